@@ -1,12 +1,156 @@
-using TorchSharp;
-using static TorchSharp.torch;
-var t = ones(3, 3) * 2;
-Console.WriteLine(t.sum().item<float>());
-var m = torchvision.models.resnet18(num_classes: 10);
-var x = randn(64, 3, 64, 64);
-var opt = optim.SGD(m.parameters(), 0.1);
-for (int i = 0; i < 4; i++) {
-  var sw = System.Diagnostics.Stopwatch.StartNew();
-  opt.zero_grad(); var loss = nn.functional.cross_entropy(m.call(x), zeros(64, dtype: int64)); loss.backward(); opt.step();
-  Console.WriteLine($"step {sw.ElapsedMilliseconds} ms, threads {torch.get_num_threads()}");
+using System.CommandLine;
+using System.Diagnostics;
+using Repro.Config;
+using Repro.Data;
+using Repro.Figures;
+using Repro.Results;
+using Repro.Training;
+
+var clock = Stopwatch.StartNew();
+void Log(string message) => Console.WriteLine($"[{clock.Elapsed:mm\\:ss}] {message}");
+
+var profileOption = new Option<string>("--profile") { Description = "Profile name (profiles/<name>.yaml).", DefaultValueFactory = _ => "smoke" };
+var figuresOption = new Option<string>("--figures") { Description = "Comma-separated figure names, or 'all' for the profile's list.", DefaultValueFactory = _ => "all" };
+var deviceOption = new Option<string?>("--device") { Description = "auto | cpu | cuda (default: the profile's)." };
+var dataRootOption = new Option<string?>("--data-root") { Description = "Dataset root for profiles that read real data." };
+var cacheOption = new Option<string?>("--cache-dir") { Description = "Where generated data and checkpoints go (default: <repo>/.cache)." };
+var repoOption = new Option<string?>("--repo-root") { Description = "Repository root (default: found from the working directory)." };
+var planOption = new Option<bool>("--plan") { Description = "Print what the profile would run and its estimated GPU-hours, then stop." };
+var seedsOption = new Option<string?>("--seeds") { Description = "Comma-separated seeds (default: the profile's reference_seeds)." };
+
+Option[] common = [profileOption, figuresOption, deviceOption, dataRootOption, cacheOption, repoOption];
+var root = new RootCommand("Repro: reproduces 'When Does Pruning Benefit Vision Representations?' (arXiv 2507.01722).");
+
+var reproduce = new Command("reproduce", "Run the profile's figures, check them against expected-results and write reports/<profile>/index.html.");
+foreach (var o in common) reproduce.Options.Add(o);
+reproduce.Options.Add(planOption);
+reproduce.SetAction(r => Guard(() =>
+{
+    var (repo, profile, figures) = Resolve(r);
+    if (r.GetValue(planOption)) { Console.Write(Plan(repo, profile, r)); return 0; }
+    var context = Context(repo, profile, r);
+    var failed = new List<string>();
+    foreach (var figure in figures)
+        if (!FigureRunner.Run(figure, context).Check.Passed) failed.Add(figure.Name);
+    Log($"report: {Path.Combine(FigureRunner.ReportDirectory(repo, profile.Name), "index.html")}");
+    if (failed.Count == 0) return 0;
+    Log($"FAILED: {string.Join(", ", failed)} did not match expected-results/{profile.Name}/");
+    return 1;
+}));
+
+var plan = new Command("plan", "Print what a profile would run and its estimated GPU-hours.");
+foreach (var o in common) plan.Options.Add(o);
+plan.SetAction(r => Guard(() =>
+{
+    var (repo, profile, _) = Resolve(r);
+    Console.Write(Plan(repo, profile, r));
+    return 0;
+}));
+
+var accept = new Command("accept", "Promote expected-results/<profile>/<figure>.received.yaml to the expected file.");
+foreach (var o in common) accept.Options.Add(o);
+accept.SetAction(r => Guard(() =>
+{
+    var (repo, profile, figures) = Resolve(r);
+    var done = FigureRunner.Accept(repo, profile.Name, figures.Select(f => f.Name));
+    foreach (var f in done) Log($"accepted {Path.GetRelativePath(repo, f)}");
+    if (done.Count == 0) Log($"nothing to accept: no received files under expected-results/{profile.Name}/ (run the figures first)");
+    return 0;
+}));
+
+var derive = new Command("derive-bands", "Measure the figures once per reference seed and write expected values with derived bands.");
+foreach (var o in common) derive.Options.Add(o);
+derive.Options.Add(seedsOption);
+derive.SetAction(r => Guard(() =>
+{
+    var (repo, profile, figures) = Resolve(r);
+    var seedsText = r.GetValue(seedsOption);
+    var seeds = seedsText != null ? seedsText.Split(',').Select(int.Parse).ToList() : profile.ReferenceSeeds;
+    foreach (var figure in figures)
+    {
+        var expected = BandDerivation.Derive(figure, profile, seeds, p => Context(repo, p, r));
+        var path = ExpectedResults.PathFor(repo, profile.Name, figure.Name);
+        StrictYaml.SaveAtomically(path, expected);
+        Log($"wrote {Path.GetRelativePath(repo, path)} ({expected.Values.Count} values)");
+    }
+    return 0;
+}));
+
+var report = new Command("report", "Rewrite reports/<profile>/index.html from the results files.");
+foreach (var o in common) report.Options.Add(o);
+report.SetAction(r => Guard(() =>
+{
+    var (repo, profile, _) = Resolve(r);
+    Log($"report: {Repro.Report.HtmlReport.Write(repo, profile.Name)}");
+    return 0;
+}));
+
+root.Subcommands.Add(reproduce);
+root.Subcommands.Add(plan);
+root.Subcommands.Add(accept);
+root.Subcommands.Add(derive);
+root.Subcommands.Add(report);
+return root.Parse(args).Invoke();
+
+(string Repo, Profile Profile, List<IFigure> Figures) Resolve(ParseResult r)
+{
+    var repo = r.GetValue(repoOption) ?? FindRepoRoot();
+    var profile = ProfileLoader.Load(repo, r.GetValue(profileOption)!);
+    var names = r.GetValue(figuresOption)!;
+    var selected = names is "all" or "" ? profile.Figures : names.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
+    return (repo, profile, selected.Select(FigureCatalog.Get).ToList());
+}
+
+RunContext Context(string repo, Profile profile, ParseResult r)
+{
+    var deviceText = r.GetValue(deviceOption);
+    DeviceChoice? device = string.IsNullOrEmpty(deviceText) ? null : deviceText.ToLowerInvariant() switch
+    {
+        "auto" => DeviceChoice.Auto,
+        "cpu" => DeviceChoice.Cpu,
+        "cuda" => DeviceChoice.Cuda,
+        _ => throw new ConfigException($"--device is '{deviceText}'; allowed values: auto, cpu, cuda"),
+    };
+    var dataRoot = r.GetValue(dataRootOption);
+    return new RunContext(profile, repo, r.GetValue(cacheOption), string.IsNullOrEmpty(dataRoot) ? null : dataRoot, device, Log);
+}
+
+string Plan(string repo, Profile profile, ParseResult r)
+{
+    int train, val;
+    if (profile.Data.Kind == DataKind.Synthetic)
+        (train, val) = (profile.Data.Synthetic!.Classes * profile.Data.Synthetic.TrainPerClass, profile.Data.Synthetic.Classes * profile.Data.Synthetic.ValPerClass);
+    else
+    {
+        var dataRoot = r.GetValue(dataRootOption) ?? profile.Data.Root;
+        if (!string.IsNullOrEmpty(dataRoot) && Directory.Exists(dataRoot))
+            (train, val) = (new ImageFolderDataset(Path.Combine(dataRoot, "train")).Samples.Count, new ImageFolderDataset(Path.Combine(dataRoot, "val")).Samples.Count);
+        else
+            (train, val) = (profile.Plan?.TrainImages ?? 0, profile.Plan?.ValImages ?? 0);
+    }
+    return PlanView.Render(profile, train, val);
+}
+
+static string FindRepoRoot()
+{
+    foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        for (var d = new DirectoryInfo(start); d != null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "Repro.sln"))) return d.FullName;
+    throw new ConfigException("cannot find the repository root (a folder with Repro.sln); run from inside the repository or pass --repo-root");
+}
+
+int Guard(Func<int> action)
+{
+    try { return action(); }
+    catch (Exception e) when (e is ConfigException or FileNotFoundException or DirectoryNotFoundException
+                                  or InvalidDataException or CorruptImageException or InvalidOperationException)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 2;
+    }
+    catch (OperationCanceledException e)
+    {
+        Console.Error.WriteLine($"stopped: {e.Message}. Completed iterations are saved; rerun to resume.");
+        return 3;
+    }
 }

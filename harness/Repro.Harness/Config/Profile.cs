@@ -1,0 +1,108 @@
+namespace Repro.Config;
+
+public enum DeviceChoice { Auto, Cpu, Cuda }
+public enum DataKind { Synthetic, ImageFolder }
+public enum TrainAugmentation { RandomResizedCrop, FlipOnly, None }
+public enum LrScheduleKind { Step, Cosine, Constant }
+public enum PruningMethod { Magnitude, Snip }
+public enum PrunedLayers { Conv, ConvAndLinear }
+public enum Fidelity { Paper, Corrected, Both }
+
+/// <summary>One experiment configuration, read from profiles/&lt;name&gt;.yaml. Keys are snake_case in YAML.</summary>
+public sealed class Profile
+{
+    public required string Name { get; set; }
+    public string Description { get; set; } = "";
+    public required int Seed { get; set; }
+    public DeviceChoice Device { get; set; } = DeviceChoice.Auto;
+    public Fidelity Fidelity { get; set; } = Fidelity.Paper;
+    public required DataConfig Data { get; set; }
+    public required List<ModelConfig> Models { get; set; }
+    public required ScheduleConfig Schedule { get; set; }
+    public required PruningConfig Pruning { get; set; }
+    public required List<string> Figures { get; set; }
+    public PlanConfig? Plan { get; set; }
+    /// <summary>Seeds of the reference run from which expected-results bands are derived.</summary>
+    public List<int> ReferenceSeeds { get; set; } = [];
+
+    public int IterationsFor(ModelConfig m) => m.Iterations ?? Pruning.Iterations;
+    public int EpochsFor(ModelConfig m) => m.Epochs ?? Schedule.Epochs;
+}
+
+public sealed class DataConfig
+{
+    public required DataKind Kind { get; set; }
+    /// <summary>ImageFolder root holding train/ and val/ (ImageNet layout). Overridden by --data-root.</summary>
+    public string? Root { get; set; }
+    public SyntheticConfig? Synthetic { get; set; }
+    /// <summary>Side of the square network input (paper: 224).</summary>
+    public required int ImageSize { get; set; }
+    /// <summary>Eval resize of the shorter side before the centre crop (paper: 256).</summary>
+    public required int ResizeSize { get; set; }
+    public TrainAugmentation TrainAugmentation { get; set; } = TrainAugmentation.RandomResizedCrop;
+    /// <summary>Lower bound of the RandomResizedCrop area fraction (torchvision: 0.08).</summary>
+    public double CropScaleMin { get; set; } = 0.08;
+    public int EvalBatchSize { get; set; } = 64;
+    /// <summary>Batches decoded ahead of the consumer on a background thread.</summary>
+    public int Prefetch { get; set; } = 2;
+}
+
+public sealed class SyntheticConfig
+{
+    public int Classes { get; set; } = 10;
+    public required int TrainPerClass { get; set; }
+    public required int ValPerClass { get; set; }
+    /// <summary>Side of the generated images, in pixels.</summary>
+    public required int ImageSize { get; set; }
+}
+
+public sealed class ModelConfig
+{
+    /// <summary>resnet18 | resnet50 (see Models.ModelZoo).</summary>
+    public required string Architecture { get; set; }
+    /// <summary>Channel-width multiplier (1.0 = torchvision's size).</summary>
+    public double Width { get; set; } = 1.0;
+    /// <summary>Pruning iterations for this model; defaults to pruning.iterations.</summary>
+    public int? Iterations { get; set; }
+    /// <summary>Epochs per training run for this model; defaults to schedule.epochs.</summary>
+    public int? Epochs { get; set; }
+
+    [YamlDotNet.Serialization.YamlIgnore]
+    public string Key => Width == 1.0 ? Architecture : FormattableString.Invariant($"{Architecture}-w{Width:0.###}");
+}
+
+public sealed class ScheduleConfig
+{
+    public required int Epochs { get; set; }
+    public required int BatchSize { get; set; }
+    public double Lr { get; set; } = 0.1;
+    public double Momentum { get; set; } = 0.9;
+    public double WeightDecay { get; set; } = 1e-4;
+    public LrScheduleKind LrSchedule { get; set; } = LrScheduleKind.Step;
+    public int StepEpochs { get; set; } = 30;
+    public double Gamma { get; set; } = 0.1;
+    /// <summary>Cap on training images per epoch (null = the whole train split).</summary>
+    public int? TrainImagesPerEpoch { get; set; }
+}
+
+public sealed class PruningConfig
+{
+    public PruningMethod Method { get; set; } = PruningMethod.Magnitude;
+    /// <summary>Share of the still-unpruned weights removed at each iteration (paper: 0.2).</summary>
+    public required double Rate { get; set; }
+    public required int Iterations { get; set; }
+    public PrunedLayers Layers { get; set; } = PrunedLayers.ConvAndLinear;
+}
+
+/// <summary>What the plan view needs to price a profile on a GPU.</summary>
+public sealed class PlanConfig
+{
+    /// <summary>Where the throughputs below were measured.</summary>
+    public required string ReferenceDevice { get; set; }
+    /// <summary>Measured training images/s per architecture at full width on the reference device.</summary>
+    public required Dictionary<string, double> TrainImagesPerSecond { get; set; }
+    /// <summary>Measured inference images/s per architecture.</summary>
+    public Dictionary<string, double> EvalImagesPerSecond { get; set; } = [];
+    public int TrainImages { get; set; }
+    public int ValImages { get; set; }
+}

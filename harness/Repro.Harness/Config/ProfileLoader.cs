@@ -1,0 +1,48 @@
+namespace Repro.Config;
+
+public static class ProfileLoader
+{
+    public static string ProfilesDirectory(string repoRoot) => Path.Combine(repoRoot, "profiles");
+
+    public static IReadOnlyList<string> Available(string repoRoot) =>
+        Directory.Exists(ProfilesDirectory(repoRoot))
+            ? Directory.GetFiles(ProfilesDirectory(repoRoot), "*.yaml").Select(f => Path.GetFileNameWithoutExtension(f)!).Order().ToList()
+            : [];
+
+    public static Profile Load(string repoRoot, string name)
+    {
+        var path = Path.Combine(ProfilesDirectory(repoRoot), name + ".yaml");
+        if (!File.Exists(path))
+            throw new ConfigException(
+                $"unknown profile '{name}': {path} does not exist; available profiles: {string.Join(", ", Available(repoRoot))}");
+        return Validate(StrictYaml.LoadFile<Profile>(path, ""), path);
+    }
+
+    public static Profile Validate(Profile p, string source)
+    {
+        void Require(bool ok, string key, string what)
+        {
+            if (!ok) throw new ConfigException($"{source}: '{key}' {what}");
+        }
+        Require(p.Models.Count > 0, "models", "must list at least one model");
+        foreach (var m in p.Models)
+        {
+            Require(Models.ModelZoo.Architectures.Contains(m.Architecture), "models[].architecture",
+                $"is '{m.Architecture}'; allowed values: {string.Join(", ", Models.ModelZoo.Architectures)}");
+            Require(m.Width > 0 && m.Width <= 4, "models[].width", $"is {m.Width}; must be in (0, 4]");
+            Require(p.IterationsFor(m) >= 0, "models[].iterations", "must be >= 0");
+        }
+        Require(p.Pruning.Rate > 0 && p.Pruning.Rate < 1, "pruning.rate", $"is {p.Pruning.Rate}; must be in (0, 1)");
+        Require(p.Pruning.Iterations >= 0, "pruning.iterations", "must be >= 0");
+        Require(p.Schedule.Epochs >= 1, "schedule.epochs", "must be >= 1");
+        Require(p.Schedule.BatchSize >= 1, "schedule.batch_size", "must be >= 1");
+        Require(p.Data.ImageSize >= 16, "data.image_size", "must be >= 16");
+        Require(p.Data.ResizeSize >= p.Data.ImageSize, "data.resize_size", "must be >= data.image_size");
+        Require(p.Data.Kind != DataKind.Synthetic || p.Data.Synthetic != null, "data.synthetic",
+            "is required when data.kind is synthetic");
+        foreach (var f in p.Figures)
+            Require(Figures.FigureCatalog.Names.Contains(f), "figures",
+                $"names '{f}'; allowed values: {string.Join(", ", Figures.FigureCatalog.Names)}");
+        return p;
+    }
+}

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using Repro.Config;
+using Repro.Report;
+using Repro.Results;
+using Repro.Training;
+
+namespace Repro.Figures;
+
+public sealed class BandCheckRecord
+{
+    public string ExpectedFile { get; set; } = "";
+    public string ReceivedFile { get; set; } = "";
+    public bool ExpectedMissing { get; set; }
+    public int Checked { get; set; }
+    public List<string> Violations { get; set; } = [];
+    [YamlDotNet.Serialization.YamlIgnore]
+    public bool Passed => !ExpectedMissing && Violations.Count == 0;
+}
+
+public sealed record FigureRunOutcome(FigureResults Results, BandCheckRecord Check);
+
+/// <summary>
+/// The stages around a figure's own measurement: results file with provenance, received file, band
+/// check against expected-results, plots, and the report page.
+/// </summary>
+public static class FigureRunner
+{
+    public static string ReportDirectory(string repoRoot, string profile) => Path.Combine(repoRoot, "reports", profile);
+
+    public static FigureRunOutcome Run(IFigure figure, RunContext context)
+    {
+        var wall = Stopwatch.StartNew();
+        var profile = context.Profile;
+        context.Log($"== figure '{figure.Name}' on profile '{profile.Name}' ({context.DeviceDescription})");
+        var provenance = Provenance.Capture(profile, context.RepoRoot, context.DeviceDescription, context.Data.Root);
+        var measured = figure.Measure(context);
+        provenance.WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1);
+        var results = new FigureResults
+        {
+            Figure = figure.Name, Title = figure.Title, Profile = profile.Name, Provenance = provenance,
+            Values = measured.Values, Claims = measured.Claims,
+            Deviations = Deviations.Describe(profile, context.RepoRoot),
+        };
+        var dir = Path.Combine(ReportDirectory(context.RepoRoot, profile.Name), figure.Name);
+        StrictYaml.SaveAtomically(Path.Combine(dir, "results.yaml"), results);
+
+        var check = CheckBands(figure, context.RepoRoot, results);
+        StrictYaml.SaveAtomically(Path.Combine(dir, "check.yaml"), check);
+        figure.Plot(results, dir);
+        HtmlReport.Write(context.RepoRoot, profile.Name);
+
+        foreach (var claim in results.Claims)
+            context.Log($"  claim {(claim.Reproduced ? "REPRODUCED" : "not reproduced")}: {claim.Claim} — {claim.Evidence}");
+        if (check.ExpectedMissing)
+            context.Log($"  no expected results at {check.ExpectedFile}; review {check.ReceivedFile} and accept it with 'dotnet build -t:AcceptResults -p:Profile={profile.Name}'");
+        else if (check.Violations.Count == 0)
+            context.Log($"  all {check.Checked} values within their bands ({check.ExpectedFile})");
+        else
+        {
+            context.Log($"  {check.Violations.Count} of {check.Checked} values outside their bands ({check.ExpectedFile}):");
+            foreach (var v in check.Violations) context.Log($"    {v}");
+            context.Log($"  this run's values are in {check.ReceivedFile}; if the change is intended, accept them with 'dotnet build -t:AcceptResults -p:Profile={profile.Name}'");
+        }
+        return new FigureRunOutcome(results, check);
+    }
+
+    public static BandCheckRecord CheckBands(IFigure figure, string repoRoot, FigureResults results)
+    {
+        var expectedPath = ExpectedResults.PathFor(repoRoot, results.Profile, figure.Name);
+        var receivedPath = ExpectedResults.ReceivedPathFor(repoRoot, results.Profile, figure.Name);
+        var current = File.Exists(expectedPath) ? ExpectedResults.Load(expectedPath) : null;
+        var p = results.Provenance;
+        var received = BandCheck.Received(figure.Name, results.Profile, results.Values, current, figure.DefaultAbsTol,
+            $"a run with seed {p.Seed} on {p.Device}, commit {p.GitCommit[..Math.Min(12, p.GitCommit.Length)]}, {p.StartedUtc}");
+        StrictYaml.SaveAtomically(receivedPath, received);
+        return new BandCheckRecord
+        {
+            ExpectedFile = Path.GetRelativePath(repoRoot, expectedPath),
+            ReceivedFile = Path.GetRelativePath(repoRoot, receivedPath),
+            ExpectedMissing = current == null,
+            Checked = current?.Values.Count ?? 0,
+            Violations = current == null ? [] : BandCheck.Compare(current, results.Values).Select(v => v.ToString()).ToList(),
+        };
+    }
+
+    /// <summary>Promotes received files to expected ones; returns the files accepted.</summary>
+    public static IReadOnlyList<string> Accept(string repoRoot, string profile, IEnumerable<string> figures)
+    {
+        var accepted = new List<string>();
+        foreach (var name in figures)
+        {
+            var received = ExpectedResults.ReceivedPathFor(repoRoot, profile, name);
+            if (!File.Exists(received)) continue;
+            ExpectedResults.Load(received);
+            File.Move(received, ExpectedResults.PathFor(repoRoot, profile, name), overwrite: true);
+            accepted.Add(ExpectedResults.PathFor(repoRoot, profile, name));
+        }
+        return accepted;
+    }
+}

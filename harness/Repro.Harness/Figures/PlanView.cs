@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text;
+using Repro.Config;
+using Repro.Models;
+
+namespace Repro.Figures;
+
+/// <summary>
+/// What a profile would run, and its price: training runs, epochs, images, and GPU-hours estimated from
+/// the measured throughputs the profile's plan section records (scaled by FLOPs for other architectures,
+/// width² and input area; stated as such).
+/// </summary>
+public static class PlanView
+{
+    public static string Render(Profile p, int trainImages, int valImages)
+    {
+        var sb = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        sb.AppendLine(string.Create(inv, $"profile {p.Name}: {p.Description}"));
+        sb.AppendLine(string.Create(inv, $"data: {p.Data.Kind.ToString().ToLowerInvariant()}, {trainImages:N0} train / {valImages:N0} val images, input {p.Data.ImageSize}px; figures: {string.Join(", ", p.Figures)}"));
+        sb.AppendLine(string.Create(inv, $"pruning: {p.Pruning.Method.ToString().ToLowerInvariant()}, rate {p.Pruning.Rate} per iteration, layers {StrictYaml.EnumNames(typeof(PrunedLayers))[(int)p.Pruning.Layers]}, learning-rate rewinding"));
+        sb.AppendLine();
+        sb.AppendLine($"{"model",-18} {"iters",5} {"final sparsity",14} {"epochs/iter",11} {"train images",16} {"est. GPU-hours",14}  basis");
+        double totalHours = 0;
+        foreach (var m in p.Models)
+        {
+            var iterations = p.IterationsFor(m);
+            var epochs = p.EpochsFor(m);
+            var perEpoch = Math.Min(trainImages, p.Schedule.TrainImagesPerEpoch ?? int.MaxValue);
+            var images = (double)(iterations + 1) * epochs * perEpoch;
+            var (ips, basis) = Throughput(p, m);
+            var evalIps = p.Plan?.EvalImagesPerSecond.GetValueOrDefault(m.Architecture) is > 0 and var e ? e / (m.Width * m.Width) : ips * 3;
+            var hours = ips > 0 ? (images / ips + (iterations + 1) * valImages / evalIps) / 3600 : double.NaN;
+            if (!double.IsNaN(hours)) totalHours += hours;
+            sb.AppendLine(string.Create(inv,
+                $"{m.Key,-18} {iterations,5} {100 * (1 - Math.Pow(1 - p.Pruning.Rate, iterations)),13:F1}% {epochs,11} {images,16:N0} {(double.IsNaN(hours) ? "n/a" : hours.ToString("F1", inv)),14}  {basis}"));
+        }
+        sb.AppendLine(string.Create(inv, $"total: about {totalHours:F1} GPU-hours (training, plus one validation pass per iteration)."));
+        return sb.ToString();
+    }
+
+    static (double ImagesPerSecond, string Basis) Throughput(Profile p, ModelConfig m)
+    {
+        if (p.Plan == null) return (0, "no plan section in the profile");
+        var scale = m.Width * m.Width * (p.Data.ImageSize * p.Data.ImageSize) / (224.0 * 224.0);
+        if (p.Plan.TrainImagesPerSecond.TryGetValue(m.Architecture, out var measured))
+            return (measured / scale, $"measured {measured:F0} img/s on {p.Plan.ReferenceDevice}{(scale == 1 ? "" : ", scaled by width² and input area")}");
+        var (refArch, refIps) = p.Plan.TrainImagesPerSecond.First();
+        if (ModelZoo.GigaFlops224.TryGetValue(m.Architecture, out var flops) && ModelZoo.GigaFlops224.TryGetValue(refArch, out var refFlops))
+            return (refIps * refFlops / flops / scale, $"{refArch}'s measured {refIps:F0} img/s on {p.Plan.ReferenceDevice} scaled by FLOPs ({refFlops}/{flops} GFLOPs)");
+        return (0, "no measured throughput");
+    }
+}

@@ -1,0 +1,45 @@
+using static TorchSharp.torch;
+
+namespace Repro.Pruning;
+
+/// <summary>
+/// Global unstructured L1 pruning, as torch.nn.utils.prune.global_unstructured(L1Unstructured, amount=rate)
+/// applied iteratively: removes round(rate × remaining) of the still-unpruned weights with the smallest
+/// |w| across all prunable tensors together. Exactly that many are removed, ties broken by position.
+/// </summary>
+public static class GlobalMagnitudePruner
+{
+    public static long Prune(PruningMasks masks, double rate) =>
+        PruneByScore(masks, rate, name => masks.Weights[name].abs());
+
+    /// <summary>Prunes the lowest-scoring unpruned weights; also serves SNIP-style scores.</summary>
+    public static long PruneByScore(PruningMasks masks, double rate, Func<string, Tensor> score)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var names = masks.Masks.Keys.ToList();
+        var remaining = masks.RemainingCount;
+        var toPrune = (long)Math.Round(rate * remaining);
+        if (toPrune == 0) return 0;
+        // Already-pruned positions score +inf so that they are never chosen again.
+        var flat = cat(names.Select(n => score(n).flatten().to(ScalarType.Float32)
+            .masked_fill(masks.Masks[n].flatten().logical_not(), float.PositiveInfinity).cpu()).ToArray());
+        var (_, indices) = flat.topk((int)toPrune, largest: false, sorted: false);
+        var newFlat = cat(names.Select(n => masks.Masks[n].flatten().cpu()).ToArray()).clone();
+        newFlat.index_fill_(0, indices, false);
+        long offset = 0;
+        foreach (var n in names)
+        {
+            var count = masks.Masks[n].numel();
+            var device = masks.Masks[n].device;
+            var piece = newFlat.narrow(0, offset, count).view(masks.Masks[n].shape).to(device).clone();
+            masks.Replace(n, piece.MoveToOuterDisposeScope());
+            offset += count;
+        }
+        masks.ApplyToWeights();
+        return toPrune;
+    }
+
+    /// <summary>Nominal sparsity after k iterations at a constant rate: 1 − (1 − rate)^k.</summary>
+    public static double NominalSparsity(double rate, int iterations) => 1 - Math.Pow(1 - rate, iterations);
+}

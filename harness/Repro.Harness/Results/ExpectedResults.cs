@@ -1,0 +1,55 @@
+using Repro.Config;
+
+namespace Repro.Results;
+
+public sealed class ExpectedValue
+{
+    public required string Series { get; set; }
+    public required string Metric { get; set; }
+    public required int Iteration { get; set; }
+    public double Sparsity { get; set; }
+    public required double Expected { get; set; }
+    /// <summary>Allowed |got − expected|, before the relative part.</summary>
+    public required double AbsTol { get; set; }
+    /// <summary>Extra allowance as a share of |expected|.</summary>
+    public double RelTol { get; set; }
+
+    [YamlDotNet.Serialization.YamlIgnore]
+    public string Key => $"{Series}/{Metric}@{Iteration}";
+    [YamlDotNet.Serialization.YamlIgnore]
+    public double Band => AbsTol + RelTol * Math.Abs(Expected);
+}
+
+/// <summary>
+/// expected-results/&lt;profile&gt;/&lt;figure&gt;.yaml: each number with its tolerance band and how the bands
+/// were derived. A run writes &lt;figure&gt;.received.yaml beside it in the same format; accepting a run
+/// replaces the expected file with the received one.
+/// </summary>
+public sealed class ExpectedResults
+{
+    public required string Figure { get; set; }
+    public required string Profile { get; set; }
+    /// <summary>How the expected values and bands were obtained, in words.</summary>
+    public required string Derivation { get; set; }
+    public List<int> ReferenceSeeds { get; set; } = [];
+    public required List<ExpectedValue> Values { get; set; }
+
+    public static string PathFor(string repoRoot, string profile, string figure) =>
+        System.IO.Path.Combine(repoRoot, "expected-results", profile, figure + ".yaml");
+
+    public static string ReceivedPathFor(string repoRoot, string profile, string figure) =>
+        System.IO.Path.Combine(repoRoot, "expected-results", profile, figure + ".received.yaml");
+
+    public static ExpectedResults Load(string path)
+    {
+        var e = StrictYaml.LoadFile<ExpectedResults>(path,
+            "Create it by running the figure and then AcceptResults (dotnet build -t:AcceptResults), or derive bands with 'repro derive-bands'.");
+        var duplicate = e.Values.GroupBy(v => v.Key).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate != null)
+            throw new ConfigException($"{path}: value '{duplicate.Key}' is listed {duplicate.Count()} times; keep one.");
+        var negative = e.Values.FirstOrDefault(v => v.AbsTol < 0 || v.RelTol < 0 || double.IsNaN(v.Expected));
+        if (negative != null)
+            throw new ConfigException($"{path}: value '{negative.Key}' has a negative tolerance or a NaN expectation.");
+        return e;
+    }
+}

@@ -1,0 +1,36 @@
+namespace Repro.Results;
+
+/// <summary>One number of a figure: a metric of one series (model) at one pruning iteration.</summary>
+public sealed class MeasuredValue
+{
+    public string Series { get; set; } = "";
+    public string Metric { get; set; } = "";
+    public int Iteration { get; set; }
+    /// <summary>Measured sparsity in percent, for readers; the key is (series, metric, iteration).</summary>
+    public double Sparsity { get; set; }
+    public double Value { get; set; }
+
+    [YamlDotNet.Serialization.YamlIgnore]
+    public string Key => $"{Series}/{Metric}@{Iteration}";
+}
+
+/// <summary>A qualitative statement of the paper, and whether this run reproduces it.</summary>
+public sealed class ClaimOutcome
+{
+    public string Claim { get; set; } = "";
+    public bool Reproduced { get; set; }
+    public string Evidence { get; set; } = "";
+}
+
+/// <summary>Everything a figure measured, with provenance: reports/&lt;profile&gt;/&lt;figure&gt;/results.yaml.</summary>
+public sealed class FigureResults
+{
+    public string Figure { get; set; } = "";
+    public string Title { get; set; } = "";
+    public string Profile { get; set; } = "";
+    public Provenance Provenance { get; set; } = new();
+    public List<MeasuredValue> Values { get; set; } = [];
+    public List<ClaimOutcome> Claims { get; set; } = [];
+    /// <summary>Where this run departs from the paper's protocol, in words.</summary>
+    public List<string> Deviations { get; set; } = [];
+}

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace Repro.Results;
+
+/// <summary>What produced a results file: seeds, versions, device, commit, profile, timings.</summary>
+public sealed class Provenance
+{
+    public int Seed { get; set; }
+    public List<int> ReferenceSeeds { get; set; } = [];
+    public string Profile { get; set; } = "";
+    public string ProfileSha256 { get; set; } = "";
+    public string Fidelity { get; set; } = "";
+    public string GitCommit { get; set; } = "";
+    public bool GitDirty { get; set; }
+    public string ReproVersion { get; set; } = "";
+    public string TorchSharpVersion { get; set; } = "";
+    public string DotnetVersion { get; set; } = "";
+    public string Os { get; set; } = "";
+    public int CpuCount { get; set; }
+    public string Device { get; set; } = "";
+    public string DataRoot { get; set; } = "";
+    public string StartedUtc { get; set; } = "";
+    public double WallSeconds { get; set; }
+
+    public static Provenance Capture(Config.Profile profile, string repoRoot, string device, string dataRoot)
+    {
+        var profilePath = Path.Combine(repoRoot, "profiles", profile.Name + ".yaml");
+        return new Provenance
+        {
+            Seed = profile.Seed,
+            ReferenceSeeds = profile.ReferenceSeeds,
+            Profile = profile.Name,
+            ProfileSha256 = File.Exists(profilePath) ? Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(profilePath))).ToLowerInvariant() : "",
+            Fidelity = profile.Fidelity.ToString().ToLowerInvariant(),
+            GitCommit = Git(repoRoot, "rev-parse HEAD"),
+            GitDirty = Git(repoRoot, "status --porcelain --untracked-files=no").Length > 0,
+            ReproVersion = Version(typeof(Provenance).Assembly),
+            TorchSharpVersion = Version(typeof(TorchSharp.torch).Assembly),
+            DotnetVersion = RuntimeInformation.FrameworkDescription,
+            Os = RuntimeInformation.OSDescription,
+            CpuCount = Environment.ProcessorCount,
+            Device = device,
+            DataRoot = dataRoot,
+            StartedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+        };
+    }
+
+    static string Version(Assembly a) =>
+        a.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? a.GetName().Version?.ToString() ?? "";
+
+    static string Git(string repoRoot, string args)
+    {
+        try
+        {
+            var psi = new ProcessStartInfo("git", args) { WorkingDirectory = repoRoot, RedirectStandardOutput = true, RedirectStandardError = true };
+            using var p = Process.Start(psi)!;
+            var output = p.StandardOutput.ReadToEnd().Trim();
+            p.WaitForExit();
+            return p.ExitCode == 0 ? output : "unknown";
+        }
+        catch (Exception) { return "unknown"; }
+    }
+}

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Repro.Config;
+using Repro.Pruning;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Repro.Training;
+
+/// <summary>What a checkpoint says about itself, checked before its weights are loaded.</summary>
+public sealed record CheckpointInfo(string Architecture, double Width, int NumClasses, int Iteration, string PrunedLayers, string Fingerprint);
+
+/// <summary>
+/// One model's trajectory on disk: iter-NN.ckpt (weights + masks) and iter-NN.yaml (its metrics) per
+/// pruning iteration, under checkpoints/&lt;profile&gt;/&lt;model&gt;-&lt;fingerprint&gt;/. Both written atomically;
+/// an iteration is complete when its .yaml exists (it is written after the .ckpt).
+/// </summary>
+public sealed class CheckpointStore(string directory)
+{
+    const string Magic = "REPRO-CKPT-1";
+    public string Directory { get; } = directory;
+
+    public string CheckpointPath(int iteration) => Path.Combine(Directory, $"iter-{iteration:D2}.ckpt");
+    public string MetricsPath(int iteration) => Path.Combine(Directory, $"iter-{iteration:D2}.yaml");
+
+    public bool IsComplete(int iteration) => File.Exists(MetricsPath(iteration)) && File.Exists(CheckpointPath(iteration));
+
+    /// <summary>The highest iteration k such that 0..k are all complete, or -1.</summary>
+    public int LastCompleted(int upTo)
+    {
+        var k = -1;
+        while (k + 1 <= upTo && IsComplete(k + 1)) k++;
+        return k;
+    }
+
+    public void Save(int iteration, nn.Module model, PruningMasks masks, CheckpointInfo info, IterationMetrics metrics)
+    {
+        AtomicFile.Write(CheckpointPath(iteration), tmp =>
+        {
+            using var stream = File.Create(tmp);
+            using var writer = new BinaryWriter(stream);
+            writer.Write(Magic);
+            writer.Write(JsonSerializer.Serialize(info));
+            model.save(writer);
+            writer.Write(masks.Masks.Count);
+            foreach (var (name, mask) in masks.Masks)
+            {
+                writer.Write(name);
+                mask.cpu().Save(writer);
+            }
+        });
+        StrictYaml.SaveAtomically(MetricsPath(iteration), metrics);
+    }
+
+    public static CheckpointInfo ReadInfo(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        return ReadHeader(reader, path);
+    }
+
+    static CheckpointInfo ReadHeader(BinaryReader reader, string path)
+    {
+        try
+        {
+            if (reader.ReadString() != Magic) throw new InvalidDataException("bad magic");
+            return JsonSerializer.Deserialize<CheckpointInfo>(reader.ReadString()) ?? throw new InvalidDataException("empty header");
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or JsonException or IOException)
+        {
+            throw new InvalidDataException($"{path}: not a Repro checkpoint or truncated ({e.Message}). Delete it to retrain that iteration.");
+        }
+    }
+
+    /// <summary>Loads weights into <paramref name="model"/> after checking the checkpoint was made for it.</summary>
+    public static Dictionary<string, Tensor> Load(string path, nn.Module model, CheckpointInfo expected)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        var info = ReadHeader(reader, path);
+        if (info.Architecture != expected.Architecture || info.Width != expected.Width || info.NumClasses != expected.NumClasses)
+            throw new InvalidDataException(
+                $"{path}: checkpoint is for {info.Architecture} width {info.Width} with {info.NumClasses} classes, " +
+                $"but the model is {expected.Architecture} width {expected.Width} with {expected.NumClasses} classes. " +
+                "Point the run at the matching checkpoint folder, or delete this one to retrain.");
+        try
+        {
+            model.load(reader, strict: true);
+            var count = reader.ReadInt32();
+            var masks = new Dictionary<string, Tensor>();
+            for (var i = 0; i < count; i++)
+            {
+                var name = reader.ReadString();
+                masks[name] = TensorExtensionMethods.Load(reader);
+            }
+            return masks;
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{path}: checkpoint does not match the model or is truncated ({e.Message}). Delete it to retrain that iteration.");
+        }
+    }
+}
+
+/// <summary>Measured at the end of one pruning iteration; the accuracy figure reads these.</summary>
+public sealed class IterationMetrics
+{
+    public int Iteration { get; set; }
+    public double NominalSparsity { get; set; }
+    public double MeasuredSparsity { get; set; }
+    public long PrunableWeights { get; set; }
+    public long NonzeroWeights { get; set; }
+    public double Top1 { get; set; }
+    public double TrainLoss { get; set; }
+    public double TrainSeconds { get; set; }
+    public double TrainImagesPerSecond { get; set; }
+    public string Device { get; set; } = "";
+}

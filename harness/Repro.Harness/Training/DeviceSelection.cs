@@ -1,0 +1,20 @@
+using Repro.Config;
+using static TorchSharp.torch;
+
+namespace Repro.Training;
+
+public static class DeviceSelection
+{
+    public static Device Resolve(DeviceChoice choice) => choice switch
+    {
+        DeviceChoice.Cpu => CPU,
+        DeviceChoice.Cuda when cuda.is_available() => CUDA,
+        DeviceChoice.Cuda => throw new InvalidOperationException(
+            "device 'cuda' requested but no CUDA device is available to libtorch (this build ships TorchSharp-cpu; " +
+            "on a GPU machine use a CUDA build of libtorch, see README 'Running on a GPU'). Use -p:Device=cpu or auto."),
+        _ => cuda.is_available() ? CUDA : CPU,
+    };
+
+    public static string Describe(Device device) =>
+        device.type == TorchSharp.DeviceType.CUDA ? $"cuda ({cuda.device_count()} device(s))" : $"cpu ({get_num_threads()} threads)";
+}

@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Repro.Config;
+using Repro.Models;
+using Repro.Pruning;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Repro.Training;
+
+/// <summary>
+/// The iterative-magnitude-pruning trajectory with learning-rate rewinding: iteration 0 trains the dense
+/// model; iteration k prunes rate × remaining weights of iteration k−1's model and retrains it with a fresh
+/// optimizer and schedule. Each completed iteration is checkpointed; a rerun resumes after the last one,
+/// and every figure reuses the same checkpoints.
+/// </summary>
+public sealed class Trajectory(RunContext context, ModelConfig model)
+{
+    public ModelConfig Model { get; } = model;
+    public int Iterations => context.Profile.IterationsFor(Model);
+    public CheckpointStore Store { get; } = new(Path.Combine(context.CacheRoot, "checkpoints", context.Profile.Name,
+        $"{model.Key}-{Fingerprint(context, model)}"));
+
+    /// <summary>Everything that changes a checkpoint's weights; the iteration count is left out so a trajectory can be extended.</summary>
+    public static string Fingerprint(RunContext c, ModelConfig m)
+    {
+        var p = c.Profile;
+        var key = JsonSerializer.Serialize(new
+        {
+            m.Architecture, m.Width, epochs = p.EpochsFor(m), data = c.Data.Fingerprint, p.Data.ImageSize, p.Data.ResizeSize,
+            aug = p.Data.TrainAugmentation.ToString(), p.Data.CropScaleMin, p.Schedule, p.Pruning.Rate,
+            method = p.Pruning.Method.ToString(), layers = p.Pruning.Layers.ToString(), p.Seed,
+        });
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..10].ToLowerInvariant();
+    }
+
+    public CheckpointInfo Info(int iteration) => new(Model.Architecture, Model.Width, context.Data.NumClasses, iteration,
+        context.Profile.Pruning.Layers.ToString(), Fingerprint(context, Model));
+
+    public nn.Module<Tensor, Tensor> NewModel()
+    {
+        manual_seed(context.Profile.Seed);
+        return ModelZoo.Create(Model, context.Data.NumClasses);
+    }
+
+    /// <summary>Loads iteration <paramref name="iteration"/>'s weights (run <see cref="Ensure"/> first).</summary>
+    public (nn.Module<Tensor, Tensor> Model, PruningMasks Masks) Load(int iteration)
+    {
+        var net = NewModel();
+        var masks = CheckpointStore.Load(Store.CheckpointPath(iteration), net, Info(iteration));
+        net.to(context.Device);
+        return (net, PruningMasks.From(net, context.Profile.Pruning.Layers, masks));
+    }
+
+    public IReadOnlyList<IterationMetrics> ReadMetrics() =>
+        Enumerable.Range(0, Iterations + 1)
+            .Select(k => StrictYaml.LoadFile<IterationMetrics>(Store.MetricsPath(k), "Rerun the trajectory."))
+            .ToList();
+
+    /// <summary>Trains whatever iterations are missing; <paramref name="stopAfter"/> simulates an interruption.</summary>
+    public IReadOnlyList<IterationMetrics> Ensure(int? stopAfter = null)
+    {
+        var p = context.Profile;
+        var last = Store.LastCompleted(Iterations);
+        if (last == Iterations)
+        {
+            context.Log($"{Model.Key}: all {Iterations + 1} iterations cached in {Store.Directory}");
+            return ReadMetrics();
+        }
+        nn.Module<Tensor, Tensor> net;
+        PruningMasks masks;
+        if (last >= 0)
+        {
+            context.Log($"{Model.Key}: resuming after iteration {last} from {Store.CheckpointPath(last)}");
+            (net, masks) = Load(last);
+        }
+        else
+        {
+            net = NewModel();
+            net.to(context.Device);
+            masks = PruningMasks.Dense(net, p.Pruning.Layers);
+        }
+        using var ownedMasks = masks;
+        var trainLoader = context.Data.TrainLoader(p);
+        var valLoader = context.Data.ValLoader(p);
+        for (var k = last + 1; k <= Iterations; k++)
+        {
+            if (k > 0) GlobalMagnitudePruner.Prune(masks, p.Pruning.Rate);
+            var label = $"{Model.Key} iter {k}/{Iterations} ({masks.MeasuredSparsity():P1} sparse)";
+            context.Log($"{label}: training {p.EpochsFor(Model)} epochs on {trainLoader.Count} images");
+            var summary = Trainer.Train(net, masks, trainLoader, p.Schedule, p.EpochsFor(Model), context.Device,
+                Seeds.Derive(p.Seed, k), context.Log, label);
+            var top1 = Trainer.Evaluate(net, valLoader, context.Device);
+            var metrics = new IterationMetrics
+            {
+                Iteration = k,
+                NominalSparsity = GlobalMagnitudePruner.NominalSparsity(p.Pruning.Rate, k),
+                MeasuredSparsity = masks.MeasuredSparsity(),
+                PrunableWeights = masks.TotalCount,
+                NonzeroWeights = masks.RemainingCount,
+                Top1 = top1,
+                TrainLoss = summary.FinalLoss,
+                TrainSeconds = summary.Seconds,
+                TrainImagesPerSecond = summary.ImagesPerSecond,
+                Device = context.DeviceDescription,
+            };
+            Store.Save(k, net, masks, Info(k), metrics);
+            context.Log($"{label}: val top-1 {top1:P2}, {metrics.NonzeroWeights:N0} of {metrics.PrunableWeights:N0} weights left, {summary.Seconds:F0} s");
+            if (stopAfter == k && k < Iterations)
+                throw new OperationCanceledException($"stopped after iteration {k} as requested");
+        }
+        net.Dispose();
+        return ReadMetrics();
+    }
+}
