@@ -14,7 +14,23 @@ public static class ModelZoo
         ["resnet18"] = 1.81, ["resnet50"] = 4.09, ["vit_b_32"] = 4.41, ["swin_v2_t"] = 5.94,
     };
 
-    public static nn.Module<Tensor, Tensor> Create(ModelConfig config, int numClasses) => config.Architecture switch
+    /// <summary>
+    /// Narrowest ResNet width: libtorch 2.10's CPU convolution backward with fewer than 16 channels
+    /// returned NaN gradients intermittently under 2 intra-op threads (measured here: 2-12 of 100 runs
+    /// at 8 and 12 channels, none at 16+), so layer1 must keep at least 16 channels.
+    /// </summary>
+    public const double MinResNetWidth = 0.25;
+
+    public static nn.Module<Tensor, Tensor> Create(ModelConfig config, int numClasses)
+    {
+        if (config.Architecture.StartsWith("resnet") && config.Width < MinResNetWidth)
+            throw new ConfigException(
+                $"{config.Architecture} width {config.Width} is below {MinResNetWidth}: layer1 would have fewer than 16 channels, " +
+                "where libtorch's CPU convolution backward is unreliable. Use width >= 0.25.");
+        return Build(config, numClasses);
+    }
+
+    static nn.Module<Tensor, Tensor> Build(ModelConfig config, int numClasses) => config.Architecture switch
     {
         "resnet18" => new ResNet("resnet18", bottleneck: false, [2, 2, 2, 2], numClasses, config.Width),
         "resnet50" => new ResNet("resnet50", bottleneck: true, [3, 4, 6, 3], numClasses, config.Width),

@@ -13,7 +13,7 @@ namespace Repro.Models;
 public sealed class ResNet : Module<Tensor, Tensor>
 {
     readonly Conv2d conv1;
-    readonly StableBatchNorm2d bn1;
+    readonly Module<Tensor, Tensor> bn1;
     readonly Module<Tensor, Tensor> relu;
     readonly Module<Tensor, Tensor> maxpool;
     readonly Sequential layer1, layer2, layer3, layer4;
@@ -36,7 +36,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
         var stride = 4;
 
         conv1 = Conv2d(3, inplanes, 7, stride: 2, padding: 3, bias: false);
-        bn1 = new StableBatchNorm2d(inplanes);
+        bn1 = BatchNorm2d(inplanes);
         relu = ReLU(inplace: true);
         maxpool = MaxPool2d(3, stride: 2, padding: 1);
 
@@ -49,7 +49,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
             Module<Tensor, Tensor>? downsample = null;
             if (layerStride != 1 || inplanes != planes * expansion)
                 downsample = Sequential(("0", Conv2d(inplanes, planes * expansion, 1, stride: layerStride, bias: false)),
-                    ("1", new StableBatchNorm2d(planes * expansion)));
+                    ("1", BatchNorm2d(planes * expansion)));
             mods.Add(("0", bottleneck
                 ? new Bottleneck(inplanes, planes, layerStride, downsample, previousDilation)
                 : new BasicBlock(inplanes, planes, layerStride, downsample, previousDilation)));
@@ -81,66 +81,62 @@ public sealed class ResNet : Module<Tensor, Tensor>
     /// <summary>The output of layer4: [B, FeatureChannels, H/stride, W/stride].</summary>
     public Tensor Features(Tensor x)
     {
-        using var scope = NewDisposeScope();
         x = maxpool.call(relu.call(bn1.call(conv1.call(x))));
-        return layer4.call(layer3.call(layer2.call(layer1.call(x)))).MoveToOuterDisposeScope();
+        return layer4.call(layer3.call(layer2.call(layer1.call(x))));
     }
 
     public Tensor Head(Tensor features)
     {
-        using var scope = NewDisposeScope();
-        return fc.call(avgpool.call(features).flatten(1)).MoveToOuterDisposeScope();
+        return fc.call(avgpool.call(features).flatten(1));
     }
 
     public override Tensor forward(Tensor x)
     {
-        using var features = Features(x);
-        return Head(features);
+        return Head(Features(x));
     }
 }
 
 sealed class BasicBlock : Module<Tensor, Tensor>
 {
     readonly Conv2d conv1, conv2;
-    readonly StableBatchNorm2d bn1, bn2;
+    readonly Module<Tensor, Tensor> bn1, bn2;
     readonly Module<Tensor, Tensor> relu;
     readonly Module<Tensor, Tensor>? downsample;
 
     public BasicBlock(int inplanes, int planes, int stride, Module<Tensor, Tensor>? downsample, int dilation) : base("BasicBlock")
     {
         conv1 = Conv2d(inplanes, planes, 3, stride: stride, padding: dilation, dilation: dilation, bias: false);
-        bn1 = new StableBatchNorm2d(planes);
+        bn1 = BatchNorm2d(planes);
         relu = ReLU(inplace: true);
         conv2 = Conv2d(planes, planes, 3, padding: dilation, dilation: dilation, bias: false);
-        bn2 = new StableBatchNorm2d(planes);
+        bn2 = BatchNorm2d(planes);
         this.downsample = downsample;
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor x)
     {
-        using var scope = NewDisposeScope();
         var identity = downsample?.call(x) ?? x;
         var y = bn2.call(conv2.call(relu.call(bn1.call(conv1.call(x)))));
-        return relu.call(y.add_(identity)).MoveToOuterDisposeScope();
+        return relu.call(y.add_(identity));
     }
 }
 
 sealed class Bottleneck : Module<Tensor, Tensor>
 {
     readonly Conv2d conv1, conv2, conv3;
-    readonly StableBatchNorm2d bn1, bn2, bn3;
+    readonly Module<Tensor, Tensor> bn1, bn2, bn3;
     readonly Module<Tensor, Tensor> relu;
     readonly Module<Tensor, Tensor>? downsample;
 
     public Bottleneck(int inplanes, int planes, int stride, Module<Tensor, Tensor>? downsample, int dilation) : base("Bottleneck")
     {
         conv1 = Conv2d(inplanes, planes, 1, bias: false);
-        bn1 = new StableBatchNorm2d(planes);
+        bn1 = BatchNorm2d(planes);
         conv2 = Conv2d(planes, planes, 3, stride: stride, padding: dilation, dilation: dilation, bias: false);
-        bn2 = new StableBatchNorm2d(planes);
+        bn2 = BatchNorm2d(planes);
         conv3 = Conv2d(planes, planes * 4, 1, bias: false);
-        bn3 = new StableBatchNorm2d(planes * 4);
+        bn3 = BatchNorm2d(planes * 4);
         relu = ReLU(inplace: true);
         this.downsample = downsample;
         RegisterComponents();
@@ -148,11 +144,10 @@ sealed class Bottleneck : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var scope = NewDisposeScope();
         var identity = downsample?.call(x) ?? x;
         var y = relu.call(bn1.call(conv1.call(x)));
         y = relu.call(bn2.call(conv2.call(y)));
         y = bn3.call(conv3.call(y));
-        return relu.call(y.add_(identity)).MoveToOuterDisposeScope();
+        return relu.call(y.add_(identity));
     }
 }

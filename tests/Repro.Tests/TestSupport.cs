@@ -1,0 +1,50 @@
+using Repro.Config;
+using Repro.Training;
+
+namespace Repro.Tests;
+
+/// <summary>Temporary folders and tiny profiles shared by the tests.</summary>
+public sealed class TempDir : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("repro-test-").FullName;
+    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, true); } catch (IOException) { }
+    }
+}
+
+public static class TestSupport
+{
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    static string FindRepoRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+            if (File.Exists(System.IO.Path.Combine(d.FullName, "Repro.sln"))) return d.FullName;
+        throw new InvalidOperationException("Repro.sln not found above the test binaries");
+    }
+
+    /// <summary>A profile small enough to train a whole trajectory in seconds.</summary>
+    public static Profile TinyProfile(int iterations = 2, int seed = 7) => new()
+    {
+        Name = "tiny",
+        Seed = seed,
+        Data = new DataConfig
+        {
+            Kind = DataKind.Synthetic,
+            Synthetic = new SyntheticConfig { Classes = 3, TrainPerClass = 8, ValPerClass = 4, ImageSize = 32 },
+            ImageSize = 32,
+            ResizeSize = 36,
+            EvalBatchSize = 16,
+            CropScaleMin = 0.5,
+        },
+        Models = [new ModelConfig { Architecture = "resnet18", Width = 0.25 }],
+        Schedule = new ScheduleConfig { Epochs = 1, BatchSize = 8, Lr = 0.05, LrSchedule = LrScheduleKind.Cosine },
+        Pruning = new PruningConfig { Rate = 0.2, Iterations = iterations },
+        Figures = ["accuracy"],
+    };
+
+    public static RunContext Context(Profile profile, string cacheRoot, List<string>? log = null) =>
+        new(profile, RepoRoot, cacheRoot, null, DeviceChoice.Cpu, m => log?.Add(m));
+}
