@@ -14,10 +14,11 @@ public static class ModelZoo
         ["resnet18"] = 1.81, ["resnet50"] = 4.09, ["vit_b_32"] = 4.41, ["swin_v2_t"] = 5.94,
     };
 
-    public static nn.Module<Tensor, Tensor> Create(ModelConfig config, int numClasses) => config.Architecture switch
+    /// <param name="replaceStrideWithDilation">torchvision's option for layer2..layer4 (null: none).</param>
+    public static nn.Module<Tensor, Tensor> Create(ModelConfig config, int numClasses, bool[]? replaceStrideWithDilation = null) => config.Architecture switch
     {
-        "resnet18" => new ResNet("resnet18", bottleneck: false, [2, 2, 2, 2], numClasses, config.Width),
-        "resnet50" => new ResNet("resnet50", bottleneck: true, [3, 4, 6, 3], numClasses, config.Width),
+        "resnet18" => new ResNet("resnet18", bottleneck: false, [2, 2, 2, 2], numClasses, config.Width, replaceStrideWithDilation),
+        "resnet50" => new ResNet("resnet50", bottleneck: true, [3, 4, 6, 3], numClasses, config.Width, replaceStrideWithDilation),
         _ => throw new ConfigException(
             $"unknown architecture '{config.Architecture}'; allowed values: {string.Join(", ", Architectures)}"),
     };
