@@ -21,19 +21,20 @@ public static class ModelZoo
     /// </summary>
     public const double MinResNetWidth = 0.25;
 
-    public static nn.Module<Tensor, Tensor> Create(ModelConfig config, int numClasses)
+    /// <param name="replaceStrideWithDilation">torchvision's option for layer2..layer4 (null: none).</param>
+    public static nn.Module<Tensor, Tensor> Create(ModelConfig config, int numClasses, bool[]? replaceStrideWithDilation = null)
     {
         if (config.Architecture.StartsWith("resnet") && config.Width < MinResNetWidth)
             throw new ConfigException(
                 $"{config.Architecture} width {config.Width} is below {MinResNetWidth}: layer1 would have fewer than 16 channels, " +
                 "where libtorch's CPU convolution backward is unreliable. Use width >= 0.25.");
-        return Build(config, numClasses);
+        return Build(config, numClasses, replaceStrideWithDilation);
     }
 
-    static nn.Module<Tensor, Tensor> Build(ModelConfig config, int numClasses) => config.Architecture switch
+    static nn.Module<Tensor, Tensor> Build(ModelConfig config, int numClasses, bool[]? replaceStrideWithDilation) => config.Architecture switch
     {
-        "resnet18" => new ResNet("resnet18", bottleneck: false, [2, 2, 2, 2], numClasses, config.Width),
-        "resnet50" => new ResNet("resnet50", bottleneck: true, [3, 4, 6, 3], numClasses, config.Width),
+        "resnet18" => new ResNet("resnet18", bottleneck: false, [2, 2, 2, 2], numClasses, config.Width, replaceStrideWithDilation),
+        "resnet50" => new ResNet("resnet50", bottleneck: true, [3, 4, 6, 3], numClasses, config.Width, replaceStrideWithDilation),
         _ => throw new ConfigException(
             $"unknown architecture '{config.Architecture}'; allowed values: {string.Join(", ", Architectures)}"),
     };
