@@ -1,7 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Repro.Config;
 using Repro.Data;
 using Repro.Measurement.Discovery;
@@ -18,15 +15,6 @@ namespace Repro.Benchmarks;
 [Config(typeof(InProcessShortRun))]
 public class LostBenchmarks
 {
-    /// <summary>
-    /// BenchmarkDotNet's generated out-of-process project fails to load libtorch ("doesn't contain a reference to
-    /// libtorch-cpu-linux-x64"), so the short job runs in this process.
-    /// </summary>
-    sealed class InProcessShortRun : ManualConfig
-    {
-        public InProcessShortRun() => AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
-    }
-
     static readonly ModelConfig ResNet50 = new() { Architecture = "resnet50", Width = 1.0 };
 
     [Params(32, 16)]
