@@ -1,0 +1,98 @@
+using Repro.Measurement.Attribution;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+using static Repro.Tests.Measurement.TorchTestSupport;
+
+namespace Repro.Tests.Measurement;
+
+[Collection(SerialTorch.Name)]
+public class GuidedBackpropTests
+{
+    /// <summary>x (2 values) → W1 → ReLU → W2 → 2 logits, with hand-picked weights and no biases.</summary>
+    static Module<Tensor, Tensor> TwoLayerNet()
+    {
+        var first = Linear(2, 2, hasBias: false);
+        var second = Linear(2, 2, hasBias: false);
+        using (no_grad())
+        {
+            first.weight!.copy_(tensor(new float[,] { { 1, -1 }, { 2, 1 } }));
+            second.weight!.copy_(tensor(new float[,] { { 3, -2 }, { 1, 1 } }));
+        }
+        var model = Sequential(("flatten", Flatten()), ("first", first), ("relu", ReLU()), ("second", second));
+        model.eval();
+        return model;
+    }
+
+    [Fact]
+    public void NegativeGradientsStopAtEveryReLU()
+    {
+        using var scope = NewDisposeScope();
+        var model = TwoLayerNet();
+        var x = tensor(new float[] { 1, 2 }).view(1, 1, 1, 2);
+        // Hidden pre-activations (1-2, 2+2) = (-1, 4). Class 0: dL/dh = (3, -2); vanilla backprop through the ReLU
+        // gives (0, -2) and W1ᵀ(0, -2) = (-4, -2); guided clamps -2 to 0 first, so nothing is left.
+        // Class 1: dL/dh = (1, 1) → (0, 1) → W1ᵀ(0, 1) = (2, 1) either way.
+        var guided = new GuidedBackprop(model);
+        Assert.Equal([0f, 0f], Values(guided.Attribute(x, tensor(new long[] { 0 }))));
+        Assert.Equal([2f, 1f], Values(guided.Attribute(x, tensor(new long[] { 1 }))));
+
+        Tensor vanilla;
+        using (enable_grad())
+        {
+            var input = x.clone().requires_grad_();
+            vanilla = torch.autograd.grad([model.call(input)[0, 0]], [input])[0];
+        }
+        Assert.Equal([-4f, -2f], Values(vanilla));
+    }
+
+    [Fact]
+    public void OnTheResNetItDiffersFromThePlainGradientAndLeavesTheModelUnchanged()
+    {
+        using var scope = NewDisposeScope();
+        var model = SmallResNet();
+        var x = Images(2, 32, 32);
+        var target = ExplainedClass.TopOne(model, x);
+        Tensor Plain()
+        {
+            using var _ = enable_grad();
+            var input = x.clone().requires_grad_();
+            return torch.autograd.grad([model.call(input).gather(1, target.unsqueeze(1)).sum()], [input])[0];
+        }
+        var plainBefore = Plain();
+
+        var guided = new GuidedBackprop(model).Attribute(x);
+
+        Assert.Equal(x.shape, guided.shape);
+        Assert.NotEqual(Values(plainBefore), Values(guided));
+        var relus = model.modules().OfType<ReLU>().ToList();
+        Assert.NotEmpty(relus);
+        Assert.All(relus, r => Assert.Equal(0, ForwardHookCount(r)));
+        AllClose(plainBefore, Plain(), 0);
+    }
+
+    [Fact]
+    public void AModelWithoutReLUModulesIsRefused()
+    {
+        var model = Sequential(("flatten", Flatten()), ("fc", Linear(12, 2)));
+        Assert.Throws<ArgumentException>(() => new GuidedBackprop(model));
+    }
+
+    [Fact]
+    public void GuidedGradCamIsTheProductOfItsParts()
+    {
+        using var scope = NewDisposeScope();
+        var model = SmallResNet();
+        var x = Images(2, 48, 40);
+        var gradCam = new GradCam(model);
+        var guided = new GuidedBackprop(model);
+        var target = ExplainedClass.TopOne(model, x);
+
+        var product = new GuidedGradCam(gradCam, guided).Attribute(x);
+
+        Assert.Equal(x.shape, product.shape);
+        AllClose(guided.Attribute(x, target) * gradCam.Attribute(x, target), product, 1e-6);
+        Assert.Throws<ArgumentException>(() => new GuidedGradCam(gradCam, new GuidedBackprop(SmallResNet(seed: 2))));
+    }
+}
