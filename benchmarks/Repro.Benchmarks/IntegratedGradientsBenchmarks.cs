@@ -16,15 +16,6 @@ namespace Repro.Benchmarks;
 [Config(typeof(InProcessShortRun))]
 public class IntegratedGradientsBenchmarks
 {
-    /// <summary>
-    /// BenchmarkDotNet's short job, run in this process (a generated benchmark project would lack the libtorch native
-    /// package and the native fix-up of this build), with room for the minute-long one-step-per-pass baseline.
-    /// </summary>
-    sealed class InProcessShortRun : ManualConfig
-    {
-        public InProcessShortRun() =>
-            AddJob(Job.ShortRun.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: true)));
-    }
 
     ResNet model = null!;
     Tensor image = null!;

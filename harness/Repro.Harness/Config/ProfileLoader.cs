@@ -30,8 +30,8 @@ public static class ProfileLoader
             Require(Models.ModelZoo.Architectures.Contains(m.Architecture), "models[].architecture",
                 $"is '{m.Architecture}'; allowed values: {string.Join(", ", Models.ModelZoo.Architectures)}");
             Require(m.Width > 0 && m.Width <= 4, "models[].width", $"is {m.Width}; must be in (0, 4]");
-            Require(!m.Architecture.StartsWith("resnet") || m.Width >= Models.ModelZoo.MinResNetWidth, "models[].width",
-                $"is {m.Width} for {m.Architecture}; must be >= {Models.ModelZoo.MinResNetWidth} (see ModelZoo.MinResNetWidth)");
+            Require(!m.Architecture.StartsWith("resnet") || Models.ModelZoo.IsSafeResNetWidth(m.Width), "models[].width",
+                $"is {m.Width} for {m.Architecture}; must be a multiple of 0.25 (see ModelZoo.MinResNetWidth)");
             Require(p.IterationsFor(m) >= 0, "models[].iterations", "must be >= 0");
         }
         Require(p.Pruning.Rate > 0 && p.Pruning.Rate < 1, "pruning.rate", $"is {p.Pruning.Rate}; must be in (0, 1)");

@@ -15,19 +15,22 @@ public static class ModelZoo
     };
 
     /// <summary>
-    /// Narrowest ResNet width: libtorch 2.10's CPU convolution backward with fewer than 16 channels
-    /// returned NaN gradients intermittently under 2 intra-op threads (measured here: 2-12 of 100 runs
-    /// at 8 and 12 channels, none at 16+), so layer1 must keep at least 16 channels.
+    /// ResNet widths must be multiples of 0.25, so that every channel count is a multiple of 16: on AVX-512
+    /// CPUs libtorch 2.10's float32 convolution backward returned wrong and sometimes NaN gradients for
+    /// other counts (measured here: 4, 8, 12 and 24 channels wrong; 16, 32 and up right).
     /// </summary>
     public const double MinResNetWidth = 0.25;
+
+    public static bool IsSafeResNetWidth(double width) =>
+        width >= MinResNetWidth && Math.Abs(width * 4 - Math.Round(width * 4)) < 1e-9;
 
     /// <param name="replaceStrideWithDilation">torchvision's option for layer2..layer4 (null: none).</param>
     public static nn.Module<Tensor, Tensor> Create(ModelConfig config, int numClasses, bool[]? replaceStrideWithDilation = null)
     {
-        if (config.Architecture.StartsWith("resnet") && config.Width < MinResNetWidth)
+        if (config.Architecture.StartsWith("resnet") && !IsSafeResNetWidth(config.Width))
             throw new ConfigException(
-                $"{config.Architecture} width {config.Width} is below {MinResNetWidth}: layer1 would have fewer than 16 channels, " +
-                "where libtorch's CPU convolution backward is unreliable. Use width >= 0.25.");
+                $"{config.Architecture} width {config.Width} is not a multiple of 0.25: some convolutions would have a channel count " +
+                "that is not a multiple of 16, where libtorch's CPU convolution backward is unreliable. Use 0.25, 0.5, 0.75, 1, ...");
         return Build(config, numClasses, replaceStrideWithDilation);
     }
 
