@@ -31,7 +31,6 @@ public sealed class LoadReport
     public IReadOnlyDictionary<DataProblem, int> SkipCounts =>
         _skipped.GroupBy(s => s.Reason).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count());
 
-    internal void Skip(SkippedSample s) => _skipped.Add(s);
     internal void Note(string note) => _notes.Add(note);
 
     /// <summary>Runs <paramref name="check"/>; a bad-file exception either propagates or becomes a recorded skip.</summary>

@@ -172,7 +172,6 @@ sealed class CocoInstancesFile
     {
         public int Id { get; set; }
         public string Name { get; set; } = "";
-        public string Supercategory { get; set; } = "";
     }
 
     static readonly JsonSerializerOptions Json = new()

@@ -65,6 +65,12 @@ public static class SyntheticScenes
         var tmp = dir + $".tmp-{Environment.ProcessId}";
         if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
         Write(tmp, config, profileSeed);
+        if (File.Exists(Path.Combine(dir, "manifest.yaml")))
+        {
+            // Another process finished the same scenes first; they are identical.
+            Directory.Delete(tmp, true);
+            return dir;
+        }
         if (Directory.Exists(dir)) Directory.Delete(dir, true);
         Directory.Move(tmp, dir);
         log?.Invoke($"synthetic scenes ready in {sw.Elapsed.TotalSeconds:F1} s");
