@@ -35,6 +35,8 @@ public sealed class DataConfig
     /// <summary>ImageFolder root holding train/ and val/ (ImageNet layout). Overridden by --data-root.</summary>
     public string? Root { get; set; }
     public SyntheticConfig? Synthetic { get; set; }
+    /// <summary>Synthetic localisation scenes (VOC and COCO20k layout) for the localisation figures; optional.</summary>
+    public SyntheticScenesConfig? Scenes { get; set; }
     /// <summary>Side of the square network input (paper: 224).</summary>
     public required int ImageSize { get; set; }
     /// <summary>Eval resize of the shorter side before the centre crop (paper: 256).</summary>
@@ -54,6 +56,21 @@ public sealed class SyntheticConfig
     public required int ValPerClass { get; set; }
     /// <summary>Side of the generated images, in pixels.</summary>
     public required int ImageSize { get; set; }
+}
+
+/// <summary>Synthetic scenes written in VOC layout (plus a COCO20k-style list and JSON); the seed derives from the profile's.</summary>
+public sealed class SyntheticScenesConfig
+{
+    public required int Count { get; set; }
+    /// <summary>Image sides are drawn independently from [min_side, max_side], so images are mostly non-square.</summary>
+    public int MinSide { get; set; } = 120;
+    public int MaxSide { get; set; } = 200;
+    /// <summary>Each scene holds 1..max_objects objects.</summary>
+    public int MaxObjects { get; set; } = 3;
+    /// <summary>The first <c>classes</c> synthetic shape classes are used (match data.synthetic.classes).</summary>
+    public int Classes { get; set; } = 10;
+    /// <summary>Share of scenes in the val split; the rest form train (trainval = all).</summary>
+    public double ValFraction { get; set; } = 0.5;
 }
 
 public sealed class ModelConfig

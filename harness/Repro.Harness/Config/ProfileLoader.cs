@@ -42,6 +42,16 @@ public static class ProfileLoader
         Require(p.Data.ResizeSize >= p.Data.ImageSize, "data.resize_size", "must be >= data.image_size");
         Require(p.Data.Kind != DataKind.Synthetic || p.Data.Synthetic != null, "data.synthetic",
             "is required when data.kind is synthetic");
+        if (p.Data.Scenes is { } scenes)
+        {
+            Require(scenes.Count >= 2, "data.scenes.count", $"is {scenes.Count}; must be >= 2 (a train and a val scene)");
+            Require(scenes.MinSide >= 32 && scenes.MaxSide >= scenes.MinSide, "data.scenes.min_side/max_side",
+                $"are {scenes.MinSide}/{scenes.MaxSide}; need 32 <= min_side <= max_side");
+            Require(scenes.MaxObjects is >= 1 and <= 8, "data.scenes.max_objects", $"is {scenes.MaxObjects}; must be in 1..8");
+            Require(scenes.Classes >= 1 && scenes.Classes <= Data.Synthetic.ShapeClasses.Count, "data.scenes.classes",
+                $"is {scenes.Classes}; must be in 1..{Data.Synthetic.ShapeClasses.Count}");
+            Require(scenes.ValFraction > 0 && scenes.ValFraction < 1, "data.scenes.val_fraction", $"is {scenes.ValFraction}; must be in (0, 1)");
+        }
         foreach (var f in p.Figures)
             Require(Figures.FigureCatalog.Names.Contains(f), "figures",
                 $"names '{f}'; allowed values: {string.Join(", ", Figures.FigureCatalog.Names)}");

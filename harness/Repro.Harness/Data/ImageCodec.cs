@@ -24,6 +24,19 @@ public static class ImageCodec
     public static bool IsImageFile(string path) =>
         Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
 
+    /// <summary>Reads the image size from the file header without decoding the pixels.</summary>
+    public static (int Width, int Height) ReadSize(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var codec = SKCodec.Create(stream, out var result)
+                ?? throw new CorruptImageException(path, $"unrecognised or truncated data: {result}");
+            return (codec.Info.Width, codec.Info.Height);
+        }
+        catch (IOException e) { throw new CorruptImageException(path, e.Message); }
+    }
+
     public static RgbImage Decode(string path)
     {
         byte[] bytes;

@@ -17,8 +17,14 @@ public static class ImageTransforms
     public static readonly float[] ImageNetStd = [0.229f, 0.224f, 0.225f];
 
     /// <summary>HWC bytes to a CHW float tensor in [0, 1].</summary>
-    public static Tensor ToTensor(RgbImage img) =>
-        tensor(img.Pixels, [img.Height, img.Width, 3], ScalarType.Byte).permute(2, 0, 1).to(ScalarType.Float32).div_(255f);
+    public static Tensor ToTensor(RgbImage img)
+    {
+        // Filling an empty tensor through .bytes is a plain copy; torch.tensor(byte[]) took 20-50x longer here.
+        using var hwc = empty([img.Height, img.Width, 3], ScalarType.Byte);
+        hwc.bytes = img.Pixels;
+        using var chw = hwc.permute(2, 0, 1);
+        return chw.to(ScalarType.Float32).div_(255f);
+    }
 
     public static Tensor Normalize(Tensor chw)
     {

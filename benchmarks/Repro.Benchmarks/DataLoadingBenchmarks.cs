@@ -1,0 +1,120 @@
+using BenchmarkDotNet.Attributes;
+using Repro.Config;
+using Repro.Data;
+using Repro.Data.Synthetic;
+using Repro.Data.Voc;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Repro.Benchmarks;
+
+/// <summary>
+/// Scenes written in VOC layout at VOC/ImageNet-like resolution (JPEGs with 375-500 px sides) as benchmark input.
+/// Each benchmark processes all <see cref="Count"/> images per invocation, so the reported time is per image
+/// (images/s = 1 / mean). Run in-process (<c>--inProcess</c>): BenchmarkDotNet's generated out-of-process
+/// project lacks the TorchSharp native fix-up, so libtorch would not load there.
+/// </summary>
+public abstract class VocSizedInput
+{
+    public const int Count = 32;
+    string _dir = "";
+    protected VocDataset Voc { get; private set; } = null!;
+
+    protected void CreateInput()
+    {
+        _dir = Directory.CreateTempSubdirectory("repro-bench-").FullName;
+        var config = new SyntheticScenesConfig { Count = Count, MinSide = 375, MaxSide = 500, MaxObjects = 3 };
+        Voc = SyntheticScenes.OpenVoc(SyntheticScenes.Ensure(_dir, config, profileSeed: 1), config, "trainval", VocTask.Segmentation);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => Directory.Delete(_dir, recursive: true);
+}
+
+/// <summary>Decoding only (no TorchSharp): JPEG through SkiaSharp, palette mask through the PNG reader.</summary>
+[MemoryDiagnoser]
+public class VocDecodeBenchmarks : VocSizedInput
+{
+    [GlobalSetup]
+    public void Setup() => CreateInput();
+
+    /// <summary>VOC at full resolution: JPEG decode plus palette-mask read (class indices) per image.</summary>
+    [Benchmark(OperationsPerInvoke = Count)]
+    public long VocFullResolutionImageAndMask()
+    {
+        long pixels = 0;
+        foreach (var s in Voc.Samples)
+            pixels += VocDataset.ReadImage(s).Pixels.Length + VocDataset.ReadMask(s).Indices.Length;
+        return pixels;
+    }
+}
+
+/// <summary>Decode + tensor transforms; libtorch's intra-op thread count is a parameter (the machine has 2 cores).</summary>
+[MemoryDiagnoser]
+public class DataPipelineBenchmarks : VocSizedInput
+{
+    BatchLoader _eval = null!;
+
+    [Params(1, 2)]
+    public int TorchThreads { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        torch.set_num_threads(TorchThreads);
+        CreateInput();
+        _eval = new BatchLoader(Voc.Samples.Select(s => (s.ImagePath, 0)).ToList(),
+            (img, _) => ImageTransforms.Eval(img, 256, 224), batchSize: 16, prefetch: 2);
+    }
+
+    /// <summary>ImageNet eval pipeline: JPEG decode on the background thread, Resize 256 + CenterCrop 224 + normalise, batches of 16.</summary>
+    [Benchmark(OperationsPerInvoke = Count)]
+    public long EvalPipeline224()
+    {
+        long elements = 0;
+        foreach (var batch in _eval.Batches())
+            using (batch) elements += batch.Images.numel();
+        return elements;
+    }
+
+    /// <summary>VOC at full resolution as the localisation figures consume it: decode, then a normalised float tensor.</summary>
+    [Benchmark(OperationsPerInvoke = Count)]
+    public long VocFullResolutionToTensor()
+    {
+        long elements = 0;
+        foreach (var s in Voc.Samples)
+        {
+            using var scope = NewDisposeScope();
+            elements += ImageTransforms.Normalize(ImageTransforms.ToTensor(VocDataset.ReadImage(s))).numel();
+        }
+        return elements;
+    }
+}
+
+/// <summary>Time to generate the smoke profile's synthetic scenes (profiles/smoke.yaml data.scenes) from scratch.</summary>
+public class SyntheticScenesBenchmarks
+{
+    string _dir = "";
+    SyntheticScenesConfig _config = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _dir = Directory.CreateTempSubdirectory("repro-scenes-").FullName;
+        var repo = new DirectoryInfo(AppContext.BaseDirectory);
+        while (repo != null && !File.Exists(Path.Combine(repo.FullName, "Repro.sln"))) repo = repo.Parent;
+        _config = ProfileLoader.Load(repo?.FullName ?? throw new DirectoryNotFoundException("Repro.sln not found"), "smoke").Data.Scenes
+            ?? throw new InvalidOperationException("profiles/smoke.yaml has no data.scenes section");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => Directory.Delete(_dir, recursive: true);
+
+    [Benchmark]
+    public void GenerateSmokeScenes()
+    {
+        var target = Path.Combine(_dir, "scenes");
+        if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
+        SyntheticScenes.Write(target, _config, profileSeed: 1);
+    }
+}
