@@ -8,6 +8,7 @@ public sealed class TempDir : IDisposable
 {
     public string Path { get; } = Directory.CreateTempSubdirectory("repro-test-").FullName;
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+    public string this[string relative] => System.IO.Path.Combine(Path, relative);
     public void Dispose()
     {
         try { Directory.Delete(Path, true); } catch (IOException) { }

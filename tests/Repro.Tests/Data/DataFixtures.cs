@@ -3,14 +3,6 @@ using SkiaSharp;
 
 namespace Repro.Tests.Data;
 
-/// <summary>A temporary folder deleted after the test.</summary>
-public sealed class TempDir : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("repro-data-").FullName;
-    public string this[string relative] => System.IO.Path.Combine(Path, relative);
-    public void Dispose() => Directory.Delete(Path, recursive: true);
-}
-
 /// <summary>Writes small files in the public formats the loaders read.</summary>
 static class DataFixtures
 {

@@ -60,7 +60,7 @@ public class SyntheticScenesTests
                 {
                     var l = mask[y, x];
                     if (!VocLabels.IsObject(l)) continue;
-                    Assert.Contains(sample.Annotation.Objects, o => o.Label == l && o.Box.X1 <= x && x < o.Box.X2 && o.Box.Y1 <= y && y < o.Box.Y2);
+                    Assert.Contains(sample.Annotation.Objects, o => o.Label == l && o.Box.XMin <= x && x < o.Box.XMax && o.Box.YMin <= y && y < o.Box.YMax);
                 }
             Assert.All(sample.Annotation.Objects, o =>
             {

@@ -103,9 +103,9 @@ public sealed class Coco20kDataset
                     if (a.Bbox is not { Length: 4 } b)
                         throw new DataFileException(options.Annotations, DataProblem.MalformedFile,
                             $"annotation {a.Id} (image {id}) has no 4-number bbox", "Fix the annotation");
-                    var box = new PixelBox(b[0], b[1], b[0] + b[2], b[1] + b[3]);
-                    if (b[2] < 0 || b[3] < 0 || box.X1 < -BoxTolerance || box.Y1 < -BoxTolerance ||
-                        box.X2 > image.Width + BoxTolerance || box.Y2 > image.Height + BoxTolerance)
+                    var box = GroundTruthBoxes.FromCoco(b[0], b[1], b[2], b[3]);
+                    if (b[2] < 0 || b[3] < 0 || box.XMin < -BoxTolerance || box.YMin < -BoxTolerance ||
+                        box.XMax > image.Width + BoxTolerance || box.YMax > image.Height + BoxTolerance)
                         throw new DataFileException(options.Annotations, DataProblem.BoxOutsideImage,
                             string.Create(CultureInfo.InvariantCulture,
                                 $"annotation {a.Id} (image {id}) has bbox [{b[0]}, {b[1]}, {b[2]}, {b[3]}] (x, y, w, h), outside the {image.Width}x{image.Height} image"),

@@ -12,7 +12,7 @@ public sealed record VocObject(string ClassName, int Label, double XMin, double 
     bool Difficult, bool Truncated)
 {
     /// <summary>The box in pixel-edge coordinates (xmin-1, ymin-1, xmax, ymax), as LOST and CorLoc read VOC boxes.</summary>
-    public PixelBox Box => new(XMin - 1, YMin - 1, XMax, YMax);
+    public PixelBox Box => GroundTruthBoxes.FromVoc(XMin, YMin, XMax, YMax);
 }
 
 /// <summary>The content of Annotations/&lt;id&gt;.xml.</summary>

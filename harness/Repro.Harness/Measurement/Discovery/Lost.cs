@@ -1,3 +1,4 @@
+using Repro.Data;
 using static TorchSharp.torch;
 
 namespace Repro.Measurement.Discovery;

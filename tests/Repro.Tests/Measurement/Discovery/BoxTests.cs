@@ -1,3 +1,4 @@
+using Repro.Data;
 using Repro.Measurement.Discovery;
 
 namespace Repro.Tests.Measurement.Discovery;

@@ -10,7 +10,7 @@ public class CorLocTests
     static RgbImage Image(int width, int height) => new(width, height, new byte[width * height * 3]);
 
     static GroundTruthObject Gt(double x0, double y0, double x1, double y1, bool difficult = false, bool truncated = false) =>
-        new(new PixelBox(x0, y0, x1, y1), difficult, truncated);
+        new("object", new PixelBox(x0, y0, x1, y1), difficult, truncated);
 
     /// <summary>Predicts a fixed box per image id.</summary>
     sealed class FixedBoxes(Dictionary<int, PixelBox> byWidth) : IObjectDiscoverer

@@ -1,3 +1,4 @@
+using Repro.Data;
 using Repro.Config;
 using Repro.Measurement.Discovery;
 

@@ -1,4 +1,4 @@
-namespace Repro.Measurement.Discovery;
+namespace Repro.Data;
 
 /// <summary>
 /// An axis-aligned box in continuous pixel coordinates (x to the right, y down): the region

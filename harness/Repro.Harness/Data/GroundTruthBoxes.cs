@@ -1,10 +1,4 @@
-namespace Repro.Measurement.Discovery;
-
-/// <summary>One annotated object of an image; the flags matter only for the "no hard" protocol.</summary>
-public sealed record GroundTruthObject(PixelBox Box, bool Difficult = false, bool Truncated = false)
-{
-    public bool IsHard => Difficult || Truncated;
-}
+namespace Repro.Data;
 
 /// <summary>Conversions from the datasets' annotation conventions to <see cref="PixelBox"/>.</summary>
 public static class GroundTruthBoxes
@@ -16,7 +10,7 @@ public static class GroundTruthBoxes
     public const int VocOriginShift = -1;
 
     /// <summary>A VOC &lt;bndbox&gt;; <paramref name="originShift"/> is added to xmin and ymin (reference: −1).</summary>
-    public static PixelBox FromVoc(int xmin, int ymin, int xmax, int ymax, int originShift = VocOriginShift) =>
+    public static PixelBox FromVoc(double xmin, double ymin, double xmax, double ymax, int originShift = VocOriginShift) =>
         new(xmin + originShift, ymin + originShift, xmax, ymax);
 
     /// <summary>
