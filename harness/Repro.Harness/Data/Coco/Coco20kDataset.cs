@@ -103,7 +103,7 @@ public sealed class Coco20kDataset
                     if (a.Bbox is not { Length: 4 } b)
                         throw new DataFileException(options.Annotations, DataProblem.MalformedFile,
                             $"annotation {a.Id} (image {id}) has no 4-number bbox", "Fix the annotation");
-                    var box = GroundTruthBoxes.FromCoco(b[0], b[1], b[2], b[3]);
+                    var box = new PixelBox(b[0], b[1], b[0] + b[2], b[1] + b[3]);
                     if (b[2] < 0 || b[3] < 0 || box.XMin < -BoxTolerance || box.YMin < -BoxTolerance ||
                         box.XMax > image.Width + BoxTolerance || box.YMax > image.Height + BoxTolerance)
                         throw new DataFileException(options.Annotations, DataProblem.BoxOutsideImage,

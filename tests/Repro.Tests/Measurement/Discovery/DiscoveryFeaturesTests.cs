@@ -64,7 +64,7 @@ public class DiscoveryFeaturesTests
 
         Assert.Equal(32, features.Stride);
         Assert.Equal((3, 4), (patches.Rows, patches.Cols));
-        Assert.Equal([12L, 64], patches.Tokens.shape);
+        Assert.Equal([12L, 128], patches.Tokens.shape);
         Assert.Equal(0f, patches.Tokens.mean().item<float>(), 4);
     }
 
@@ -78,7 +78,7 @@ public class DiscoveryFeaturesTests
 
         var patches = new ResNetLayer4Features(model).Extract(image);
 
-        using var expected = ResNetLayer4Features.Standardise(map[0].permute(1, 2, 0).reshape(6, 64));
+        using var expected = ResNetLayer4Features.Standardise(map[0].permute(1, 2, 0).reshape(6, 128));
         Assert.True(patches.Tokens.allclose(expected, rtol: 1e-5, atol: 1e-5));
     }
 
