@@ -32,6 +32,9 @@ public static class FigureRunner
         var wall = Stopwatch.StartNew();
         var profile = context.Profile;
         context.Log($"== figure '{figure.Name}' on profile '{profile.Name}' ({context.DeviceDescription})");
+        // A broken expected-results file is reported before hours of measurement, not after.
+        var expectedPath = ExpectedResults.PathFor(context.RepoRoot, profile.Name, figure.Name);
+        if (File.Exists(expectedPath)) ExpectedResults.Load(expectedPath);
         var provenance = Provenance.Capture(profile, context.RepoRoot, context.DeviceDescription, context.Data.Root);
         var measured = figure.Measure(context);
         provenance.WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1);
