@@ -94,14 +94,16 @@ public static class ShapeClasses
     public const int TextureKinds = 4;
 
     /// <summary>Texture for class <paramref name="cls"/>: a preferred colour and pattern most of the time, any other sometimes.</summary>
-    public static (SKColor Main, SKColor Second, int Pattern) TextureFor(int cls, Random rng)
-    {
-        var preferred = rng.NextDouble() < 0.75;
-        var main = preferred ? Palette[(cls + (rng.Next(2) == 0 ? 0 : 3)) % Palette.Length] : Palette[rng.Next(Palette.Length)];
-        var second = Palette[rng.Next(Palette.Length)];
-        var pattern = preferred ? (cls + rng.Next(2)) % TextureKinds : rng.Next(TextureKinds);
-        return (main, second, pattern);
-    }
+    public static (SKColor Main, SKColor Second, int Pattern) TextureFor(int cls, Random rng) =>
+        rng.NextDouble() < 0.75 ? PreferredTexture(cls, rng) : BankTexture(rng);
+
+    /// <summary>One of the textures class <paramref name="cls"/> prefers: its texture cue (used for cue conflict).</summary>
+    public static (SKColor Main, SKColor Second, int Pattern) PreferredTexture(int cls, Random rng) =>
+        (Palette[(cls + (rng.Next(2) == 0 ? 0 : 3)) % Palette.Length], Palette[rng.Next(Palette.Length)], (cls + rng.Next(2)) % TextureKinds);
+
+    /// <summary>Any texture of the bank, regardless of class.</summary>
+    public static (SKColor Main, SKColor Second, int Pattern) BankTexture(Random rng) =>
+        (Palette[rng.Next(Palette.Length)], Palette[rng.Next(Palette.Length)], rng.Next(TextureKinds));
 
     /// <summary>A shader filling with the pattern (solid, stripes, dots, checks) in the given colours.</summary>
     public static SKShader Texture(SKColor main, SKColor second, int pattern, float cell, float angleDegrees)

@@ -80,13 +80,7 @@ public static class SyntheticClassificationData
         var info = new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var image = new SKBitmap(info);
         using var mask = new SKBitmap(new SKImageInfo(size, size, SKColorType.Gray8, SKAlphaType.Opaque));
-        var placement = SKMatrix.Concat(
-            SKMatrix.CreateTranslation(size * (0.35f + 0.3f * rng.NextSingle()), size * (0.35f + 0.3f * rng.NextSingle())),
-            SKMatrix.Concat(SKMatrix.CreateRotationDegrees(rng.NextSingle() * 360f),
-                SKMatrix.CreateScale(size * (0.24f + 0.12f * rng.NextSingle()), size * (0.24f + 0.12f * rng.NextSingle()))));
-        using var outline = ShapeClasses.Outline(cls);
-        using var placed = new SKPath();
-        outline.Transform(placement, placed);
+        using var placed = PlacedOutline(cls, size, rng);
 
         using (var canvas = new SKCanvas(image))
         {
@@ -106,6 +100,19 @@ public static class SyntheticClassificationData
         ImageCodec.EncodeToFile(image, imagePath);
         ImageCodec.EncodeToFile(mask, maskPath);
         return BoxOf(mask);
+    }
+
+    /// <summary>The class outline at a random position, rotation and size (about a quarter to a third of the image).</summary>
+    public static SKPath PlacedOutline(int cls, int size, Random rng)
+    {
+        var placement = SKMatrix.Concat(
+            SKMatrix.CreateTranslation(size * (0.35f + 0.3f * rng.NextSingle()), size * (0.35f + 0.3f * rng.NextSingle())),
+            SKMatrix.Concat(SKMatrix.CreateRotationDegrees(rng.NextSingle() * 360f),
+                SKMatrix.CreateScale(size * (0.24f + 0.12f * rng.NextSingle()), size * (0.24f + 0.12f * rng.NextSingle()))));
+        using var outline = ShapeClasses.Outline(cls);
+        var placed = new SKPath();
+        outline.Transform(placement, placed);
+        return placed;
     }
 
     static ObjectBox BoxOf(SKBitmap mask)
