@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Repro.Config;
 using Repro.Data;
 using Repro.Measurement.Alignment.Distortions;
@@ -20,12 +19,6 @@ namespace Repro.Benchmarks;
 [Config(typeof(InProcessShortRun))]
 public class AlignmentBenchmarks
 {
-    /// <summary>In-process short job: the generated out-of-process project cannot load libtorch (see LostBenchmarks).</summary>
-    internal sealed class InProcessShortRun : ManualConfig
-    {
-        public InProcessShortRun() => AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
-    }
-
     internal const int Size = 224;
     const int EvaluatedImages = 64;
     const int BatchSize = 32;
@@ -75,7 +68,7 @@ public class AlignmentBenchmarks
 /// Each parametric distortion alone at its strongest condition on one 224×224 image. The eidolons dominate: the
 /// factory blurs 24 (eidolonIII) or 48 noise planes of 512² by FFT whatever the input size.
 /// </summary>
-[Config(typeof(AlignmentBenchmarks.InProcessShortRun))]
+[Config(typeof(InProcessShortRun))]
 public class DistortionBenchmarks
 {
     [Params("colour", "contrast", "high-pass", "low-pass", "phase-scrambling", "power-equalisation", "false-colour",
