@@ -31,7 +31,11 @@ public static class ProfileLoader
                 $"is '{m.Architecture}'; allowed values: {string.Join(", ", Models.ModelZoo.Architectures)}");
             Require(m.Width > 0 && m.Width <= 4, "models[].width", $"is {m.Width}; must be in (0, 4]");
             Require(p.IterationsFor(m) >= 0, "models[].iterations", "must be >= 0");
+            var problem = Models.ModelZoo.Problem(m, p.Data.ImageSize);
+            Require(problem == null, "models[]", problem ?? "");
         }
+        Require(p.Pruning.Method != PruningMethod.Snip || p.Pruning.SnipSparsity is > 0 and < 1, "pruning.snip_sparsity",
+            $"is {p.Pruning.SnipSparsity?.ToString() ?? "missing"}; method snip needs a target sparsity in (0, 1), e.g. 0.914");
         Require(p.Pruning.Rate > 0 && p.Pruning.Rate < 1, "pruning.rate", $"is {p.Pruning.Rate}; must be in (0, 1)");
         Require(p.Pruning.Iterations >= 0, "pruning.iterations", "must be >= 0");
         Require(p.Schedule.Epochs >= 1, "schedule.epochs", "must be >= 1");
