@@ -59,7 +59,7 @@ public sealed class SwinTransformerV2 : Module<Tensor, Tensor>
         foreach (var (_, m) in named_modules())
             if (m is Linear linear)
             {
-                init.trunc_normal_(linear.weight, std: 0.02);
+                TruncatedNormal.Fill(linear.weight, std: 0.02);
                 if (linear.bias is not null) init.zeros_(linear.bias);
             }
     }
@@ -139,6 +139,7 @@ sealed class SwinBlockV2 : Module<Tensor, Tensor>
     Tensor StochasticDepth(Tensor branch)
     {
         if (!training || _dropProb == 0) return branch;
+
         var survival = 1 - _dropProb;
         var keep = empty([branch.shape[0], 1, 1, 1], dtype: branch.dtype, device: branch.device).bernoulli_(survival);
         return branch * keep.div_(survival);
@@ -229,8 +230,8 @@ sealed class ShiftedWindowAttentionV2 : Module<Tensor, Tensor>
         x = x.view(b, padH / ws, ws, padW / ws, ws, c).permute(0, 1, 3, 2, 4, 5).reshape(b * windows, tokens, c);
 
         // V2 leaves the key bias at zero in every forward pass.
-        var qkvBias = qkv.bias!.clone();
-        qkvBias.narrow(0, c, c).zero_();
+        var bias = qkv.bias!;
+        var qkvBias = cat([bias.narrow(0, 0, c), zeros(c, dtype: bias.dtype, device: bias.device), bias.narrow(0, 2 * c, c)]);
         var projected = functional.linear(x, qkv.weight, qkvBias)
             .reshape(x.shape[0], tokens, 3, _heads, c / _heads).permute(2, 0, 3, 1, 4);
         var (q, k, v) = (projected[0], projected[1], projected[2]);

@@ -66,7 +66,7 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
 
         using var _ = no_grad();
         var fanIn = 3.0 * patchSize * patchSize;
-        init.trunc_normal_(conv_proj.weight, std: Math.Sqrt(1 / fanIn));
+        TruncatedNormal.Fill(conv_proj.weight, std: Math.Sqrt(1 / fanIn));
         init.zeros_(conv_proj.bias!);
         var head = (Linear)heads[0];
         init.zeros_(head.weight);
