@@ -86,7 +86,7 @@ report.SetAction(r => Guard(() =>
 }));
 
 var parityDirOption = new Option<string>("--dir") { Description = "Folder written by tools/parity/make_reference.py.", Required = true };
-var parity = new Command("parity", "Compare the models' logits with torchvision's on identical weights (reference from tools/parity/make_reference.py).");
+var parity = new Command("parity", "Compare the models' logits and gradients with torchvision's on identical weights (reference from tools/parity/make_reference.py).");
 var parityExportOption = new Option<string?>("--export") { Description = "Also write each model, pruned to 50 %, as PyTorch state dicts here (check with make_reference.py --check-export)." };
 parity.Options.Add(parityDirOption);
 parity.Options.Add(parityExportOption);

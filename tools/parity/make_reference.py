@@ -2,8 +2,8 @@
 """Writes torchvision reference models for `repro parity`.
 
 For each model: seeded random weights (biases and BatchNorm statistics perturbed so that every tensor
-matters; ViT's zero-initialised head is randomised), a seeded input batch and torchvision's logits for
-it, saved with torch.save. manifest.json lists them with the ModelConfig that builds the same model.
+matters; ViT's zero-initialised head is randomised), a seeded input batch, torchvision's logits for it and
+the gradients of every parameter for a cross-entropy loss on seeded labels, saved with torch.save. manifest.json lists them with the ModelConfig that builds the same model.
 
 Needs Debian's python3-torch and python3-torchvision (torch 1.13 / torchvision 0.14):
     apt-get install -y python3-torch python3-torchvision
@@ -82,8 +82,13 @@ def write_reference(out, names, seed, batch):
         x = torch.randn(batch, 3, size, size, generator=torch.Generator().manual_seed(seed + 2))
         with torch.no_grad():
             logits = model(x)
+        # Gradients of the cross-entropy of the eval-mode forward: checks every backward kernel used in training.
+        labels = torch.randint(0, num_classes, (batch,), generator=torch.Generator().manual_seed(seed + 3))
+        model.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), labels).backward()
+        grads = {f"grad.{n}": p.grad for n, p in model.named_parameters()}
         torch.save(model.state_dict(), os.path.join(out, f"{name}.pt"))
-        torch.save({"input": x, "logits": logits}, os.path.join(out, f"{name}.io.pt"))
+        torch.save({"input": x, "logits": logits, "labels": labels, **grads}, os.path.join(out, f"{name}.io.pt"))
         params = sum(p.numel() for p in model.parameters())
         manifest.append({"name": name, "model": config, "image_size": size, "num_classes": num_classes,
                          "weights": f"{name}.pt", "io": f"{name}.io.pt", "parameters": params})

@@ -9,7 +9,9 @@ namespace Repro.Models;
 /// AVX-512 AMD EPYC host, oneDNN's convolution backward returned wrong input gradients (a 3-channel 7×7
 /// stem conv off by ~40 % of the gradient's scale against a float64 reference) and, intermittently, NaN,
 /// so weight gradients of every conv that feeds another conv were corrupted. libtorch's own convolution
-/// kernels compute them correctly; forward results agree either way. Runs once when the library loads.
+/// kernels compute them correctly; forward results agree either way. NNPACK, which libtorch then tries for
+/// every convolution, is turned off too: it cannot run on such hosts and logs a warning on each attempt.
+/// Runs once when the library loads.
 /// </summary>
 static class ConvolutionBackend
 {
@@ -21,7 +23,17 @@ static class ConvolutionBackend
         // The entry points are Itanium-ABI names of libtorch_cpu's at::Context (Linux builds only).
         if (!OperatingSystem.IsLinux()) return;
         InitializeDeviceType(TorchSharp.DeviceType.CPU);
-        SetUserEnabledMkldnn(GlobalContext(), false);
+        try
+        {
+            SetUserEnabledMkldnn(GlobalContext(), false);
+            SetUserEnabledNNPACK(GlobalContext(), false);
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            // Another libtorch build (e.g. a GPU machine's own): keep going, but say that CPU gradients are unchecked.
+            Console.Error.WriteLine($"warning: could not turn off libtorch's oneDNN convolutions ({e.Message}); " +
+                                    "CPU convolution gradients may be wrong on AVX-512 hosts (see Repro.Models.ConvolutionBackend)");
+        }
     }
 
     [DllImport("torch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
@@ -29,4 +41,7 @@ static class ConvolutionBackend
 
     [DllImport("torch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
     static extern void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
+
+    [DllImport("torch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
+    static extern void SetUserEnabledNNPACK(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
 }
