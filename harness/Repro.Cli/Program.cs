@@ -85,11 +85,26 @@ report.SetAction(r => Guard(() =>
     return 0;
 }));
 
+var parityDirOption = new Option<string>("--dir") { Description = "Folder written by tools/parity/make_reference.py.", Required = true };
+var parity = new Command("parity", "Compare the models' logits and gradients with torchvision's on identical weights (reference from tools/parity/make_reference.py).");
+var parityExportOption = new Option<string?>("--export") { Description = "Also write each model, pruned to 50 %, as PyTorch state dicts here (check with make_reference.py --check-export)." };
+parity.Options.Add(parityDirOption);
+parity.Options.Add(parityExportOption);
+parity.SetAction(r => Guard(() =>
+{
+    var results = Repro.Interop.ParityCheck.Run(r.GetValue(parityDirOption)!, Log, r.GetValue(parityExportOption));
+    var failed = results.Where(x => !x.Passed).Select(x => x.Name).ToList();
+    if (failed.Count == 0) return 0;
+    Log($"FAILED: {string.Join(", ", failed)}");
+    return 1;
+}));
+
 root.Subcommands.Add(reproduce);
 root.Subcommands.Add(plan);
 root.Subcommands.Add(accept);
 root.Subcommands.Add(derive);
 root.Subcommands.Add(report);
+root.Subcommands.Add(parity);
 return root.Parse(args).Invoke();
 
 (string Repo, Profile Profile, List<IFigure> Figures) Resolve(ParseResult r)

@@ -5,7 +5,9 @@ public enum DataKind { Synthetic, ImageFolder }
 public enum TrainAugmentation { RandomResizedCrop, FlipOnly, None }
 public enum LrScheduleKind { Step, Cosine, Constant }
 public enum PruningMethod { Magnitude, Snip }
-public enum PrunedLayers { Conv, ConvAndLinear }
+/// <summary>Which weights pruning may remove. The fused attention in-projection (a raw parameter, not a Linear)
+/// is left dense by the paper; conv_linear_and_attention_in_projection prunes it too.</summary>
+public enum PrunedLayers { Conv, ConvAndLinear, ConvLinearAndAttentionInProjection }
 public enum Fidelity { Paper, Corrected, Both }
 
 /// <summary>One experiment configuration, read from profiles/&lt;name&gt;.yaml. Keys are snake_case in YAML.</summary>
@@ -75,17 +77,33 @@ public sealed class SyntheticScenesConfig
 
 public sealed class ModelConfig
 {
-    /// <summary>resnet18 | resnet50 (see Models.ModelZoo).</summary>
+    /// <summary>resnet18 | resnet50 | vit_b_32 | vit_b_16 | vit_s_16 | swin_v2_t (see Models.ModelZoo).</summary>
     public required string Architecture { get; set; }
-    /// <summary>Channel-width multiplier (1.0 = torchvision's size).</summary>
+    /// <summary>Size multiplier (1.0 = torchvision's size): ResNet channels, ViT hidden/MLP size, Swin embedding size.</summary>
     public double Width { get; set; } = 1.0;
+    /// <summary>Blocks per stage instead of the architecture's: ResNet 4 entries, ViT 1 (encoder layers), Swin 1-4 stages.</summary>
+    public List<int>? Depths { get; set; }
+    /// <summary>Patch side for ViT and Swin instead of the architecture's (ViT-B/32: 32, Swin: 4).</summary>
+    public int? PatchSize { get; set; }
+    /// <summary>ResNet's replace_stride_with_dilation for layer2..layer4, e.g. [false, false, true].</summary>
+    public List<bool>? Dilation { get; set; }
     /// <summary>Pruning iterations for this model; defaults to pruning.iterations.</summary>
     public int? Iterations { get; set; }
     /// <summary>Epochs per training run for this model; defaults to schedule.epochs.</summary>
     public int? Epochs { get; set; }
 
     [YamlDotNet.Serialization.YamlIgnore]
-    public string Key => Width == 1.0 ? Architecture : FormattableString.Invariant($"{Architecture}-w{Width:0.###}");
+    public string Key
+    {
+        get
+        {
+            var key = Width == 1.0 ? Architecture : FormattableString.Invariant($"{Architecture}-w{Width:0.###}");
+            if (PatchSize is { } patch) key += $"-p{patch}";
+            if (Depths is { Count: > 0 }) key += $"-d{string.Join(".", Depths)}";
+            if (Dilation is { Count: > 0 } && Dilation.Any(d => d)) key += $"-dil{string.Concat(Dilation.Select(d => d ? '1' : '0'))}";
+            return key;
+        }
+    }
 }
 
 public sealed class ScheduleConfig
@@ -109,6 +127,8 @@ public sealed class PruningConfig
     public required double Rate { get; set; }
     public required int Iterations { get; set; }
     public PrunedLayers Layers { get; set; } = PrunedLayers.ConvAndLinear;
+    /// <summary>Target sparsity of method snip: pruned once at initialisation, then trained once (paper: 0.914).</summary>
+    public double? SnipSparsity { get; set; }
 }
 
 /// <summary>What the plan view needs to price a profile on a GPU.</summary>

@@ -30,10 +30,12 @@ public static class ProfileLoader
             Require(Models.ModelZoo.Architectures.Contains(m.Architecture), "models[].architecture",
                 $"is '{m.Architecture}'; allowed values: {string.Join(", ", Models.ModelZoo.Architectures)}");
             Require(m.Width > 0 && m.Width <= 4, "models[].width", $"is {m.Width}; must be in (0, 4]");
-            Require(!m.Architecture.StartsWith("resnet") || Models.ModelZoo.IsSafeResNetWidth(m.Width), "models[].width",
-                $"is {m.Width} for {m.Architecture}; must be a multiple of 0.25 (see ModelZoo.MinResNetWidth)");
             Require(p.IterationsFor(m) >= 0, "models[].iterations", "must be >= 0");
+            var problem = Models.ModelZoo.Problem(m, p.Data.ImageSize);
+            Require(problem == null, "models[]", problem ?? "");
         }
+        Require(p.Pruning.Method != PruningMethod.Snip || p.Pruning.SnipSparsity is > 0 and < 1, "pruning.snip_sparsity",
+            $"is {p.Pruning.SnipSparsity?.ToString() ?? "missing"}; method snip needs a target sparsity in (0, 1), e.g. 0.914");
         Require(p.Pruning.Rate > 0 && p.Pruning.Rate < 1, "pruning.rate", $"is {p.Pruning.Rate}; must be in (0, 1)");
         Require(p.Pruning.Iterations >= 0, "pruning.iterations", "must be >= 0");
         Require(p.Schedule.Epochs >= 1, "schedule.epochs", "must be >= 1");

@@ -29,6 +29,8 @@ public sealed class ResNet : Module<Tensor, Tensor>
         bool[]? replaceStrideWithDilation = null) : base(name)
     {
         replaceStrideWithDilation ??= [false, false, false];
+        if (layers.Length != 4 || replaceStrideWithDilation.Length != 3)
+            throw new ArgumentException($"ResNet takes 4 stage depths and 3 dilation flags, got {layers.Length} and {replaceStrideWithDilation.Length}");
         int C(int channels) => Math.Max(1, (int)Math.Round(channels * width));
         var expansion = bottleneck ? 4 : 1;
         var inplanes = C(64);
@@ -72,10 +74,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
         RegisterComponents();
 
         foreach (var (_, m) in named_modules())
-        {
             if (m is Conv2d conv) init.kaiming_normal_(conv.weight, mode: init.FanInOut.FanOut, nonlinearity: init.NonlinearityType.ReLU);
-            
-        }
     }
 
     /// <summary>The output of layer4: [B, FeatureChannels, H/stride, W/stride].</summary>

@@ -12,32 +12,37 @@ public static class GlobalMagnitudePruner
     public static long Prune(PruningMasks masks, double rate) =>
         PruneByScore(masks, rate, name => masks.Weights[name].abs());
 
-    /// <summary>Prunes the lowest-scoring unpruned weights; also serves SNIP-style scores.</summary>
-    public static long PruneByScore(PruningMasks masks, double rate, Func<string, Tensor> score)
+    /// <summary>Prunes round(rate × remaining) of the lowest-scoring unpruned weights; also serves SNIP-style scores.</summary>
+    public static long PruneByScore(PruningMasks masks, double rate, Func<string, Tensor> score) =>
+        PruneLowest(masks, (long)Math.Round(rate * masks.RemainingCount), score);
+
+    /// <summary>Prunes exactly <paramref name="count"/> of the lowest-scoring unpruned weights.</summary>
+    public static long PruneLowest(PruningMasks masks, long count, Func<string, Tensor> score)
     {
+        if (count < 0 || count > masks.RemainingCount)
+            throw new ArgumentOutOfRangeException(nameof(count), $"cannot prune {count} of {masks.RemainingCount} remaining weights");
+        if (count == 0) return 0;
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var names = masks.Masks.Keys.ToList();
-        var remaining = masks.RemainingCount;
-        var toPrune = (long)Math.Round(rate * remaining);
-        if (toPrune == 0) return 0;
         // Already-pruned positions score +inf so that they are never chosen again.
         var flat = cat(names.Select(n => score(n).flatten().to(ScalarType.Float32)
             .masked_fill(masks.Masks[n].flatten().logical_not(), float.PositiveInfinity).cpu()).ToArray());
-        var (_, indices) = flat.topk((int)toPrune, largest: false, sorted: false);
+        var (_, indices) = flat.topk((int)count, largest: false, sorted: false);
         var newFlat = cat(names.Select(n => masks.Masks[n].flatten().cpu()).ToArray()).clone();
         newFlat.index_fill_(0, indices, false);
         long offset = 0;
         foreach (var n in names)
         {
-            var count = masks.Masks[n].numel();
+            var size = masks.Masks[n].numel();
             var device = masks.Masks[n].device;
-            var piece = newFlat.narrow(0, offset, count).view(masks.Masks[n].shape).to(device).clone();
-            masks.Replace(n, piece.MoveToOuterDisposeScope());
-            offset += count;
+            // Detached from every scope: the masks outlive any scope a caller runs pruning in.
+            var piece = newFlat.narrow(0, offset, size).view(masks.Masks[n].shape).to(device).clone();
+            masks.Replace(n, piece.DetachFromDisposeScope());
+            offset += size;
         }
         masks.ApplyToWeights();
-        return toPrune;
+        return count;
     }
 
     /// <summary>Nominal sparsity after k iterations at a constant rate: 1 − (1 − rate)^k.</summary>

@@ -1,4 +1,5 @@
 using Repro.Config;
+using Repro.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -6,8 +7,8 @@ using static TorchSharp.torch;
 namespace Repro.Pruning;
 
 /// <summary>
-/// Binary masks over the prunable weights (Conv2d and, optionally, Linear <c>.weight</c> tensors; biases,
-/// norms and embeddings are never pruned). A masked weight is held at exactly zero: gradients are masked
+/// Binary masks over the prunable weights (see <see cref="PrunableWeights"/>; biases, norms and embeddings
+/// are never pruned). A masked weight is held at exactly zero: gradients are masked
 /// before the optimizer step and weights after it.
 /// </summary>
 public sealed class PruningMasks : IDisposable
@@ -22,21 +23,28 @@ public sealed class PruningMasks : IDisposable
     {
         _weights = weights;
         _masks = masks;
+        // Owned (and disposed) here, so no dispose scope of a caller may free them.
+        foreach (var m in masks.Values) m.DetachFromDisposeScope();
     }
 
-    /// <summary>The prunable weights of a model, in module order, keyed by parameter name.</summary>
+    /// <summary>
+    /// The prunable weights of a model, in module order, keyed by parameter name: Conv2d weights, Linear weights
+    /// (attention out_proj included) unless <paramref name="layers"/> is Conv, and the fused attention
+    /// in-projection (a raw parameter, left dense by the paper) only for ConvLinearAndAttentionInProjection.
+    /// </summary>
     public static Dictionary<string, Parameter> PrunableWeights(nn.Module model, PrunedLayers layers)
     {
         var result = new Dictionary<string, Parameter>();
         foreach (var (name, module) in model.named_modules())
         {
-            var weight = module switch
+            var (weight, parameterName) = module switch
             {
-                Conv2d c => c.weight,
-                Linear l when layers == PrunedLayers.ConvAndLinear => l.weight,
-                _ => null,
+                Conv2d c => (c.weight, "weight"),
+                Linear l when layers != PrunedLayers.Conv => (l.weight, "weight"),
+                FusedSelfAttention a when layers == PrunedLayers.ConvLinearAndAttentionInProjection => (a.InProjectionWeight, "in_proj_weight"),
+                _ => ((Parameter?)null, ""),
             };
-            if (weight is not null) result[name.Length == 0 ? "weight" : $"{name}.weight"] = weight;
+            if (weight is not null) result[name.Length == 0 ? parameterName : $"{name}.{parameterName}"] = weight;
         }
         return result;
     }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Repro.Config;
 using Repro.Models;
 using Repro.Pruning;
@@ -13,12 +14,13 @@ namespace Repro.Training;
 /// The iterative-magnitude-pruning trajectory with learning-rate rewinding: iteration 0 trains the dense
 /// model; iteration k prunes rate × remaining weights of iteration k−1's model and retrains it with a fresh
 /// optimizer and schedule. Each completed iteration is checkpointed; a rerun resumes after the last one,
-/// and every figure reuses the same checkpoints.
+/// and every figure reuses the same checkpoints. With pruning method snip the trajectory is one iteration:
+/// SNIP prunes the freshly initialised model to pruning.snip_sparsity, then it is trained once.
 /// </summary>
 public sealed class Trajectory(RunContext context, ModelConfig model)
 {
     public ModelConfig Model { get; } = model;
-    public int Iterations => context.Profile.IterationsFor(Model);
+    public int Iterations => context.Profile.Pruning.Method == PruningMethod.Snip ? 0 : context.Profile.IterationsFor(Model);
     public CheckpointStore Store { get; } = new(Path.Combine(context.CacheRoot, "checkpoints", context.Profile.Name,
         $"{model.Key}-{Fingerprint(context, model)}"));
 
@@ -32,8 +34,13 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
             aug = p.Data.TrainAugmentation.ToString(), p.Data.CropScaleMin, p.Schedule, p.Pruning.Rate,
             method = p.Pruning.Method.ToString(), layers = p.Pruning.Layers.ToString(), p.Seed,
         });
+        // Appended only when set, so fingerprints of profiles that do not use these knobs stay as they were.
+        var knobs = JsonSerializer.Serialize(new { m.Depths, m.PatchSize, m.Dilation, p.Pruning.SnipSparsity }, KnobsJson);
+        if (knobs != "{}") key += knobs;
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..10].ToLowerInvariant();
     }
+
+    static readonly JsonSerializerOptions KnobsJson = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public CheckpointInfo Info(int iteration) => new(Model.Architecture, Model.Width, context.Data.NumClasses, iteration,
         context.Profile.Pruning.Layers.ToString(), Fingerprint(context, Model));
@@ -41,7 +48,7 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
     public nn.Module<Tensor, Tensor> NewModel()
     {
         manual_seed(context.Profile.Seed);
-        return ModelZoo.Create(Model, context.Data.NumClasses);
+        return ModelZoo.Create(Model, context.Data.NumClasses, context.Profile.Data.ImageSize);
     }
 
     /// <summary>Loads iteration <paramref name="iteration"/>'s weights (run <see cref="Ensure"/> first).</summary>
@@ -87,6 +94,7 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
         for (var k = last + 1; k <= Iterations; k++)
         {
             if (k > 0) GlobalMagnitudePruner.Prune(masks, p.Pruning.Rate);
+            else if (p.Pruning.Method == PruningMethod.Snip) PruneWithSnip(net, masks, trainLoader);
             var label = $"{Model.Key} iter {k}/{Iterations} ({masks.MeasuredSparsity():P1} sparse)";
             context.Log($"{label}: training {p.EpochsFor(Model)} epochs on {trainLoader.Count} images");
             var summary = Trainer.Train(net, masks, trainLoader, p.Schedule, p.EpochsFor(Model), context.Device,
@@ -95,7 +103,9 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
             var metrics = new IterationMetrics
             {
                 Iteration = k,
-                NominalSparsity = GlobalMagnitudePruner.NominalSparsity(p.Pruning.Rate, k),
+                NominalSparsity = p.Pruning.Method == PruningMethod.Snip
+                    ? p.Pruning.SnipSparsity!.Value
+                    : GlobalMagnitudePruner.NominalSparsity(p.Pruning.Rate, k),
                 MeasuredSparsity = masks.MeasuredSparsity(),
                 PrunableWeights = masks.TotalCount,
                 NonzeroWeights = masks.RemainingCount,
@@ -113,4 +123,15 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
         net.Dispose();
         return ReadMetrics();
     }
+
+    /// <summary>SNIP on one shuffled training batch (its own seed), before the single training run.</summary>
+    void PruneWithSnip(nn.Module<Tensor, Tensor> net, PruningMasks masks, Data.BatchLoader trainLoader)
+    {
+        var p = context.Profile;
+        using var batch = trainLoader.Batches(Seeds.Derive(p.Seed, SnipBatchSeedTag), p.Schedule.BatchSize).First();
+        var removed = Snip.Prune(net, masks, batch.Images.to(context.Device), batch.Labels.to(context.Device), p.Pruning.SnipSparsity!.Value);
+        context.Log($"{Model.Key}: SNIP on {batch.Count} images removed {removed:N0} of {masks.TotalCount:N0} prunable weights");
+    }
+
+    const long SnipBatchSeedTag = 0x534E4950; // "SNIP"
 }

@@ -73,7 +73,7 @@ public sealed class ResNetLayer4Features : IDiscoveryFeatures
     {
         var stride = EffectiveStride(requestedStride, fidelity);
         if (stride == trained.FeatureStride) return trained;
-        var dilated = (ResNet)ModelZoo.Create(config, numClasses, DilationFor(stride));
+        var dilated = (ResNet)ModelZoo.Create(new ModelConfig { Architecture = config.Architecture, Width = config.Width, Depths = config.Depths, Dilation = [.. DilationFor(stride)] }, numClasses);
         using (no_grad()) dilated.load_state_dict(trained.state_dict(), strict: true);
         dilated.to(trained.parameters().First().device);
         if (dilated.FeatureStride != stride)

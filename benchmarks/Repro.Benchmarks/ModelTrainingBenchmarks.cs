@@ -1,0 +1,73 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using Repro.Config;
+using Repro.Models;
+using Repro.Pruning;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Repro.Benchmarks;
+
+/// <summary>
+/// One training step (forward, cross-entropy, backward, masked SGD step, as Trainer does it) per model at its
+/// small-profile size: 56-px inputs, batch 32, 10 classes, 20 % of the prunable weights pruned. The mean is per
+/// image (OperationsPerInvoke = batch), so images/s = 1 / mean. Run in-process (--inProcess): BenchmarkDotNet's
+/// generated out-of-process project lacks the TorchSharp native fix-up.
+/// </summary>
+[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 2, iterationCount: 5, invocationCount: 1)]
+public class ModelTrainingBenchmarks
+{
+    const int Batch = 32, ImageSize = 56, Classes = 10;
+
+    public static IEnumerable<string> Models => SmokeSizes.Keys;
+
+    /// <summary>Sizes that train in minutes on 2 CPU cores at 56 px (ResNet-18's is the smoke profile's).</summary>
+    static readonly Dictionary<string, ModelConfig> SmokeSizes = new()
+    {
+        ["resnet18-w0.25"] = new() { Architecture = "resnet18", Width = 0.25 },
+        ["resnet50-w0.25"] = new() { Architecture = "resnet50", Width = 0.25 },
+        ["vit_b_32-w0.25-p8-d6"] = new() { Architecture = "vit_b_32", Width = 0.25, PatchSize = 8, Depths = [6] },
+        ["swin_v2_t-w0.25"] = new() { Architecture = "swin_v2_t", Width = 0.25 },
+    };
+
+    [ParamsSource(nameof(Models))]
+    public string Model { get; set; } = "";
+
+    nn.Module<Tensor, Tensor> _model = null!;
+    PruningMasks _masks = null!;
+    optim.Optimizer _optimizer = null!;
+    Tensor _images = null!, _labels = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        manual_seed(1);
+        _model = ModelZoo.Create(SmokeSizes[Model], Classes, ImageSize);
+        _model.train();
+        _masks = OneShotMagnitudePruning.Prune(_model, PrunedLayers.ConvAndLinear, 0.2);
+        _optimizer = optim.SGD(_model.parameters(), 0.01, 0.9, weight_decay: 1e-4);
+        _images = randn(Batch, 3, ImageSize, ImageSize);
+        _labels = randint(0, Classes, [Batch]);
+    }
+
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public float TrainStep()
+    {
+        using var scope = NewDisposeScope();
+        var loss = nn.functional.cross_entropy(_model.call(_images), _labels);
+        _optimizer.zero_grad();
+        loss.backward();
+        _masks.ApplyToGradients();
+        _optimizer.step();
+        _masks.ApplyToWeights();
+        return loss.item<float>();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _masks.Dispose();
+        _optimizer.Dispose();
+        _model.Dispose();
+    }
+}

@@ -1,0 +1,172 @@
+using Repro.Config;
+using Repro.Models;
+using static TorchSharp.torch;
+
+namespace Repro.Tests.Models;
+
+public class ModelZooTests
+{
+    static nn.Module<Tensor, Tensor> Build(string architecture, double width = 1.0, int numClasses = 1000, int imageSize = 224,
+        List<int>? depths = null, int? patch = null, List<bool>? dilation = null) =>
+        ModelZoo.Create(new ModelConfig { Architecture = architecture, Width = width, Depths = depths, PatchSize = patch, Dilation = dilation },
+            numClasses, imageSize);
+
+    static string Shape(Tensor t) => $"[{string.Join(", ", t.shape)}]";
+
+    // A few state-dict entries per architecture, as torchvision 0.14 names and shapes them.
+    static readonly Dictionary<string, (string Key, string Shape)[]> KnownEntries = new()
+    {
+        ["resnet18"] =
+        [
+            ("conv1.weight", "[64, 3, 7, 7]"), ("bn1.num_batches_tracked", "[]"), ("layer2.0.downsample.0.weight", "[128, 64, 1, 1]"),
+            ("layer4.1.bn2.running_var", "[512]"), ("fc.weight", "[1000, 512]"),
+        ],
+        ["resnet50"] = [("layer1.0.conv3.weight", "[256, 64, 1, 1]"), ("layer4.2.bn3.weight", "[2048]"), ("fc.weight", "[1000, 2048]")],
+        ["vit_b_32"] =
+        [
+            ("conv_proj.weight", "[768, 3, 32, 32]"), ("class_token", "[1, 1, 768]"), ("encoder.pos_embedding", "[1, 50, 768]"),
+            ("encoder.layers.encoder_layer_11.self_attention.in_proj_weight", "[2304, 768]"),
+            ("encoder.layers.encoder_layer_11.self_attention.in_proj_bias", "[2304]"),
+            ("encoder.layers.encoder_layer_0.self_attention.out_proj.weight", "[768, 768]"),
+            ("encoder.layers.encoder_layer_0.ln_1.weight", "[768]"), ("encoder.layers.encoder_layer_0.ln_2.bias", "[768]"),
+            ("encoder.layers.encoder_layer_0.mlp.0.weight", "[3072, 768]"), ("encoder.layers.encoder_layer_0.mlp.3.weight", "[768, 3072]"),
+            ("encoder.ln.weight", "[768]"), ("heads.head.weight", "[1000, 768]"),
+        ],
+        ["vit_b_16"] = [("conv_proj.weight", "[768, 3, 16, 16]"), ("encoder.pos_embedding", "[1, 197, 768]")],
+        ["swin_v2_t"] =
+        [
+            ("features.0.0.weight", "[96, 3, 4, 4]"), ("features.0.2.weight", "[96]"), ("features.1.0.attn.qkv.weight", "[288, 96]"),
+            ("features.1.0.attn.logit_scale", "[3, 1, 1]"), ("features.1.0.attn.cpb_mlp.0.weight", "[512, 2]"),
+            ("features.1.0.attn.cpb_mlp.2.weight", "[3, 512]"), ("features.1.0.attn.relative_coords_table", "[1, 15, 15, 2]"),
+            ("features.1.0.attn.relative_position_index", "[4096]"), ("features.2.reduction.weight", "[192, 384]"),
+            ("features.2.norm.weight", "[192]"), ("features.5.5.mlp.3.weight", "[384, 1536]"), ("features.7.1.norm2.bias", "[768]"),
+            ("norm.weight", "[768]"), ("head.weight", "[1000, 768]"),
+        ],
+    };
+
+    // Parameter and state-dict tensor counts of torchvision 0.14's models with 1000 classes.
+    [Theory]
+    [InlineData("resnet18", 11_689_512, 122)]
+    [InlineData("resnet50", 25_557_032, 320)]
+    [InlineData("vit_b_32", 88_224_232, 152)]
+    [InlineData("vit_b_16", 86_567_656, 152)]
+    [InlineData("swin_v2_t", 28_351_570, 233)]
+    public void FullSizeModelsMatchTorchvisionsCountsNamesAndShapes(string architecture, long parameters, int stateDictTensors)
+    {
+        using var model = Build(architecture);
+        Assert.Equal(parameters, model.parameters().Sum(p => p.numel()));
+        var state = model.state_dict();
+        Assert.Equal(stateDictTensors, state.Count);
+        foreach (var (key, shape) in KnownEntries[architecture])
+        {
+            Assert.True(state.ContainsKey(key), $"{architecture} has no '{key}'");
+            Assert.Equal((key, shape), (key, Shape(state[key])));
+        }
+    }
+
+    [Fact]
+    public void VitS16HasDinosGeometry()
+    {
+        using var model = Build("vit_s_16");
+        var vit = (VisionTransformer)model;
+        Assert.Equal((16, 384, 6, 14), (vit.PatchSize, vit.HiddenDim, vit.NumHeads, vit.GridSize));
+        Assert.Equal("[1152, 384]", Shape(model.state_dict()["encoder.layers.encoder_layer_11.self_attention.in_proj_weight"]));
+    }
+
+    [Fact]
+    public void WidthScalesEachArchitecture()
+    {
+        using var resnet = Build("resnet18", width: 0.25, numClasses: 10);
+        Assert.Equal("[16, 3, 7, 7]", Shape(resnet.state_dict()["conv1.weight"]));
+        using var vit = Build("vit_b_32", width: 0.25, numClasses: 10, imageSize: 32, depths: [2], patch: 8);
+        Assert.Equal("[192, 3, 8, 8]", Shape(vit.state_dict()["conv_proj.weight"]));
+        Assert.Equal("[1, 17, 192]", Shape(vit.state_dict()["encoder.pos_embedding"]));
+        Assert.Equal(2, vit.state_dict().Keys.Count(k => k.EndsWith("in_proj_weight")));
+        using var swin = Build("swin_v2_t", width: 0.25, numClasses: 10, depths: [2, 2]);
+        Assert.Equal("[24, 3, 4, 4]", Shape(swin.state_dict()["features.0.0.weight"]));
+        Assert.False(swin.state_dict().ContainsKey("features.4.0.norm1.weight"));
+    }
+
+    [Fact]
+    public void SmallModelsRunForwardAndBackward()
+    {
+        foreach (var model in new[]
+                 {
+                     Build("resnet50", width: 0.125, numClasses: 5, depths: [1, 1, 1, 1]),
+                     Build("vit_s_16", width: 0.1, numClasses: 5, imageSize: 32, depths: [1], patch: 8),
+                     Build("swin_v2_t", width: 0.125, numClasses: 5, depths: [2, 1]),
+                 })
+        {
+            using var _ = model;
+            model.train();
+            using var x = randn(2, 3, 32, 32);
+            using var logits = model.call(x);
+            Assert.Equal("[2, 5]", Shape(logits));
+            using var loss = logits.square().mean();
+            loss.backward();
+            Assert.All(model.parameters(), p => Assert.NotNull(p.grad));
+        }
+    }
+
+    [Fact]
+    public void InitialisationFollowsTorchvision()
+    {
+        static double Std(Tensor t) => t.std().item<float>();
+        using var vit = Build("vit_b_32", width: 0.25, numClasses: 10, imageSize: 64, depths: [1], patch: 16);
+        var v = vit.state_dict();
+        Assert.InRange(Std(v["conv_proj.weight"]), 0.95 * Math.Sqrt(1 / 768.0), 1.05 * Math.Sqrt(1 / 768.0));
+        Assert.InRange(Std(v["encoder.pos_embedding"]), 0.017, 0.023);
+        Assert.InRange(Std(v["encoder.layers.encoder_layer_0.mlp.0.weight"]), 0.95 * Math.Sqrt(2.0 / (192 + 768)), 1.05 * Math.Sqrt(2.0 / (192 + 768)));
+        Assert.InRange(Std(v["encoder.layers.encoder_layer_0.mlp.0.bias"]), 1e-7, 1e-5);
+        Assert.Equal(0, v["heads.head.weight"].abs().sum().item<float>());
+        Assert.Equal(0, v["class_token"].abs().sum().item<float>());
+
+        using var swin = Build("swin_v2_t", width: 0.25, numClasses: 10, depths: [1, 1]);
+        var s = swin.state_dict();
+        foreach (var key in new[] { "features.1.0.attn.qkv.weight", "features.1.0.mlp.0.weight", "features.1.0.attn.cpb_mlp.0.weight", "head.weight" })
+            Assert.InRange(Std(s[key]), 0.017, 0.023);
+        Assert.Equal(0, s["features.1.0.attn.qkv.bias"].abs().sum().item<float>());
+        Assert.True(s["features.1.0.attn.logit_scale"].allclose(full(3, 1, 1, Math.Log(10), dtype: ScalarType.Float32)));
+    }
+
+    [Fact]
+    public void DilationKeepsLayer4AtStride16()
+    {
+        using var model = (ResNet)Build("resnet50", width: 0.125, numClasses: 5, dilation: [false, false, true]);
+        model.eval();
+        Assert.Equal(16, model.FeatureStride);
+        using var x = randn(1, 3, 64, 64);
+        using var _ = no_grad();
+        using var features = model.Features(x);
+        Assert.Equal($"[1, {model.FeatureChannels}, 4, 4]", Shape(features));
+    }
+
+    [Theory]
+    [InlineData("vit_b_32", 56, null, null, null, "not a multiple of the patch size 32")]
+    [InlineData("vit_b_32", 224, null, "1,2", null, "give 1 entry")]
+    [InlineData("resnet18", 224, 8, null, null, "patch_size applies to ViT and Swin only")]
+    [InlineData("resnet18", 224, null, "2,2", null, "give 4 entries")]
+    [InlineData("swin_v2_t", 224, null, null, "true", "dilation applies to ResNets only")]
+    [InlineData("resnet50", 224, null, null, "true,false", "give 3 (layer2, layer3, layer4)")]
+    [InlineData("vgg16", 224, null, null, null, "unknown architecture 'vgg16'")]
+    public void KnobsThatDoNotFitAreRejected(string architecture, int imageSize, int? patch, string? depths, string? dilation, string message)
+    {
+        var config = new ModelConfig
+        {
+            Architecture = architecture,
+            PatchSize = patch,
+            Depths = depths?.Split(',').Select(int.Parse).ToList(),
+            Dilation = dilation?.Split(',').Select(bool.Parse).ToList(),
+        };
+        var e = Assert.Throws<ConfigException>(() => ModelZoo.Create(config, 10, imageSize));
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void KeyNamesTheKnobsThatAreSet()
+    {
+        Assert.Equal("resnet18-w0.25", new ModelConfig { Architecture = "resnet18", Width = 0.25 }.Key);
+        Assert.Equal("resnet50-dil001", new ModelConfig { Architecture = "resnet50", Dilation = [false, false, true] }.Key);
+        Assert.Equal("vit_b_32-w0.25-p8-d2", new ModelConfig { Architecture = "vit_b_32", Width = 0.25, PatchSize = 8, Depths = [2] }.Key);
+    }
+}
