@@ -24,6 +24,9 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
     public CheckpointStore Store { get; } = new(Path.Combine(context.CacheRoot, "checkpoints", context.Profile.Name,
         $"{model.Key}-{Fingerprint(context, model)}"));
 
+    /// <summary>Bump when training numerics change (e.g. libtorch kernels switched), so old checkpoints are not reused.</summary>
+    const int TrainingRevision = 2;
+
     /// <summary>Everything that changes a checkpoint's weights; the iteration count is left out so a trajectory can be extended.</summary>
     public static string Fingerprint(RunContext c, ModelConfig m)
     {
@@ -32,7 +35,7 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
         {
             m.Architecture, m.Width, epochs = p.EpochsFor(m), data = c.Data.Fingerprint, p.Data.ImageSize, p.Data.ResizeSize,
             aug = p.Data.TrainAugmentation.ToString(), p.Data.CropScaleMin, p.Schedule, p.Pruning.Rate,
-            method = p.Pruning.Method.ToString(), layers = p.Pruning.Layers.ToString(), p.Seed,
+            method = p.Pruning.Method.ToString(), layers = p.Pruning.Layers.ToString(), p.Seed, TrainingRevision,
         });
         // Appended only when set, so fingerprints of profiles that do not use these knobs stay as they were.
         var knobs = JsonSerializer.Serialize(new { m.Depths, m.PatchSize, m.Dilation, p.Pruning.SnipSparsity }, KnobsJson);
