@@ -1,5 +1,8 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Repro.Config;
 using Repro.Models;
 using Repro.Pruning;
@@ -11,10 +14,10 @@ namespace Repro.Benchmarks;
 /// <summary>
 /// One training step (forward, cross-entropy, backward, masked SGD step, as Trainer does it) per model at its
 /// small-profile size: 56-px inputs, batch 32, 10 classes, 20 % of the prunable weights pruned. The mean is per
-/// image (OperationsPerInvoke = batch), so images/s = 1 / mean. Run in-process (--inProcess): BenchmarkDotNet's
-/// generated out-of-process project lacks the TorchSharp native fix-up.
+/// image (OperationsPerInvoke = batch), so images/s = 1 / mean. A short job, in-process (BenchmarkDotNet's
+/// generated out-of-process project lacks the TorchSharp native fix-up): run with --filter '*ModelTraining*'.
 /// </summary>
-[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 2, iterationCount: 5, invocationCount: 1)]
+[Config(typeof(ShortInProcessJob))]
 public class ModelTrainingBenchmarks
 {
     const int Batch = 32, ImageSize = 56, Classes = 10;
@@ -69,5 +72,14 @@ public class ModelTrainingBenchmarks
         _masks.Dispose();
         _optimizer.Dispose();
         _model.Dispose();
+    }
+
+    /// <summary>One training step per invocation (no unrolling), 2 warm-up and 5 measured iterations, in this process.</summary>
+    sealed class ShortInProcessJob : ManualConfig
+    {
+        public ShortInProcessJob() => AddJob(Job.Default
+            .WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: false))
+            .WithStrategy(RunStrategy.Throughput).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(5)
+            .WithInvocationCount(1).WithUnrollFactor(1));
     }
 }
