@@ -40,7 +40,7 @@ public class ProfileLoaderTests
     [Fact]
     public void A_typo_names_the_file_the_key_and_the_allowed_keys()
     {
-        var e = Assert.Throws<ConfigException>(() => StrictYaml.Parse<Profile>(Smoke.Replace("  epochs: 8", "  epocs: 8"), "profiles/typo.yaml"));
+        var e = Assert.Throws<ConfigException>(() => StrictYaml.Parse<Profile>(Smoke.Replace("  epochs: ", "  epocs: "), "profiles/typo.yaml"));
         Assert.Contains("profiles/typo.yaml:", e.Message);
         Assert.Contains("unknown key 'schedule.epocs'", e.Message);
         Assert.Contains("epochs", e.Message);
