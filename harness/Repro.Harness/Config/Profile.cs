@@ -29,6 +29,9 @@ public sealed class Profile
 
     public int IterationsFor(ModelConfig m) => m.Iterations ?? Pruning.Iterations;
     public int EpochsFor(ModelConfig m) => m.Epochs ?? Schedule.Epochs;
+
+    /// <summary>Epochs of one training run at a pruning iteration: the dense run may get its own budget.</summary>
+    public int EpochsFor(ModelConfig m, int iteration) => iteration == 0 && Schedule.DenseEpochs is { } dense ? dense : EpochsFor(m);
 }
 
 public sealed class DataConfig
@@ -109,6 +112,11 @@ public sealed class ModelConfig
 public sealed class ScheduleConfig
 {
     public required int Epochs { get; set; }
+    /// <summary>
+    /// Epochs of the dense run (iteration 0) when it differs: short profiles train the dense model to
+    /// convergence, as the paper's 90-epoch runs do, and retrain pruned models for <c>epochs</c>.
+    /// </summary>
+    public int? DenseEpochs { get; set; }
     public required int BatchSize { get; set; }
     public double Lr { get; set; } = 0.1;
     public double Momentum { get; set; } = 0.9;

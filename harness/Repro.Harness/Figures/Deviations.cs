@@ -31,6 +31,8 @@ public static class Deviations
         }
         var missing = paper.Models.Select(m => m.Architecture).Except(p.Models.Select(m => m.Architecture)).ToList();
         if (missing.Count > 0) list.Add($"models not run: {string.Join(", ", missing)}");
+        if (p.Schedule.DenseEpochs is { } dense)
+            list.Add($"dense model trained {dense} epochs, pruned models retrained {p.Schedule.Epochs} (paper: the same full schedule for every iteration)");
         Differs("batch size", p.Schedule.BatchSize, paper.Schedule.BatchSize);
         Differs("learning rate", p.Schedule.Lr, paper.Schedule.Lr);
         Differs("LR schedule", Schedule(p.Schedule), Schedule(paper.Schedule));

@@ -27,7 +27,7 @@ public static class PlanView
             var iterations = p.IterationsFor(m);
             var epochs = p.EpochsFor(m);
             var perEpoch = Math.Min(trainImages, p.Schedule.TrainImagesPerEpoch ?? int.MaxValue);
-            var images = (double)(iterations + 1) * epochs * perEpoch;
+            var images = (double)(p.EpochsFor(m, 0) + iterations * epochs) * perEpoch;
             var (ips, basis) = Throughput(p, m);
             var evalIps = p.Plan?.EvalImagesPerSecond.GetValueOrDefault(m.Architecture) is > 0 and var e ? e / (m.Width * m.Width) : ips * 3;
             var hours = ips > 0 ? (images / ips + (iterations + 1) * valImages / evalIps) / 3600 : double.NaN;

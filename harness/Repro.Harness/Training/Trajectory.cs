@@ -99,8 +99,8 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
             if (k > 0) GlobalMagnitudePruner.Prune(masks, p.Pruning.Rate);
             else if (p.Pruning.Method == PruningMethod.Snip) PruneWithSnip(net, masks, trainLoader);
             var label = $"{Model.Key} iter {k}/{Iterations} ({masks.MeasuredSparsity():P1} sparse)";
-            context.Log($"{label}: training {p.EpochsFor(Model)} epochs on {trainLoader.Count} images");
-            var summary = Trainer.Train(net, masks, trainLoader, p.Schedule, p.EpochsFor(Model), context.Device,
+            context.Log($"{label}: training {p.EpochsFor(Model, k)} epochs on {trainLoader.Count} images");
+            var summary = Trainer.Train(net, masks, trainLoader, p.Schedule, p.EpochsFor(Model, k), context.Device,
                 Seeds.Derive(p.Seed, k), context.Log, label);
             var top1 = Trainer.Evaluate(net, valLoader, context.Device);
             var metrics = new IterationMetrics
