@@ -6,7 +6,6 @@ using static Repro.Tests.Measurement.TorchTestSupport;
 
 namespace Repro.Tests.Measurement;
 
-[Collection(SerialTorch.Name)]
 public class GradCamTests
 {
     [Fact]

@@ -5,7 +5,6 @@ using static Repro.Tests.Measurement.TorchTestSupport;
 
 namespace Repro.Tests.Measurement;
 
-[Collection(SerialTorch.Name)]
 public class PoolingTests
 {
     [Fact]

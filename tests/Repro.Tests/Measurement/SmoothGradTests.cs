@@ -7,7 +7,6 @@ using static Repro.Tests.Measurement.TorchTestSupport;
 
 namespace Repro.Tests.Measurement;
 
-[Collection(SerialTorch.Name)]
 public class SmoothGradTests
 {
     sealed class RecordingAttribution : IAttribution
