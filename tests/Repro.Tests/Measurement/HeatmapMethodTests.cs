@@ -5,6 +5,7 @@ using static Repro.Tests.Measurement.TorchTestSupport;
 
 namespace Repro.Tests.Measurement;
 
+[Collection(SerialTorch.Name)]
 public class HeatmapMethodTests
 {
     [Fact]

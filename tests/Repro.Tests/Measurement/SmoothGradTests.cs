@@ -7,6 +7,7 @@ using static Repro.Tests.Measurement.TorchTestSupport;
 
 namespace Repro.Tests.Measurement;
 
+[Collection(SerialTorch.Name)]
 public class SmoothGradTests
 {
     sealed class RecordingAttribution : IAttribution

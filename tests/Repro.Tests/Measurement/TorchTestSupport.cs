@@ -5,6 +5,13 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Measurement;
 
+/// <summary>libtorch must not run on two threads at once: every test that touches tensors joins this collection.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SerialTorch
+{
+    public const string Name = "serial libtorch (measurement)";
+}
+
 static class TorchTestSupport
 {
     /// <summary>
