@@ -42,7 +42,9 @@ public sealed class GradCam : IClassAttribution
         ExplainedClass.RequireEvalMode(Model);
         using var grad = enable_grad();
         using var scope = NewDisposeScope();
-        var (activation, probe, logits) = ForwardCapturing(input, scope);
+        var (activation, probe, logits) = ForwardCapturing(input);
+        using var ownedActivation = activation;
+        using var ownedProbe = probe;
         var classes = target is null ? logits.argmax(1) : ExplainedClass.Resolve(Model, input, target);
         var gradient = autograd.grad([ExplainedClass.TargetScore(logits, classes)], [probe])[0];
 
@@ -56,18 +58,19 @@ public sealed class GradCam : IClassAttribution
 
     /// <summary>
     /// Runs the model once and returns the layer's output together with a zero "probe" added to it: the gradient
-    /// with respect to the probe is the gradient with respect to the activation, and both tensors belong to
-    /// <paramref name="scope"/> whatever dispose scopes the model opens inside its forward.
+    /// with respect to the probe is the gradient with respect to the activation. Both are detached from every
+    /// dispose scope and owned by the caller: moving them into the caller's scope from inside the hook (when
+    /// they were already there) left tensors whose finalizer threw on the disposed scope and crashed the process.
     /// </summary>
-    (Tensor Activation, Tensor Probe, Tensor Logits) ForwardCapturing(Tensor input, DisposeScope scope)
+    (Tensor Activation, Tensor Probe, Tensor Logits) ForwardCapturing(Tensor input)
     {
         Tensor? activation = null, probe = null;
         var calls = 0;
         var hook = layer.register_forward_hook((_, _, output) =>
         {
             calls++;
-            activation = output.detach().clone().MoveToOtherDisposeScope(scope);
-            probe = zeros_like(output).requires_grad_().MoveToOtherDisposeScope(scope);
+            activation = output.detach().clone().DetachFromDisposeScope();
+            probe = zeros_like(output).requires_grad_().DetachFromDisposeScope();
             return output + probe;
         });
         Tensor logits;
