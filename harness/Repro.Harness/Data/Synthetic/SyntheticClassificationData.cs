@@ -32,17 +32,9 @@ public static class SyntheticClassificationData
     {
         if (config.Classes < 2 || config.Classes > ShapeClasses.Count)
             throw new ConfigException($"data.synthetic.classes is {config.Classes}; must be between 2 and {ShapeClasses.Count}");
-        var dir = Path.Combine(cacheRoot, "data", $"synthetic-{Fingerprint(config, seed)}");
-        if (File.Exists(Path.Combine(dir, "manifest.yaml"))) return dir;
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        log?.Invoke($"generating synthetic data ({config.Classes} classes, {config.TrainPerClass}+{config.ValPerClass} images/class, {config.ImageSize}px) into {dir}");
-        var tmp = dir + $".tmp-{Environment.ProcessId}";
-        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
-        Write(tmp, config, seed);
-        if (Directory.Exists(dir)) Directory.Delete(dir, true);
-        Directory.Move(tmp, dir);
-        log?.Invoke($"synthetic data ready in {sw.Elapsed.TotalSeconds:F1} s");
-        return dir;
+        return AtomicFile.EnsureFolder(Path.Combine(cacheRoot, "data", $"synthetic-{Fingerprint(config, seed)}"), "manifest.yaml",
+            tmp => Write(tmp, config, seed),
+            $"synthetic data ({config.Classes} classes, {config.TrainPerClass}+{config.ValPerClass} images/class, {config.ImageSize}px)", log);
     }
 
     public static void Write(string root, SyntheticConfig config, int seed)

@@ -58,23 +58,9 @@ public static class SyntheticScenes
     /// <summary>Returns the scenes folder, generating it first if the cache lacks it.</summary>
     public static string Ensure(string cacheRoot, SyntheticScenesConfig config, int profileSeed, Action<string>? log = null)
     {
-        var dir = Path.Combine(cacheRoot, "data", $"scenes-{Fingerprint(config, profileSeed)}");
-        if (File.Exists(Path.Combine(dir, "manifest.yaml"))) return dir;
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        log?.Invoke($"generating {config.Count} synthetic scenes ({config.MinSide}-{config.MaxSide}px, 1-{config.MaxObjects} objects) into {dir}");
-        var tmp = dir + $".tmp-{Environment.ProcessId}";
-        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
-        Write(tmp, config, profileSeed);
-        if (File.Exists(Path.Combine(dir, "manifest.yaml")))
-        {
-            // Another process finished the same scenes first; they are identical.
-            Directory.Delete(tmp, true);
-            return dir;
-        }
-        if (Directory.Exists(dir)) Directory.Delete(dir, true);
-        Directory.Move(tmp, dir);
-        log?.Invoke($"synthetic scenes ready in {sw.Elapsed.TotalSeconds:F1} s");
-        return dir;
+        return AtomicFile.EnsureFolder(Path.Combine(cacheRoot, "data", $"scenes-{Fingerprint(config, profileSeed)}"), "manifest.yaml",
+            tmp => Write(tmp, config, profileSeed),
+            $"{config.Count} synthetic scenes ({config.MinSide}-{config.MaxSide}px, 1-{config.MaxObjects} objects)", log);
     }
 
     /// <summary>One object as placed in a scene, after visibility is known.</summary>
