@@ -24,6 +24,8 @@ public sealed class Profile
     public required PruningConfig Pruning { get; set; }
     public required List<string> Figures { get; set; }
     public PlanConfig? Plan { get; set; }
+    /// <summary>Images and attribution settings of the interpretability and heatmaps figures (experiment 1).</summary>
+    public InterpretabilityConfig? Interpretability { get; set; }
     /// <summary>Seeds of the reference run from which expected-results bands are derived.</summary>
     public List<int> ReferenceSeeds { get; set; } = [];
 
@@ -137,6 +139,24 @@ public sealed class PruningConfig
     public PrunedLayers Layers { get; set; } = PrunedLayers.ConvAndLinear;
     /// <summary>Target sparsity of method snip: pruned once at initialisation, then trained once (paper: 0.914).</summary>
     public double? SnipSparsity { get; set; }
+}
+
+/// <summary>Experiment 1: which scene images are explained, and the attribution methods' settings.</summary>
+public sealed class InterpretabilityConfig
+{
+    /// <summary>Segmentation split of the scenes; its sorted id list is cut to the first <see cref="Images"/>.</summary>
+    public string Split { get; set; } = "trainval";
+    public required int Images { get; set; }
+    /// <summary>Images shown per method in the heatmaps figure (the first of the same list).</summary>
+    public required int HeatmapImages { get; set; }
+    /// <summary>Grad-CAM's layer, a module name as named_modules() lists it (paper: the last block of layer4).</summary>
+    public string GradCamLayer { get; set; } = "layer4.1";
+    /// <summary>Gauss-Legendre steps of Integrated Gradients (paper: 50).</summary>
+    public required int IgSteps { get; set; }
+    /// <summary>Noisy copies SmoothGrad averages (paper: 2).</summary>
+    public required int SmoothgradSamples { get; set; }
+    /// <summary>SmoothGrad noise standard deviation in normalised space (paper: 1.0).</summary>
+    public required double NoiseStd { get; set; }
 }
 
 /// <summary>What the plan view needs to price a profile on a GPU.</summary>

@@ -54,6 +54,20 @@ public static class ProfileLoader
                 $"is {scenes.Classes}; must be in 1..{Data.Synthetic.ShapeClasses.Count}");
             Require(scenes.ValFraction > 0 && scenes.ValFraction < 1, "data.scenes.val_fraction", $"is {scenes.ValFraction}; must be in (0, 1)");
         }
+        if (p.Interpretability is { } interp)
+        {
+            Require(interp.Images >= 1, "interpretability.images", $"is {interp.Images}; must be >= 1");
+            Require(interp.HeatmapImages >= 1 && interp.HeatmapImages <= interp.Images, "interpretability.heatmap_images",
+                $"is {interp.HeatmapImages}; must be in 1..interpretability.images ({interp.Images})");
+            Require(interp.IgSteps >= 1, "interpretability.ig_steps", $"is {interp.IgSteps}; must be >= 1");
+            Require(interp.SmoothgradSamples >= 1, "interpretability.smoothgrad_samples", $"is {interp.SmoothgradSamples}; must be >= 1");
+            Require(interp.NoiseStd >= 0, "interpretability.noise_std", $"is {interp.NoiseStd}; must be >= 0");
+        }
+        foreach (var f in p.Figures.Intersect(["interpretability", "heatmaps"]))
+        {
+            Require(p.Interpretability != null, "interpretability", $"is required by figure '{f}' (images, heatmap_images, ig_steps, smoothgrad_samples, noise_std)");
+            Require(p.Data.Scenes != null, "data.scenes", $"is required by figure '{f}' (its images and masks are the synthetic scenes')");
+        }
         foreach (var f in p.Figures)
             Require(Figures.FigureCatalog.Names.Contains(f), "figures",
                 $"names '{f}'; allowed values: {string.Join(", ", Figures.FigureCatalog.Names)}");

@@ -28,6 +28,30 @@ public class ProfileLoaderTests
     }
 
     [Fact]
+    public void Paper_profile_holds_the_papers_attribution_settings()
+    {
+        var i = ProfileLoader.Load(TestSupport.RepoRoot, "paper").Interpretability!;
+        Assert.Equal(("layer4.1", 50, 2, 1.0), (i.GradCamLayer, i.IgSteps, i.SmoothgradSamples, i.NoiseStd));
+    }
+
+    static string Ci => File.ReadAllText(Path.Combine(TestSupport.RepoRoot, "profiles", "ci.yaml"));
+
+    [Fact]
+    public void The_interpretability_figures_need_their_section_and_sane_counts()
+    {
+        var without = System.Text.RegularExpressions.Regex.Replace(Ci, @"interpretability:\n(  .*\n)+", "");
+        var missing = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(StrictYaml.Parse<Profile>(without, "p.yaml"), "p.yaml"));
+        Assert.Contains("'interpretability' is required by figure 'interpretability'", missing.Message);
+
+        var tooMany = Ci.Replace("heatmap_images: 3", "heatmap_images: 30");
+        var e = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(StrictYaml.Parse<Profile>(tooMany, "p.yaml"), "p.yaml"));
+        Assert.Contains("'interpretability.heatmap_images' is 30", e.Message);
+
+        var typo = Assert.Throws<ConfigException>(() => StrictYaml.Parse<Profile>(Ci.Replace("ig_steps:", "ig_step:"), "p.yaml"));
+        Assert.Contains("unknown key 'interpretability.ig_step'", typo.Message);
+    }
+
+    [Fact]
     public void Unknown_profile_lists_the_available_ones()
     {
         var e = Assert.Throws<ConfigException>(() => ProfileLoader.Load(TestSupport.RepoRoot, "smok"));

@@ -14,7 +14,7 @@ public class HeatmapMethodTests
         using var scope = NewDisposeScope();
         var model = SmallResNet();
         var x = Images(2, 32, 48);
-        var methods = HeatmapMethod.PaperResNet(model, seed: 1);
+        var methods = HeatmapMethod.ForResNet(model, seed: 1);
         Assert.Equal(["Grad-CAM", "Guided Grad-CAM", "IG+SmoothGrad"], methods.Select(m => m.Name));
         foreach (var method in methods)
         {

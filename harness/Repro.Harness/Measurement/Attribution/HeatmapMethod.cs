@@ -3,8 +3,15 @@ using static TorchSharp.torch;
 
 namespace Repro.Measurement.Attribution;
 
+/// <summary>The settings of the paper's methods that a profile may change (defaults: the paper's).</summary>
+public sealed record AttributionSettings(string GradCamLayer = GradCam.DefaultLayer, int IgSteps = 50, int SmoothGradSamples = 2,
+    double NoiseStd = 1.0, int InternalBatchSize = 50)
+{
+    public static AttributionSettings Paper { get; } = new();
+}
+
 /// <summary>An attribution method with the pooling applied to it: what one line of the interpretability figure scores.</summary>
-public sealed record HeatmapMethod(string Name, IAttribution Attribution, IHeatmapPooling Pooling)
+public sealed record HeatmapMethod(string Name, IAttribution Attribution, IHeatmapPooling Pooling) : IDisposable
 {
     /// <summary>One pooled heatmap per image of the batch, at the input's size.</summary>
     public Heatmap[] Heatmaps(Tensor input, Tensor? target = null)
@@ -14,25 +21,42 @@ public sealed record HeatmapMethod(string Name, IAttribution Attribution, IHeatm
     }
 
     /// <summary>
+    /// The heatmap of one image [1,3,H,W] cut to its top-left <paramref name="height"/> × <paramref name="width"/>
+    /// (the image inside an input that was zero-padded bottom/right).
+    /// </summary>
+    public Heatmap OfImage(Tensor input, int height, int width)
+    {
+        using var scope = NewDisposeScope();
+        return Heatmap.FromBatch(Pooling.Pool(Attribution.Attribute(input)).narrow(1, 0, height).narrow(2, 0, width))[0];
+    }
+
+    /// <summary>
     /// The paper's ResNet methods: Grad-CAM on layer4's last block (min-max), Guided Grad-CAM, and Integrated
     /// Gradients (50 Gauss-Legendre steps) inside SmoothGrad (2 samples, std 1.0), both pooled by the channel sum of
     /// squares. The paper names no pooling for Guided Grad-CAM; a signed three-channel map is pooled like IG's.
     /// </summary>
-    public static IReadOnlyList<HeatmapMethod> PaperResNet(nn.Module<Tensor, Tensor> model, long seed, int internalBatchSize = 50) =>
-    [
-        new("Grad-CAM", new GradCam(model), new MinMaxPooling()),
-        new("Guided Grad-CAM", new GuidedGradCam(new GradCam(model), new GuidedBackprop(model)), new SquaredChannelSumPooling()),
-        new("IG+SmoothGrad", PaperSmoothIntegratedGradients(model, seed, internalBatchSize), new SquaredChannelSumPooling()),
-    ];
+    public static IReadOnlyList<HeatmapMethod> ForResNet(nn.Module<Tensor, Tensor> model, long seed, AttributionSettings? settings = null)
+    {
+        var s = settings ?? AttributionSettings.Paper;
+        return
+        [
+            new("Grad-CAM", new GradCam(model, s.GradCamLayer), new MinMaxPooling()),
+            new("Guided Grad-CAM", new GuidedGradCam(new GradCam(model, s.GradCamLayer), new GuidedBackprop(model)), new SquaredChannelSumPooling()),
+            new("IG+SmoothGrad", SmoothIntegratedGradients(model, seed, s), new SquaredChannelSumPooling()),
+        ];
+    }
 
     /// <summary>The paper's ViT methods: the last block's attention map (min-max) and IG inside SmoothGrad.</summary>
-    public static IReadOnlyList<HeatmapMethod> PaperVisionTransformer<TModel>(TModel model, long seed, int internalBatchSize = 50)
-        where TModel : nn.Module<Tensor, Tensor>, IAttentionModel =>
+    public static IReadOnlyList<HeatmapMethod> ForVisionTransformer(nn.Module<Tensor, Tensor> model, IAttentionModel attention, long seed,
+        AttributionSettings? settings = null) =>
     [
-        new("attention", new AttentionMap(model), new MinMaxPooling()),
-        new("IG+SmoothGrad", PaperSmoothIntegratedGradients(model, seed, internalBatchSize), new SquaredChannelSumPooling()),
+        new("attention", new AttentionMap(attention), new MinMaxPooling()),
+        new("IG+SmoothGrad", SmoothIntegratedGradients(model, seed, settings ?? AttributionSettings.Paper), new SquaredChannelSumPooling()),
     ];
 
-    static SmoothGrad PaperSmoothIntegratedGradients(nn.Module<Tensor, Tensor> model, long seed, int internalBatchSize) =>
-        new(new IntegratedGradients(model, steps: 50, IntegrationRule.GaussLegendre, internalBatchSize), samples: 2, noiseStd: 1.0, seed);
+    static SmoothGrad SmoothIntegratedGradients(nn.Module<Tensor, Tensor> model, long seed, AttributionSettings s) =>
+        new(new IntegratedGradients(model, s.IgSteps, IntegrationRule.GaussLegendre, s.InternalBatchSize), s.SmoothGradSamples, s.NoiseStd, seed);
+
+    /// <summary>Releases SmoothGrad's noise generator.</summary>
+    public void Dispose() => (Attribution as IDisposable)?.Dispose();
 }
