@@ -39,6 +39,16 @@ public static class Deviations
         Differs("train augmentation", p.Data.TrainAugmentation, paper.Data.TrainAugmentation);
         Differs("pruning rate", p.Pruning.Rate, paper.Pruning.Rate);
         Differs("pruned layers", p.Pruning.Layers, paper.Pruning.Layers);
+        if (p.Interpretability is { } ours && paper.Interpretability is { } theirs)
+        {
+            Differs("interpretability images", p.Data.Kind == DataKind.Synthetic
+                ? $"{ours.Images} synthetic VOC-layout scenes" : $"{ours.Images}", $"{theirs.Images} PASCAL VOC2012 segmentation images");
+            Differs("interpretability split", ours.Split, theirs.Split);
+            Differs("Grad-CAM layer", ours.GradCamLayer, theirs.GradCamLayer);
+            Differs("Integrated Gradients steps (Gauss-Legendre)", ours.IgSteps, theirs.IgSteps);
+            Differs("SmoothGrad samples", ours.SmoothgradSamples, theirs.SmoothgradSamples);
+            Differs("SmoothGrad noise std", ours.NoiseStd, theirs.NoiseStd);
+        }
         if (p.Schedule.TrainImagesPerEpoch != null) list.Add($"train images per epoch capped at {p.Schedule.TrainImagesPerEpoch}");
         list.AddRange(Fidelity(p));
         return list;
@@ -50,9 +60,24 @@ public static class Deviations
         var k => k.ToString().ToLowerInvariant(),
     };
 
-    static List<string> Fidelity(Profile p) =>
-    [
-        "accuracy is measured over every validation image (the authors' script recorded the last batch's only: errata 6)",
-        "every pruning iteration is retrained and checkpointed separately (the authors' schedule never retrained the last pruned model and overwrote checkpoints: errata 7)",
-    ];
+    static List<string> Fidelity(Profile p)
+    {
+        var list = new List<string>
+        {
+            "accuracy is measured over every validation image (the authors' script recorded the last batch's only: errata 6)",
+            "every pruning iteration is retrained and checkpointed separately (the authors' schedule never retrained the last pruned model and overwrote checkpoints: errata 7)",
+        };
+        if (p.Interpretability == null) return list;
+        list.Add("interpretability images are the first of the sorted id list (the authors' subset followed unsorted directory order: errata 2)");
+        list.Add("SmoothGrad noise is seeded, the same at every pruning iteration (the authors' was unseeded: errata 8)");
+        if (p.Models.Any(m => m.Architecture.StartsWith("vit")))
+            list.Add("ViT attention maps are upsampled with height and width in place (the authors' resize swapped them: errata 3)");
+        list.Add(p.Fidelity switch
+        {
+            Config.Fidelity.Paper => "interpretability ground truth: the authors' binarisation and averaging only (errata 1 and 2 reproduced)",
+            Config.Fidelity.Corrected => "interpretability ground truth: corrected only (object = label not in {0, 255}; mean over the images scored)",
+            _ => "interpretability ground truth: both the authors' binarisation and averaging (series '/paper') and the corrected ones (series '/corrected')",
+        });
+        return list;
+    }
 }

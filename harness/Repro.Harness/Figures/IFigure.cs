@@ -27,7 +27,7 @@ public interface IFigure
 
 public static class FigureCatalog
 {
-    public static readonly IReadOnlyList<IFigure> All = [new AccuracyFigure(), new ObjectDiscoveryFigure()];
+    public static readonly IReadOnlyList<IFigure> All = [new AccuracyFigure(), new InterpretabilityFigure(), new HeatmapsFigure(), new ObjectDiscoveryFigure()];
 
     public static IReadOnlyList<string> Names => All.Select(f => f.Name).ToList();
 

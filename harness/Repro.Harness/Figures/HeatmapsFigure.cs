@@ -1,0 +1,143 @@
+using System.Globalization;
+using Repro.Config;
+using Repro.Data;
+using Repro.Measurement.Localization;
+using Repro.Results;
+using Repro.Training;
+using SkiaSharp;
+
+namespace Repro.Figures;
+
+/// <summary>
+/// Experiment 1, qualitatively: for each method, a grid of the same few scene images (rows) across every pruning
+/// iteration (columns), the heatmap blended over the image, each cell titled with the iteration's sparsity and top-1
+/// accuracy. Its checked numbers are the RMA of every shown cell, so a changed heatmap is caught by the bands.
+/// The blended cells are written during measurement (reports/&lt;profile&gt;/heatmaps/cells/) and composed by the plot.
+/// </summary>
+public sealed class HeatmapsFigure : IFigure
+{
+    const int Cell = 180, TitleHeight = 34, LabelWidth = 90;
+    static readonly ScottPlot.IColormap Colormap = new ScottPlot.Colormaps.Turbo();
+
+    public string Name => "heatmaps";
+    public string Title => "Heatmaps across the pruning trajectory";
+    public string Shows => "Each method's heatmap on the same scene images at every pruning iteration, blended over the image, with the Relevance Mass Accuracy of every cell.";
+
+    static string CellPath(string figureDirectory, string model, string method, int image, int iteration) =>
+        Path.Combine(figureDirectory, "cells", model, method, string.Create(CultureInfo.InvariantCulture, $"img{image + 1}-iter{iteration:D2}.png"));
+
+    static string ImageSeries(string model, string method, Fidelity fidelity, int image) =>
+        $"{InterpretabilityFigure.SeriesOf(model, method, fidelity)}/img{image + 1}";
+
+    public FigureMeasurement Measure(RunContext context)
+    {
+        var profile = context.Profile;
+        var config = InterpretabilityInputs.Config(profile);
+        var settings = InterpretabilityInputs.Settings(config);
+        var fidelities = InterpretabilityInputs.Fidelities(profile);
+        var images = InterpretabilityInputs.Images(context, config.HeatmapImages);
+        var rma = new RelevanceMassAccuracy();
+        var figureDirectory = Path.Combine(FigureRunner.ReportDirectory(context.RepoRoot, profile.Name), Name);
+        var values = new List<MeasuredValue>();
+
+        foreach (var model in profile.Models)
+        {
+            var trajectory = new Trajectory(context, model);
+            InterpretabilityInputs.CheckLayer(trajectory, settings);
+            foreach (var m in trajectory.Ensure())
+            {
+                var sparsity = Math.Round(100 * m.MeasuredSparsity, 2);
+                var (net, masks) = trajectory.Load(m.Iteration);
+                using var _ = masks;
+                net.eval();
+                var methods = InterpretabilityInputs.Methods(net, model, settings, InterpretabilityInputs.NoiseSeed(profile));
+                for (var i = 0; i < images.Count; i++)
+                {
+                    using var input = InterpretabilityInputs.Input(images[i], net, context.Device);
+                    foreach (var method in methods)
+                    {
+                        var heatmap = method.OfImage(input, images[i].Height, images[i].Width);
+                        var slug = InterpretabilityFigure.Slug(method.Name);
+                        SaveBlended(images[i].Image, heatmap, CellPath(figureDirectory, model.Key, slug, i, m.Iteration));
+                        foreach (var fidelity in fidelities)
+                            if (rma.Score(heatmap, images[i].Mask(fidelity)) is { } score)
+                                values.Add(new MeasuredValue { Series = ImageSeries(model.Key, method.Name, fidelity, i), Metric = "rma", Iteration = m.Iteration, Sparsity = sparsity, Value = score });
+                    }
+                }
+                foreach (var method in methods) method.Dispose();
+                net.Dispose();
+                values.Add(new MeasuredValue { Series = model.Key, Metric = "top1", Iteration = m.Iteration, Sparsity = sparsity, Value = m.Top1 });
+                context.Log($"  {model.Key} iter {m.Iteration} ({sparsity:F1}% sparse): heatmaps of {images.Count} images by {methods.Count} methods");
+            }
+        }
+        return new FigureMeasurement(values, []);
+    }
+
+    /// <summary>Half image, half colour-mapped heatmap scaled to its own maximum.</summary>
+    static void SaveBlended(RgbImage image, Heatmap heatmap, string path)
+    {
+        var max = heatmap.Values.Max();
+        using var bitmap = new SKBitmap(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        for (var y = 0; y < image.Height; y++)
+            for (var x = 0; x < image.Width; x++)
+            {
+                var c = Colormap.GetColor(max > 0 ? heatmap.Values[y * image.Width + x] / max : 0);
+                bitmap.SetPixel(x, y, new SKColor(Blend(image[y, x, 0], c.R), Blend(image[y, x, 1], c.G), Blend(image[y, x, 2], c.B)));
+            }
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        ImageCodec.EncodeToFile(bitmap, path);
+    }
+
+    static byte Blend(byte a, byte b) => (byte)((a + b + 1) / 2);
+
+    /// <summary>One grid per model and method: rows = images, columns = iterations.</summary>
+    public IReadOnlyList<string> Plot(FigureResults results, string directory)
+    {
+        var files = new List<string>();
+        foreach (var model in results.Values.Where(v => v.Metric == "top1").Select(v => v.Series).Distinct())
+        {
+            var columns = results.Values.Where(v => v.Series == model && v.Metric == "top1").OrderBy(v => v.Iteration).ToList();
+            var cellsRoot = Path.Combine(directory, "cells", model);
+            if (!Directory.Exists(cellsRoot)) continue;
+            foreach (var methodDir in Directory.GetDirectories(cellsRoot).Order(StringComparer.Ordinal))
+            {
+                var method = Path.GetFileName(methodDir);
+                var rows = Enumerable.Range(0, int.MaxValue)
+                    .TakeWhile(i => File.Exists(CellPath(directory, model, method, i, columns[0].Iteration))).Count();
+                using var grid = new SKBitmap(LabelWidth + columns.Count * Cell, TitleHeight + rows * (Cell + TitleHeight));
+                using (var canvas = new SKCanvas(grid))
+                using (var font = new SKFont(SKTypeface.Default, 13))
+                using (var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true })
+                {
+                    canvas.Clear(SKColors.White);
+                    canvas.DrawText($"{method}, {model}", 6, 20, font, ink);
+                    for (var r = 0; r < rows; r++)
+                    {
+                        var top = TitleHeight + r * (Cell + TitleHeight);
+                        canvas.DrawText($"image {r + 1}", 6, top + TitleHeight + Cell / 2f, font, ink);
+                        for (var c = 0; c < columns.Count; c++)
+                        {
+                            var left = LabelWidth + c * Cell;
+                            canvas.DrawText(string.Create(CultureInfo.InvariantCulture, $"{columns[c].Sparsity:0.#}% sparse, top-1 {columns[c].Value:P0}"),
+                                left + 4, top + TitleHeight - 8, font, ink);
+                            var path = CellPath(directory, model, method, r, columns[c].Iteration);
+                            if (!File.Exists(path)) continue;
+                            using var cell = SKBitmap.Decode(path);
+                            var scale = Math.Min((Cell - 8f) / cell.Width, (Cell - 8f) / cell.Height);
+                            var rect = SKRect.Create(left + 4, top + TitleHeight, cell.Width * scale, cell.Height * scale);
+                            using var image = SKImage.FromBitmap(cell);
+                            canvas.DrawImage(image, rect, new SKSamplingOptions(SKFilterMode.Linear));
+                        }
+                    }
+                }
+                var name = $"heatmaps-{model}-{method}.png";
+                ImageCodec.EncodeToFile(grid, Path.Combine(directory, name));
+                files.Add(name);
+            }
+        }
+        return files;
+    }
+
+    /// <summary>Top-1 and a single image's RMA alike.</summary>
+    public double DefaultAbsTol(string metric) => 0.05;
+}

@@ -1,0 +1,109 @@
+using Repro.Config;
+using Repro.Data;
+using Repro.Data.Synthetic;
+using Repro.Data.Voc;
+using Repro.Measurement.Attribution;
+using Repro.Measurement.Localization;
+using Repro.Models;
+using Repro.Training;
+using static TorchSharp.torch;
+
+namespace Repro.Figures;
+
+/// <summary>One explained image at full resolution with its VOC label mask (0 background, 255 void).</summary>
+public sealed record ExplainedImage(string Id, RgbImage Image, byte[] Labels)
+{
+    public int Height => Image.Height;
+    public int Width => Image.Width;
+
+    public ObjectMask Mask(Fidelity fidelity) => VocGroundTruth.Binarize(Labels, Height, Width, fidelity);
+}
+
+/// <summary>
+/// What the interpretability and heatmaps figures share (experiment 1): the fixed image list, the methods per
+/// architecture, the network input, and how per-image scores are averaged in each fidelity mode.
+/// </summary>
+public static class InterpretabilityInputs
+{
+    public static InterpretabilityConfig Config(Profile p) => p.Interpretability
+        ?? throw new ConfigException($"profile '{p.Name}': the interpretability figures need an 'interpretability' section");
+
+    public static AttributionSettings Settings(InterpretabilityConfig c) =>
+        new(c.GradCamLayer, c.IgSteps, c.SmoothgradSamples, c.NoiseStd);
+
+    /// <summary>The paper mode scores the authors' binarisation; <c>both</c> reports it next to the corrected one.</summary>
+    public static IReadOnlyList<Fidelity> Fidelities(Profile p) =>
+        p.Fidelity == Fidelity.Both ? [Fidelity.Paper, Fidelity.Corrected] : [p.Fidelity];
+
+    /// <summary>SmoothGrad's noise seed: the same noise at every pruning iteration, so iterations differ by the model only.</summary>
+    public static long NoiseSeed(Profile p) => Seeds.Derive(p.Seed, 0x5A00);
+
+    /// <summary>
+    /// The first <paramref name="count"/> images of the scenes' segmentation split, in sorted id order (the authors'
+    /// subset followed unsorted directory order: errata 2). A listed image without its mask fails loading, naming the file.
+    /// </summary>
+    public static List<ExplainedImage> Images(RunContext context, int count)
+    {
+        var p = context.Profile;
+        var config = Config(p);
+        var scenes = p.Data.Scenes
+            ?? throw new ConfigException($"profile '{p.Name}': the interpretability figures need data.scenes (synthetic VOC-layout scenes)");
+        var dir = SyntheticScenes.Ensure(context.CacheRoot, scenes, p.Seed, context.Log);
+        var samples = SyntheticScenes.OpenVoc(dir, scenes, config.Split, VocTask.Segmentation).Samples
+            .OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
+        if (samples.Count < count)
+            throw new ConfigException($"profile '{p.Name}': interpretability asks for {count} images but the scenes' segmentation split " +
+                $"'{config.Split}' has {samples.Count}; lower interpretability.images or raise data.scenes.count");
+        return samples.Take(count).Select(s => new ExplainedImage(s.Id, VocDataset.ReadImage(s), VocDataset.ReadMask(s).Indices)).ToList();
+    }
+
+    /// <summary>
+    /// Fails before any training when Grad-CAM's layer is not in the architecture (a typo would otherwise surface
+    /// after the whole trajectory).
+    /// </summary>
+    public static void CheckLayer(Trajectory trajectory, AttributionSettings settings)
+    {
+        if (!trajectory.Model.Architecture.StartsWith("resnet")) return;
+        using var net = trajectory.NewModel();
+        try { _ = new GradCam(net, settings.GradCamLayer); }
+        catch (ArgumentException e) { throw new ConfigException($"interpretability.grad_cam_layer: {e.Message}"); }
+    }
+
+    /// <summary>The paper's methods for the model's architecture.</summary>
+    public static IReadOnlyList<HeatmapMethod> Methods(nn.Module<Tensor, Tensor> net, ModelConfig model, AttributionSettings settings, long seed) =>
+        net switch
+        {
+            ResNet => HeatmapMethod.ForResNet(net, seed, settings),
+            VisionTransformer vit => HeatmapMethod.ForVisionTransformer(net, new VitAttention(vit), seed, settings),
+            _ => throw new ConfigException($"{model.Key}: the paper explains ResNets and ViTs only; remove '{model.Architecture}' from the models of an interpretability profile"),
+        };
+
+    /// <summary>
+    /// The normalised full-resolution image [1,3,H,W]; for a ViT zero-padded bottom/right (in normalised space) to a
+    /// multiple of the patch size, as the authors did.
+    /// </summary>
+    public static Tensor Input(ExplainedImage image, nn.Module<Tensor, Tensor> net, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var x = ImageTransforms.Normalize(ImageTransforms.ToTensor(image.Image)).unsqueeze(0);
+        if (net is VisionTransformer vit)
+        {
+            var patch = vit.PatchSize;
+            long padBottom = (patch - image.Height % patch) % patch, padRight = (patch - image.Width % patch) % patch;
+            x = nn.functional.pad(x, [0, padRight, 0, padBottom]);
+        }
+        return x.to(device).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The image average of one metric. Paper: the authors' sum over images divided by every image of the list,
+    /// an image without object pixels adding 0 (errata 2). Corrected: the mean over the images actually scored.
+    /// </summary>
+    public static double Average(MetricSummary summary, Fidelity fidelity)
+    {
+        if (summary.Scored == 0)
+            throw new InvalidOperationException(
+                $"{summary.Metric}: none of the {summary.PerImage.Length} images has an object pixel in the {fidelity.ToString().ToLowerInvariant()} binarisation");
+        return fidelity == Fidelity.Paper ? summary.Sum / summary.PerImage.Length : summary.Mean!.Value;
+    }
+}
