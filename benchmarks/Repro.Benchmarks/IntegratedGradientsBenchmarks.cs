@@ -1,7 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Repro.Measurement.Attribution;
 using Repro.Models;
 using static TorchSharp.torch;
@@ -10,13 +7,12 @@ namespace Repro.Benchmarks;
 
 /// <summary>
 /// The paper's IG attribution per image (50 Gauss-Legendre steps inside SmoothGrad with 2 noisy samples: 100 path
-/// points) on a smoke-sized ResNet-18 (width 0.25, 1000 classes, one 128x160 image): one path point per
-/// forward/backward pass against batched path points.
+/// points) on the smoke profile's ResNet-18 (width 0.25, 10 classes) and one scene-sized 128x160 image: one path
+/// point per forward/backward pass against batched path points.
 /// </summary>
 [Config(typeof(InProcessShortRun))]
 public class IntegratedGradientsBenchmarks
 {
-
     ResNet model = null!;
     Tensor image = null!;
 
@@ -24,7 +20,7 @@ public class IntegratedGradientsBenchmarks
     public void Setup()
     {
         manual_seed(1);
-        model = new ResNet("resnet18", bottleneck: false, [2, 2, 2, 2], 1000, width: 0.25);
+        model = new ResNet("resnet18", bottleneck: false, [2, 2, 2, 2], 10, width: 0.25);
         model.eval();
         using var generator = new Generator(7, CPU);
         image = randn([1, 3, 128, 160], generator: generator);
