@@ -73,15 +73,21 @@ public sealed class HeatmapsFigure : IFigure
         return new FigureMeasurement(values, []);
     }
 
-    /// <summary>Half image, half colour-mapped heatmap scaled to its own maximum.</summary>
+    /// <summary>
+    /// Half image, half colour-mapped heatmap. The colour scale ends at the map's 99th percentile (as Captum's
+    /// visualisation clips outliers): squared IG attributions are so peaked that scaling to the maximum leaves the
+    /// rest of the map at the bottom of the colour map.
+    /// </summary>
     static void SaveBlended(RgbImage image, Heatmap heatmap, string path)
     {
-        var max = heatmap.Values.Max();
+        var sorted = (float[])heatmap.Values.Clone();
+        Array.Sort(sorted);
+        var max = sorted[(int)(0.99 * (sorted.Length - 1))] is > 0 and var p ? p : sorted[^1];
         using var bitmap = new SKBitmap(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
         for (var y = 0; y < image.Height; y++)
             for (var x = 0; x < image.Width; x++)
             {
-                var c = Colormap.GetColor(max > 0 ? heatmap.Values[y * image.Width + x] / max : 0);
+                var c = Colormap.GetColor(max > 0 ? Math.Min(1, heatmap.Values[y * image.Width + x] / max) : 0);
                 bitmap.SetPixel(x, y, new SKColor(Blend(image[y, x, 0], c.R), Blend(image[y, x, 1], c.G), Blend(image[y, x, 2], c.B)));
             }
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
