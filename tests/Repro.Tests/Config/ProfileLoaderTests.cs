@@ -43,7 +43,7 @@ public class ProfileLoaderTests
         var missing = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(StrictYaml.Parse<Profile>(without, "p.yaml"), "p.yaml"));
         Assert.Contains("'interpretability' is required by figure 'interpretability'", missing.Message);
 
-        var tooMany = Ci.Replace("heatmap_images: 3", "heatmap_images: 30");
+        var tooMany = System.Text.RegularExpressions.Regex.Replace(Ci, @"heatmap_images: \d+", "heatmap_images: 30");
         var e = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(StrictYaml.Parse<Profile>(tooMany, "p.yaml"), "p.yaml"));
         Assert.Contains("'interpretability.heatmap_images' is 30", e.Message);
 
