@@ -1,0 +1,56 @@
+using Repro.Config;
+using Repro.Figures;
+using Repro.Results;
+
+namespace Repro.Tests.Figures;
+
+/// <summary>The regression checks of experiment 1 on the ci profile, against expected-results/ci/.</summary>
+public class InterpretabilityFigureTests
+{
+    static (Profile Profile, FigureRunOutcome Outcome, string Directory) Run(IFigure figure)
+    {
+        var profile = ProfileLoader.Load(TestSupport.RepoRoot, "ci");
+        var context = TestSupport.Context(profile, Path.Combine(TestSupport.RepoRoot, ".cache"));
+        var outcome = FigureRunner.Run(figure, context);
+        Assert.False(outcome.Check.ExpectedMissing, $"no {outcome.Check.ExpectedFile}");
+        Assert.True(outcome.Check.Violations.Count == 0, string.Join("\n", outcome.Check.Violations));
+        return (profile, outcome, Path.Combine(TestSupport.RepoRoot, "reports", "ci", figure.Name));
+    }
+
+    [Fact]
+    public void Interpretability_figure_on_the_ci_profile_is_inside_its_bands()
+    {
+        var (profile, outcome, dir) = Run(new InterpretabilityFigure());
+        var iterations = profile.Pruning.Iterations + 1;
+        var methods = new[] { "grad-cam", "guided-grad-cam", "ig-smoothgrad" };
+        var fidelities = new[] { "paper", "corrected" };
+        // Per method and fidelity: rma, rra, pointing game, energy pointing game, images scored; plus top-1.
+        Assert.Equal(iterations * (methods.Length * fidelities.Length * 5 + 1), outcome.Check.Checked);
+        foreach (var method in methods)
+            foreach (var fidelity in fidelities)
+            {
+                var scored = outcome.Results.Values.Where(v => v.Series == $"resnet18-w0.25/{method}/{fidelity}" && v.Metric == "images_scored");
+                Assert.All(scored, v => Assert.Equal(profile.Interpretability!.Images, v.Value));
+            }
+        Assert.All(outcome.Results.Values.Where(v => v.Metric is "rma" or "rra"), v => Assert.InRange(v.Value, 0, 1));
+        foreach (var fidelity in fidelities)
+            Assert.True(File.Exists(Path.Combine(dir, $"interpretability-resnet18-w0.25-{fidelity}.png")));
+        Assert.Equal(methods.Length * fidelities.Length + 1, outcome.Results.Claims.Count);
+        Assert.Contains(outcome.Results.Claims, c => c.Evidence.Contains("not applicable with one architecture"));
+        Assert.Contains(outcome.Results.Deviations, d => d.StartsWith("interpretability images"));
+    }
+
+    [Fact]
+    public void Heatmaps_figure_on_the_ci_profile_is_inside_its_bands_and_draws_one_grid_per_method()
+    {
+        var (profile, outcome, dir) = Run(new HeatmapsFigure());
+        var iterations = profile.Pruning.Iterations + 1;
+        Assert.Equal(iterations * (3 * 2 * profile.Interpretability!.HeatmapImages + 1), outcome.Check.Checked);
+        foreach (var method in new[] { "grad-cam", "guided-grad-cam", "ig-smoothgrad" })
+        {
+            Assert.True(File.Exists(Path.Combine(dir, $"heatmaps-resnet18-w0.25-{method}.png")));
+            for (var k = 0; k < iterations; k++)
+                Assert.True(File.Exists(Path.Combine(dir, "cells", "resnet18-w0.25", method, $"img1-iter{k:D2}.png")));
+        }
+    }
+}
