@@ -24,11 +24,14 @@ public sealed class Profile
     public required PruningConfig Pruning { get; set; }
     public required List<string> Figures { get; set; }
     public PlanConfig? Plan { get; set; }
+    /// <summary>Speed options; the ones that change numerics are part of the checkpoint fingerprint.</summary>
+    public PerformanceConfig Performance { get; set; } = new();
     /// <summary>Seeds of the reference run from which expected-results bands are derived.</summary>
     public List<int> ReferenceSeeds { get; set; } = [];
 
     public int IterationsFor(ModelConfig m) => m.Iterations ?? Pruning.Iterations;
     public int EpochsFor(ModelConfig m) => m.Epochs ?? Schedule.Epochs;
+    public double LrFor(ModelConfig m) => m.Lr ?? Schedule.Lr;
 
     /// <summary>Epochs of one training run at a pruning iteration: the dense run may get its own budget.</summary>
     public int EpochsFor(ModelConfig m, int iteration) => iteration == 0 && Schedule.DenseEpochs is { } dense ? dense : EpochsFor(m);
@@ -94,6 +97,8 @@ public sealed class ModelConfig
     public int? Iterations { get; set; }
     /// <summary>Epochs per training run for this model; defaults to schedule.epochs.</summary>
     public int? Epochs { get; set; }
+    /// <summary>Peak learning rate for this model; defaults to schedule.lr (ViTs from scratch need a smaller one with SGD).</summary>
+    public double? Lr { get; set; }
 
     [YamlDotNet.Serialization.YamlIgnore]
     public string Key
@@ -137,6 +142,26 @@ public sealed class PruningConfig
     public PrunedLayers Layers { get; set; } = PrunedLayers.ConvAndLinear;
     /// <summary>Target sparsity of method snip: pruned once at initialisation, then trained once (paper: 0.914).</summary>
     public double? SnipSparsity { get; set; }
+}
+
+/// <summary>
+/// Speed options. TorchSharp 0.107 exposes neither autocast nor cuDNN autotuning (cudnn.benchmark), so
+/// neither is offered; channels-last is made by strides because no call takes a memory format.
+/// </summary>
+public sealed class PerformanceConfig
+{
+    /// <summary>TF32 tensor cores for float32 matmul and cuDNN convolution (CUDA only).</summary>
+    public bool Tf32 { get; set; }
+    /// <summary>NHWC strides for 4-D weights and input batches (CUDA only: on CPU it only costs copies).</summary>
+    public bool ChannelsLast { get; set; }
+    /// <summary>Resize, crop, flip and normalise on the training device instead of the CPU (decoding stays on CPU threads).</summary>
+    public bool DeviceTransforms { get; set; }
+    /// <summary>Threads decoding images ahead of training (0 = one per core).</summary>
+    public int DecodeThreads { get; set; } = 1;
+
+    /// <summary>The options that can move numbers, in words (what a band derived with them belongs to).</summary>
+    public string Describe() =>
+        $"tf32 {(Tf32 ? "on" : "off")}, channels_last {(ChannelsLast ? "on" : "off")}, device_transforms {(DeviceTransforms ? "on" : "off")}";
 }
 
 /// <summary>What the plan view needs to price a profile on a GPU.</summary>

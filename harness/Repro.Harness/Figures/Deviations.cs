@@ -28,6 +28,7 @@ public static class Deviations
             Differs($"{m.Architecture} width", m.Width, pm.Width);
             Differs($"{m.Architecture} pruning iterations", p.IterationsFor(m), paper.IterationsFor(pm));
             Differs($"{m.Architecture} epochs per iteration", p.EpochsFor(m), paper.EpochsFor(pm));
+            Differs($"{m.Architecture} learning rate", p.LrFor(m), paper.LrFor(pm));
         }
         var missing = paper.Models.Select(m => m.Architecture).Except(p.Models.Select(m => m.Architecture)).ToList();
         if (missing.Count > 0) list.Add($"models not run: {string.Join(", ", missing)}");
@@ -35,6 +36,9 @@ public static class Deviations
             list.Add($"dense model trained {dense} epochs, pruned models retrained {p.Schedule.Epochs} (paper: the same full schedule for every iteration)");
         Differs("batch size", p.Schedule.BatchSize, paper.Schedule.BatchSize);
         Differs("learning rate", p.Schedule.Lr, paper.Schedule.Lr);
+        var perf = p.Performance;
+        if (perf.Tf32 || perf.ChannelsLast || perf.DeviceTransforms)
+            list.Add($"speed options ({perf.Describe()}): TF32 rounds float32 matmul and convolution inputs to 10-bit mantissas; the others change only the order of floating-point work");
         Differs("LR schedule", Schedule(p.Schedule), Schedule(paper.Schedule));
         Differs("train augmentation", p.Data.TrainAugmentation, paper.Data.TrainAugmentation);
         Differs("pruning rate", p.Pruning.Rate, paper.Pruning.Rate);

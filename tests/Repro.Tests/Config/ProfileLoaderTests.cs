@@ -8,6 +8,7 @@ public class ProfileLoaderTests
     [InlineData("smoke")]
     [InlineData("ci")]
     [InlineData("paper")]
+    [InlineData("gpu")]
     public void Committed_profiles_load_and_validate(string name)
     {
         var p = ProfileLoader.Load(TestSupport.RepoRoot, name);
@@ -68,5 +69,24 @@ public class ProfileLoaderTests
         var e = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(p, "p.yaml"));
         Assert.Contains("resnet19", e.Message);
         Assert.Contains("resnet18", e.Message);
+    }
+
+    [Fact]
+    public void The_gpu_profile_runs_the_papers_full_size_models_with_its_speed_options()
+    {
+        var p = ProfileLoader.Load(TestSupport.RepoRoot, "gpu");
+        Assert.Equal(["resnet18", "resnet50", "vit_b_32"], p.Models.Select(m => m.Key));
+        Assert.Equal(224, p.Data.ImageSize);
+        Assert.Equal(DeviceChoice.Cuda, p.Device);
+        Assert.True(p.Performance.Tf32 && p.Performance.ChannelsLast && p.Performance.DeviceTransforms);
+        Assert.Equal(0.01, p.LrFor(p.Models[2]));
+    }
+
+    [Fact]
+    public void A_typo_in_the_performance_section_names_the_allowed_keys()
+    {
+        var e = Assert.Throws<ConfigException>(() => StrictYaml.Parse<Profile>(Smoke + "performance:\n  tf23: true\n", "p.yaml"));
+        Assert.Contains("tf23", e.Message);
+        Assert.Contains("channels_last", e.Message);
     }
 }
