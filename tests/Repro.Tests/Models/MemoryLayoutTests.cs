@@ -55,4 +55,26 @@ public class MemoryLayoutTests
         MemoryLayout.ToContiguous(model);
         Assert.All(model.parameters(), p => Assert.True(p.is_contiguous()));
     }
+
+    [Fact]
+    public void AModelTrainedChannelsLastSavesAndLoadsItsCheckpoint()
+    {
+        using var dir = new TempDir();
+        using var scope = NewDisposeScope();
+        var config = new ModelConfig { Architecture = "resnet18", Width = 0.25 };
+        manual_seed(4);
+        var model = ModelZoo.Create(config, 3, 32);
+        MemoryLayout.ToChannelsLast(model);
+        // Masks made from channels-last weights are channels-last too.
+        using var masks = PruningMasks.Dense(model, PrunedLayers.ConvAndLinear);
+        MemoryLayout.ToContiguous(model);
+        var info = new CheckpointInfo("resnet18", 0.25, 3, 0, "ConvAndLinear", "f");
+        var store = new CheckpointStore(dir.Path);
+        store.Save(0, model, masks, info, new IterationMetrics());
+
+        var copy = ModelZoo.Create(config, 3, 32);
+        var loaded = CheckpointStore.Load(store.CheckpointPath(0), copy, info);
+        Assert.Equal(masks.Masks.Count, loaded.Count);
+        Assert.True(model.parameters().Zip(copy.parameters()).All(p => p.First.eq(p.Second).all().ToBoolean()));
+    }
 }
