@@ -87,13 +87,11 @@ class Probe:
             stage and stage("backward")
             for w, m in zip(weights, masks):
                 w.grad.mul_(m)
-            stage and stage("gradient_masks")
             opt.step()
-            stage and stage("optimizer")
             with torch.no_grad():
                 for w, m in zip(weights, masks):
                     w.mul_(m)
-            stage and stage("weight_masks")
+            stage and stage("optimizer_and_masks")
 
         for _ in range(self.warmup):
             step()

@@ -156,6 +156,11 @@ public sealed class PerformanceConfig
     public bool ChannelsLast { get; set; }
     /// <summary>Resize, crop, flip and normalise on the training device instead of the CPU (decoding stays on CPU threads).</summary>
     public bool DeviceTransforms { get; set; }
+    /// <summary>
+    /// One SGD update over all parameters as a flat buffer (a few kernels a step) instead of TorchSharp's
+    /// per-parameter loop; the same arithmetic, so the same numbers (tested).
+    /// </summary>
+    public bool FlatOptimizer { get; set; }
     /// <summary>Threads decoding images ahead of training (0 = one per core).</summary>
     public int DecodeThreads { get; set; } = 1;
 

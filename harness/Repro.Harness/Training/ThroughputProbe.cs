@@ -8,13 +8,14 @@ using static TorchSharp.torch;
 namespace Repro.Training;
 
 /// <summary>One speed setting of <see cref="ThroughputProbe"/>; "defaults" leaves libtorch's own switches alone.</summary>
-public sealed record SpeedSetting(string Name, bool? Tf32, bool ChannelsLast)
+public sealed record SpeedSetting(string Name, bool? Tf32, bool ChannelsLast, bool FlatOptimizer = false)
 {
     public static readonly IReadOnlyList<SpeedSetting> All =
     [
         new("defaults", null, false),
         new("tf32", true, false),
         new("tf32+channels_last", true, true),
+        new("tf32+channels_last+flat_sgd", true, true, true),
     ];
 }
 
@@ -34,8 +35,8 @@ public sealed class SpeedResult
 
 /// <summary>
 /// The workloads of the side-by-side comparison with PyTorch (benchmarks/side-by-side/): a training step as
-/// Trainer runs it (forward, cross-entropy, backward, gradient masks, SGD with momentum and weight decay,
-/// weight masks) on a 20 %-pruned model, inference, and one pruning iteration (prune, one epoch of retraining,
+/// Trainer runs it (forward, cross-entropy, backward, then gradient masks, SGD with momentum and weight decay
+/// and weight masks as one "optimizer_and_masks" stage) on a 20 %-pruned model, inference, and one pruning iteration (prune, one epoch of retraining,
 /// evaluation) on a fixed random set held on the device. The same workloads, op for op, are in
 /// benchmarks/side-by-side/pytorch_side_by_side.py.
 /// </summary>
@@ -76,7 +77,7 @@ public sealed class ThroughputProbe(Device device, string architecture, int batc
         var (model, masks) = Build(setting);
         using var _m = model;
         using var _k = masks;
-        using var optimizer = optim.SGD(model.parameters(), 0.01, 0.9, weight_decay: 1e-4);
+        using var optimizer = IMaskedSgd.Create(model, masks, 0.01, 0.9, 1e-4, setting.FlatOptimizer);
         var (x, y) = Batch(setting, batch, 1);
         using var _x = x;
         using var _y = y;
@@ -86,15 +87,11 @@ public sealed class ThroughputProbe(Device device, string architecture, int batc
             using var scope = NewDisposeScope();
             var loss = nn.functional.cross_entropy(model.call(x), y);
             stage?.Invoke("forward");
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.backward();
             stage?.Invoke("backward");
-            masks.ApplyToGradients();
-            stage?.Invoke("gradient_masks");
-            optimizer.step();
-            stage?.Invoke("optimizer");
-            masks.ApplyToWeights();
-            stage?.Invoke("weight_masks");
+            optimizer.Step();
+            stage?.Invoke("optimizer_and_masks");
         }
         for (var i = 0; i < WarmupSteps; i++) Step(null);
         Sync();
@@ -167,18 +164,16 @@ public sealed class ThroughputProbe(Device device, string architecture, int batc
         Sync();
         var sw = Stopwatch.StartNew();
         GlobalMagnitudePruner.Prune(masks, 0.2);
-        using (var optimizer = optim.SGD(model.parameters(), 0.01, 0.9, weight_decay: 1e-4))
+        using (var optimizer = IMaskedSgd.Create(model, masks, 0.01, 0.9, 1e-4, setting.FlatOptimizer))
         {
             model.train();
             for (var start = 0; start + batch <= images; start += batch)
             {
                 using var scope = NewDisposeScope();
                 var loss = nn.functional.cross_entropy(model.call(trainX.narrow(0, start, batch)), trainY.narrow(0, start, batch));
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 loss.backward();
-                masks.ApplyToGradients();
-                optimizer.step();
-                masks.ApplyToWeights();
+                optimizer.Step();
             }
         }
         model.eval();

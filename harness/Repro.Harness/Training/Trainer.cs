@@ -24,17 +24,17 @@ public static class Trainer
 
     public static TrainingSummary Train(nn.Module<Tensor, Tensor> model, PruningMasks masks, BatchLoader train,
         ScheduleConfig schedule, double peakLr, int epochs, Device device, int seed, Action<string> progress, string label,
-        bool channelsLast = false)
+        bool channelsLast = false, bool flatOptimizer = false)
     {
         model.train();
-        using var optimizer = optim.SGD(model.parameters(), peakLr, schedule.Momentum, weight_decay: schedule.WeightDecay);
+        using var optimizer = IMaskedSgd.Create(model, masks, peakLr, schedule.Momentum, schedule.WeightDecay, flatOptimizer);
         var total = Stopwatch.StartNew();
         long images = 0;
         double loss = 0, accuracy = 0;
         for (var epoch = 0; epoch < epochs; epoch++)
         {
             var lr = LearningRate(schedule, peakLr, epoch, epochs);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            optimizer.LearningRate = lr;
             var sw = Stopwatch.StartNew();
             // Summed on the device and read once per epoch: a read per step would stall the GPU every step.
             using var lossSum = zeros(1, dtype: ScalarType.Float64, device: device);
@@ -49,11 +49,9 @@ public static class Trainer
                 var y = b.Labels.to(device);
                 var logits = model.call(x);
                 var l = nn.functional.cross_entropy(logits, y);
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 l.backward();
-                masks.ApplyToGradients();
-                optimizer.step();
-                masks.ApplyToWeights();
+                optimizer.Step();
                 using (no_grad())
                 {
                     lossSum.add_(l.detach().to(ScalarType.Float64) * b.Count);

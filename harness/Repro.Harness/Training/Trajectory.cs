@@ -117,7 +117,7 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
             var label = $"{Model.Key} iter {k}/{Iterations} ({masks.MeasuredSparsity():P1} sparse)";
             context.Log($"{label}: training {p.EpochsFor(Model, k)} epochs on {trainLoader.Count} images");
             var summary = Trainer.Train(net, masks, trainLoader, p.Schedule, p.LrFor(Model), p.EpochsFor(Model, k), context.Device,
-                Seeds.Derive(p.Seed, k), context.Log, label, ChannelsLast);
+                Seeds.Derive(p.Seed, k), context.Log, label, ChannelsLast, p.Performance.FlatOptimizer);
             var top1 = Trainer.Evaluate(net, valLoader, context.Device, ChannelsLast);
             var metrics = new IterationMetrics
             {
