@@ -182,7 +182,8 @@ def main():
     device = torch.device(a.device)
     foreach = {"default": None, "on": True, "off": False}[a.foreach]
     probe = Probe(device, a.arch, a.batch, a.size, a.steps, foreach=foreach)
-    settings = list(SETTINGS) if a.settings == "all" else a.settings.split(",")
+    # The suite's "+flat_sgd" is what PyTorch's multi-tensor SGD already does on CUDA.
+    settings = list(SETTINGS) if a.settings == "all" else list(dict.fromkeys(s.replace("+flat_sgd", "") for s in a.settings.split(",")))
     print(f"pytorch {torch.__version__}: {a.arch} batch {a.batch} at {a.size} px on {device}"
           f"{' (' + torch.cuda.get_device_name(device) + ')' if device.type == 'cuda' else f' ({torch.get_num_threads()} threads)'}"
           f", SGD foreach {a.foreach}", flush=True)
