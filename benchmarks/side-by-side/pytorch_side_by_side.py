@@ -177,8 +177,11 @@ def main():
     ap.add_argument("--settings", default="all")
     ap.add_argument("--foreach", choices=["default", "on", "off"], default="default",
                     help="SGD's multi-tensor path (PyTorch's default on CUDA is on)")
+    ap.add_argument("--threads", type=int, help="CPU threads (the suite uses one per core)")
     ap.add_argument("--json")
     a = ap.parse_args()
+    if a.threads:
+        torch.set_num_threads(a.threads)
     device = torch.device(a.device)
     foreach = {"default": None, "on": True, "off": False}[a.foreach]
     probe = Probe(device, a.arch, a.batch, a.size, a.steps, foreach=foreach)

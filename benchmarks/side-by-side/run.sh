@@ -3,7 +3,9 @@
 # 224 px, and one pruning iteration on a fixed random set, at three speed settings; prints the ratios.
 #   benchmarks/side-by-side/run.sh [--device cpu|cuda] [--batch N] [--size PX] [--steps N] [--images N]
 # REPRO (default: dotnet harness/Repro.Cli/bin/Release/net10.0/repro.dll) and PYTHON (default: python3) say
-# how to start each side; on Debian use PYTHON=/usr/bin/python3 for the packaged torch.
+# how to start each side; on Debian use PYTHON=/usr/bin/python3 for the packaged torch. PYTORCH_ARGS go to
+# the PyTorch side only (e.g. "--threads 2" to match the suite's one thread per core on a CPU).
+# FOREACH_OFF=1 also times PyTorch with its per-parameter SGD. OUT_DIR keeps the JSON files.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${OUT_DIR:-$(mktemp -d)}
@@ -11,7 +13,7 @@ mkdir -p "$out"
 repro=${REPRO:-dotnet $here/../../harness/Repro.Cli/bin/Release/net10.0/repro.dll}
 python=${PYTHON:-python3}
 $repro speed --json "$out/suite.json" "$@"
-$python "$here/pytorch_side_by_side.py" --json "$out/pytorch.json" "$@"
+$python "$here/pytorch_side_by_side.py" --json "$out/pytorch.json" ${PYTORCH_ARGS:-} "$@"
 if [ "${FOREACH_OFF:-0}" = 1 ]; then
   $python "$here/pytorch_side_by_side.py" --json "$out/pytorch-foreach-off.json" --foreach off --settings tf32+channels_last "$@"
   python3 - "$out/pytorch.json" "$out/pytorch-foreach-off.json" <<'PY'
