@@ -114,7 +114,7 @@ speed.SetAction(r => Guard(() =>
     var names = r.GetValue(speedSettings)!;
     var settings = names == "all" ? SpeedSetting.All.ToList() : names.Split(',').Select(n => SpeedSetting.All.FirstOrDefault(s => s.Name == n.Trim())
         ?? throw new ConfigException($"--settings names '{n}'; allowed values: {string.Join(", ", SpeedSetting.All.Select(s => s.Name))}")).ToList();
-    var probe = new ThroughputProbe(device, r.GetValue(speedArch)!, r.GetValue(speedBatch), r.GetValue(speedSize)) { Steps = r.GetValue(speedSteps) };
+    var probe = new ThroughputProbe(device, new ModelConfig { Architecture = r.GetValue(speedArch)! }, r.GetValue(speedBatch), r.GetValue(speedSize)) { Steps = r.GetValue(speedSteps) };
     Log($"speed: {r.GetValue(speedArch)} batch {r.GetValue(speedBatch)} at {r.GetValue(speedSize)} px on {DeviceSelection.Describe(device)}");
     var results = new List<SpeedResult>();
     foreach (var setting in settings)

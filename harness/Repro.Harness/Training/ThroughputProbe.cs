@@ -40,7 +40,7 @@ public sealed class SpeedResult
 /// evaluation) on a fixed random set held on the device. The same workloads, op for op, are in
 /// benchmarks/side-by-side/pytorch_side_by_side.py.
 /// </summary>
-public sealed class ThroughputProbe(Device device, string architecture, int batch, int imageSize, int classes = 1000)
+public sealed class ThroughputProbe(Device device, ModelConfig modelConfig, int batch, int imageSize, int classes = 1000)
 {
     public int WarmupSteps { get; init; } = 10;
     public int Steps { get; init; } = 30;
@@ -53,10 +53,10 @@ public sealed class ThroughputProbe(Device device, string architecture, int batc
             backends.cudnn.allow_tf32 = tf32;
         }
         manual_seed(0);
-        var model = ModelZoo.Create(new ModelConfig { Architecture = architecture }, classes, imageSize);
-        model.to(device);
-        if (setting.ChannelsLast) MemoryLayout.ToChannelsLast(model);
-        return (model, OneShotMagnitudePruning.Prune(model, PrunedLayers.ConvAndLinear, 0.2));
+        var net = ModelZoo.Create(modelConfig, classes, imageSize);
+        net.to(device);
+        if (setting.ChannelsLast) MemoryLayout.ToChannelsLast(net);
+        return (net, OneShotMagnitudePruning.Prune(net, PrunedLayers.ConvAndLinear, 0.2));
     }
 
     (Tensor X, Tensor Y) Batch(SpeedSetting setting, int n, int seed)
@@ -116,7 +116,7 @@ public sealed class ThroughputProbe(Device device, string architecture, int batc
         }
         return new SpeedResult
         {
-            Workload = "train_step", Setting = setting.Name, Architecture = architecture, Batch = batch, ImageSize = imageSize,
+            Workload = "train_step", Setting = setting.Name, Architecture = modelConfig.Key, Batch = batch, ImageSize = imageSize,
             ImagesPerSecond = Steps * batch / seconds, Seconds = seconds,
             StageMs = stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value / Steps, 3)),
         };
@@ -144,7 +144,7 @@ public sealed class ThroughputProbe(Device device, string architecture, int batc
         Sync();
         return new SpeedResult
         {
-            Workload = "inference", Setting = setting.Name, Architecture = architecture, Batch = batch, ImageSize = imageSize,
+            Workload = "inference", Setting = setting.Name, Architecture = modelConfig.Key, Batch = batch, ImageSize = imageSize,
             ImagesPerSecond = Steps * batch / sw.Elapsed.TotalSeconds, Seconds = sw.Elapsed.TotalSeconds,
         };
     }
@@ -191,7 +191,7 @@ public sealed class ThroughputProbe(Device device, string architecture, int batc
         Sync();
         return new SpeedResult
         {
-            Workload = "pruning_iteration", Setting = setting.Name, Architecture = architecture, Batch = batch, ImageSize = imageSize,
+            Workload = "pruning_iteration", Setting = setting.Name, Architecture = modelConfig.Key, Batch = batch, ImageSize = imageSize,
             ImagesPerSecond = images / sw.Elapsed.TotalSeconds, Seconds = sw.Elapsed.TotalSeconds,
         };
     }
