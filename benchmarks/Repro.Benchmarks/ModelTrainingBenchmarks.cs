@@ -1,8 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Engines;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Repro.Config;
 using Repro.Models;
 using Repro.Pruning;
@@ -18,7 +14,7 @@ namespace Repro.Benchmarks;
 /// image (OperationsPerInvoke = batch), so images/s = 1 / mean. A short job, in-process (BenchmarkDotNet's
 /// generated out-of-process project lacks the TorchSharp native fix-up): run with --filter '*ModelTraining*'.
 /// </summary>
-[Config(typeof(ShortInProcessJob))]
+[Config(typeof(SingleInvocationRun))]
 public class ModelTrainingBenchmarks
 {
     const int Batch = 32, ImageSize = 56, Classes = 10;
@@ -71,15 +67,6 @@ public class ModelTrainingBenchmarks
         _masks.Dispose();
         _optimizer.Dispose();
         _model.Dispose();
-    }
-
-    /// <summary>One training step per invocation (no unrolling), 2 warm-up and 5 measured iterations, in this process.</summary>
-    sealed class ShortInProcessJob : ManualConfig
-    {
-        public ShortInProcessJob() => AddJob(Job.Default
-            .WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: false))
-            .WithStrategy(RunStrategy.Throughput).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(5)
-            .WithInvocationCount(1).WithUnrollFactor(1));
     }
 }
 

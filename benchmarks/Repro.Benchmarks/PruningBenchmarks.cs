@@ -1,8 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Engines;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Repro.Config;
 using Repro.Models;
 using Repro.Pruning;
@@ -17,7 +13,7 @@ namespace Repro.Benchmarks;
 /// an optimizer step (gradient and weight masks, as every training step does). A cost that grows faster than the
 /// weight count shows up as a ratio of means above the ratio of counts.
 /// </summary>
-[Config(typeof(OneInvocationPerIteration))]
+[Config(typeof(SingleInvocationRun))]
 public class PruningBenchmarks
 {
     [Params(0.25, 0.5, 0.707, 1.0)]
@@ -65,13 +61,5 @@ public class PruningBenchmarks
     {
         _masks?.Dispose();
         _model.Dispose();
-    }
-
-    sealed class OneInvocationPerIteration : ManualConfig
-    {
-        public OneInvocationPerIteration() => AddJob(Job.Default
-            .WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: false))
-            .WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5)
-            .WithInvocationCount(1).WithUnrollFactor(1));
     }
 }

@@ -45,6 +45,22 @@ def prune(weights, masks, rate):
     return masks
 
 
+def masked_step(model, opt, weights, masks, x, y, stage=None):
+    """One training step as the suite's Trainer runs it: gradient masks before the update, weight masks after."""
+    loss = torch.nn.functional.cross_entropy(model(x), y)
+    stage and stage("forward")
+    opt.zero_grad()
+    loss.backward()
+    stage and stage("backward")
+    for w, m in zip(weights, masks):
+        w.grad.mul_(m)
+    opt.step()
+    with torch.no_grad():
+        for w, m in zip(weights, masks):
+            w.mul_(m)
+    stage and stage("optimizer_and_masks")
+
+
 class Probe:
     def __init__(self, device, arch, batch, size, steps, warmup=10, classes=1000, foreach=None):
         self.device, self.arch, self.batch, self.size = device, arch, batch, size
@@ -80,18 +96,7 @@ class Probe:
         model.train()
 
         def step(stage=None):
-            loss = torch.nn.functional.cross_entropy(model(x), y)
-            stage and stage("forward")
-            opt.zero_grad()
-            loss.backward()
-            stage and stage("backward")
-            for w, m in zip(weights, masks):
-                w.grad.mul_(m)
-            opt.step()
-            with torch.no_grad():
-                for w, m in zip(weights, masks):
-                    w.mul_(m)
-            stage and stage("optimizer_and_masks")
+            masked_step(model, opt, weights, masks, x, y, stage)
 
         for _ in range(self.warmup):
             step()
@@ -142,15 +147,7 @@ class Probe:
         opt = self.optimizer(model)
         model.train()
         for start in range(0, images - self.batch + 1, self.batch):
-            loss = torch.nn.functional.cross_entropy(model(tx[start:start + self.batch]), ty[start:start + self.batch])
-            opt.zero_grad()
-            loss.backward()
-            for w, m in zip(weights, masks):
-                w.grad.mul_(m)
-            opt.step()
-            with torch.no_grad():
-                for w, m in zip(weights, masks):
-                    w.mul_(m)
+            masked_step(model, opt, weights, masks, tx[start:start + self.batch], ty[start:start + self.batch])
         model.eval()
         correct = torch.zeros(1, dtype=torch.long, device=self.device)
         with torch.no_grad():
