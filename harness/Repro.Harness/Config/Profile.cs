@@ -24,6 +24,8 @@ public sealed class Profile
     public required PruningConfig Pruning { get; set; }
     public required List<string> Figures { get; set; }
     public PlanConfig? Plan { get; set; }
+    /// <summary>Object-discovery settings (LOST on ResNet layer4).</summary>
+    public DiscoveryConfig Discovery { get; set; } = new();
     /// <summary>Speed options; the ones that change numerics are part of the checkpoint fingerprint.</summary>
     public PerformanceConfig Performance { get; set; } = new();
     /// <summary>Seeds of the reference run from which expected-results bands are derived.</summary>
@@ -142,6 +144,19 @@ public sealed class PruningConfig
     public PrunedLayers Layers { get; set; } = PrunedLayers.ConvAndLinear;
     /// <summary>Target sparsity of method snip: pruned once at initialisation, then trained once (paper: 0.914).</summary>
     public double? SnipSparsity { get; set; }
+}
+
+public sealed class DiscoveryConfig
+{
+    /// <summary>
+    /// ResNet feature stride for LOST: 32, 16 (layer4 dilated) or 8 (layer3 and layer4 dilated). Fidelity paper
+    /// keeps 32 whatever this says, as the authors' option never reached the model (errata 5).
+    /// </summary>
+    public int Stride { get; set; } = 32;
+    /// <summary>Drop images whose objects are all difficult or truncated (LOST's "no hard" variant).</summary>
+    public bool NoHard { get; set; }
+    /// <summary>LOST's k: the lowest-degree patches that may join the seed (paper: 100, for grids of a few hundred patches).</summary>
+    public int KPatches { get; set; } = Measurement.Discovery.Lost.DefaultKPatches;
 }
 
 /// <summary>

@@ -54,6 +54,8 @@ public static class ProfileLoader
                 $"is {scenes.Classes}; must be in 1..{Data.Synthetic.ShapeClasses.Count}");
             Require(scenes.ValFraction > 0 && scenes.ValFraction < 1, "data.scenes.val_fraction", $"is {scenes.ValFraction}; must be in (0, 1)");
         }
+        Require(p.Discovery.Stride is 8 or 16 or 32, "discovery.stride", $"is {p.Discovery.Stride}; allowed values: 8, 16, 32");
+        Require(p.Discovery.KPatches >= 1, "discovery.k_patches", $"is {p.Discovery.KPatches}; must be >= 1");
         foreach (var f in p.Figures)
             Require(Figures.FigureCatalog.Names.Contains(f), "figures",
                 $"names '{f}'; allowed values: {string.Join(", ", Figures.FigureCatalog.Names)}");

@@ -43,6 +43,9 @@ public static class Deviations
         Differs("train augmentation", p.Data.TrainAugmentation, paper.Data.TrainAugmentation);
         Differs("pruning rate", p.Pruning.Rate, paper.Pruning.Rate);
         Differs("pruned layers", p.Pruning.Layers, paper.Pruning.Layers);
+        Differs("LOST k (patches that may join the seed)", p.Discovery.KPatches, paper.Discovery.KPatches);
+        if (p.Discovery.Stride != 32 && p.Fidelity != Config.Fidelity.Paper)
+            list.Add($"LOST on ResNet features at stride {p.Discovery.Stride} (dilated layers; the paper's runs were at 32 whatever their option said: errata 5)");
         if (p.Schedule.TrainImagesPerEpoch != null) list.Add($"train images per epoch capped at {p.Schedule.TrainImagesPerEpoch}");
         list.AddRange(Fidelity(p));
         return list;
