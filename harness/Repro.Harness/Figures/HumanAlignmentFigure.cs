@@ -125,8 +125,8 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
 
             var human = consistency?.EndsWith("_vs_human") == true;
             var summary = new SparsityPlot(
-                human ? $"{series}: OOD accuracy, error consistency with humans, shape bias"
-                      : $"{series}: OOD accuracy, error consistency vs the dense model (no human data: not human alignment), shape bias",
+                human ? $"{series}: OOD accuracy, error consistency with human observers, shape bias"
+                      : $"{series}: OOD accuracy, error consistency, shape bias\n(consistency vs the dense model: no human data, not human alignment)",
                 "value", sparsity);
             summary.Line("OOD accuracy", AlignmentRecipe.Series(results, series, "ood_accuracy"));
             if (consistency != null)

@@ -40,7 +40,7 @@ public sealed class SparsityPlot
     /// <summary>Twenty distinguishable colours, for plots with many lines.</summary>
     public void ManyColours() => _palette = new ScottPlot.Palettes.Category20().Colors;
 
-    /// <summary>Dotted vertical lines at iteration positions, labelled on the axis.</summary>
+    /// <summary>Dotted vertical lines at iteration positions, labelled above the plot.</summary>
     public void ReferenceLines(IEnumerable<(int Index, string Label)> lines)
     {
         foreach (var (index, label) in lines)
@@ -51,6 +51,7 @@ public sealed class SparsityPlot
             line.Color = new Color("#555555");
             line.Text = label;
             line.LabelFontSize = 10;
+            line.LabelOppositeAxis = true;   // above the data area, clear of the sparsity ticks
         }
     }
 
