@@ -134,9 +134,12 @@ public static class AlignmentRecipe
     public static MeasuredValue Value(string series, string metric, IterationDecisions it, double value) =>
         new() { Series = series, Metric = metric, Iteration = it.Iteration, Sparsity = it.SparsityPercent, Value = value };
 
-    /// <summary>Iteration indices nearest to 0, 50, 90 and 99 % sparsity (the paper's reference lines), without repeats.</summary>
+    /// <summary>Sparsities (%) at which the paper draws reference lines.</summary>
+    static readonly double[] PaperReferenceSparsities = [0, 50, 90, 99];
+
+    /// <summary>Iteration indices nearest to the paper's reference sparsities, without repeats.</summary>
     public static IReadOnlyList<(int Index, string Label)> ReferenceLines(IReadOnlyList<double> sparsityPercent) =>
-        new[] { 0.0, 50, 90, 99 }
+        PaperReferenceSparsities
             .Select(target => (Index: sparsityPercent.Select((s, i) => (Gap: Math.Abs(s - target), i)).MinBy(t => t.Gap).i, Target: target))
             .GroupBy(t => t.Index)
             .Select(g => (g.Key, $"nearest {string.Join("/", g.Select(t => $"{t.Target:0}%"))}"))

@@ -1,3 +1,4 @@
+using Repro.Config;
 using Repro.Results;
 using Repro.Training;
 
@@ -41,9 +42,21 @@ public sealed class RotationFigure : IAlignmentFigure
                 Reproduced = absent.Count == 0,
                 Evidence = absent.Count == 0
                     ? "both trained in this profile; see the plot"
-                    : $"{string.Join(" and ", absent.Select(Pretty))} absent from profile '{context.Profile.Name}' (it trains {(present.Count == 0 ? "no ResNet" : string.Join(", ", resnets.Select(m => m.Key)))}); profiles that train both (paper, gpu) plot the comparison",
+                    : $"{string.Join(" and ", absent.Select(Pretty))} absent from profile '{context.Profile.Name}' (it trains {(present.Count == 0 ? "no ResNet" : string.Join(", ", resnets.Select(m => m.Key)))}); " +
+                      $"profiles that train both: {string.Join(", ", ProfilesWithBoth(context.RepoRoot))}",
             },
         ]);
+    }
+
+    static IEnumerable<string> ProfilesWithBoth(string repoRoot)
+    {
+        foreach (var name in ProfileLoader.Available(repoRoot))
+        {
+            Profile profile;
+            try { profile = ProfileLoader.Load(repoRoot, name); }
+            catch (ConfigException) { continue; }   // another profile's mistake is not this figure's
+            if (PaperModels.All(a => profile.Models.Any(m => m.Architecture == a))) yield return name;
+        }
     }
 
     static string Pretty(string architecture) => architecture == "resnet18" ? "ResNet-18" : "ResNet-50";

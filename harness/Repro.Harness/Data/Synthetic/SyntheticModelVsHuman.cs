@@ -105,7 +105,7 @@ public static class SyntheticModelVsHuman
     public static string SessionFileName(int trial, string dataset, string condition, string category, int index) =>
         string.Create(CultureInfo.InvariantCulture, $"{trial:D4}_{dataset.Replace("-", "")}_dnn_{condition}_{category}_{index:D2}_{category}-{index:D4}.png");
 
-    /// <summary>The undistorted source images, kept under sources/ beside datasets/.</summary>
+    /// <summary>The undistorted source images (and the masks the drawing writes with them), kept under sources/ beside datasets/.</summary>
     static List<(int Class, int Index, RgbImage Image)> Sources(string root, int classes, int perClass, int size, int seed)
     {
         var sources = new List<(int, int, RgbImage)>();

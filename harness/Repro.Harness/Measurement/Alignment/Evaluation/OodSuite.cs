@@ -21,10 +21,9 @@ public sealed class OodSuite
     public IReadOnlyList<string> Categories { get; }
     public IReadOnlyList<OodDataset> Datasets { get; }
     public ReferenceKind Reference { get; }
-    public IReadOnlyList<LoadReport> Reports { get; }
 
-    OodSuite(IReadOnlyList<string> categories, IReadOnlyList<OodDataset> datasets, ReferenceKind reference, IReadOnlyList<LoadReport> reports) =>
-        (Categories, Datasets, Reference, Reports) = (categories, datasets, reference, reports);
+    OodSuite(IReadOnlyList<string> categories, IReadOnlyList<OodDataset> datasets, ReferenceKind reference) =>
+        (Categories, Datasets, Reference) = (categories, datasets, reference);
 
     public int ImageCount => Datasets.Sum(d => d.Images.Count);
 
@@ -35,7 +34,7 @@ public sealed class OodSuite
     public static OodSuite Open(string datasetsRoot, string? rawDataRoot, IReadOnlyList<string> datasets, IReadOnlyList<string> categories,
         int? parametricPerClass, int? nonParametricPerClass)
     {
-        var opened = new List<(OodDataset Dataset, LoadReport Report)>();
+        var opened = new List<OodDataset>();
         foreach (var name in datasets)
         {
             var dataset = ModelVsHumanDataset.Open(datasetsRoot, name, categories: categories);
@@ -46,11 +45,12 @@ public sealed class OodSuite
                 .ToList();
             var images = kept.Select(i => new OodImage(i.ImageId, i.Condition, i.Category, ImageCodec.Decode(i.Path))).ToList();
             var textures = kept.Where(i => i.TextureCategory != null).ToDictionary(i => i.ImageId, i => i.TextureCategory!);
-            opened.Add((new OodDataset(name, images, textures, Humans(rawDataRoot, name)), dataset.Report));
+            opened.Add(new OodDataset(name, images, textures, Humans(rawDataRoot, name)));
         }
-        var human = opened.Count > 0 && opened.All(o => o.Dataset.Humans.Count > 0);
-        var suiteDatasets = opened.Select(o => human ? o.Dataset : o.Dataset with { Humans = [] }).ToList();
-        return new OodSuite(categories, suiteDatasets, human ? ReferenceKind.Human : ReferenceKind.DenseModel, opened.Select(o => o.Report).ToList());
+        // one summary cannot mix references: humans only when every dataset has them
+        var human = opened.Count > 0 && opened.All(d => d.Humans.Count > 0);
+        return new OodSuite(categories, human ? opened : opened.Select(d => d with { Humans = [] }).ToList(),
+            human ? ReferenceKind.Human : ReferenceKind.DenseModel);
     }
 
     static IReadOnlyList<ObserverDecisions> Humans(string? rawDataRoot, string dataset)
