@@ -43,6 +43,7 @@ public sealed class SparsityPlot
     /// <summary>Dotted vertical lines at iteration positions, labelled above the plot.</summary>
     public void ReferenceLines(IEnumerable<(int Index, string Label)> lines)
     {
+        _plot.Axes.Top.MinimumSize = 28;   // room between the title and the labels
         foreach (var (index, label) in lines)
         {
             var line = _plot.Add.VerticalLine(index);
