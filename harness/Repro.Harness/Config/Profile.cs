@@ -9,6 +9,8 @@ public enum PruningMethod { Magnitude, Snip }
 /// is left dense by the paper; conv_linear_and_attention_in_projection prunes it too.</summary>
 public enum PrunedLayers { Conv, ConvAndLinear, ConvLinearAndAttentionInProjection }
 public enum Fidelity { Paper, Corrected, Both }
+/// <summary>Where the model-vs-human sets come from: generated from the synthetic classes, or the benchmark's own folders.</summary>
+public enum AlignmentSource { Synthetic, ModelVsHuman }
 
 /// <summary>One experiment configuration, read from profiles/&lt;name&gt;.yaml. Keys are snake_case in YAML.</summary>
 public sealed class Profile
@@ -28,6 +30,8 @@ public sealed class Profile
     public DiscoveryConfig Discovery { get; set; } = new();
     /// <summary>Speed options; the ones that change numerics are part of the checkpoint fingerprint.</summary>
     public PerformanceConfig Performance { get; set; } = new();
+    /// <summary>The model-vs-human out-of-distribution sets the alignment figures evaluate (experiment 3).</summary>
+    public AlignmentConfig? Alignment { get; set; }
     /// <summary>Seeds of the reference run from which expected-results bands are derived.</summary>
     public List<int> ReferenceSeeds { get; set; } = [];
 
@@ -195,4 +199,26 @@ public sealed class PlanConfig
     public Dictionary<string, double> EvalImagesPerSecond { get; set; } = [];
     public int TrainImages { get; set; }
     public int ValImages { get; set; }
+}
+
+/// <summary>
+/// The model-vs-human evaluation (experiment 3). <c>synthetic</c> generates the 17 sets from the synthetic classes
+/// (the twelve distortions applied to freshly drawn images, and synthetic silhouette/edge/cue-conflict/sketch/stylized
+/// sets) in the benchmark's folder layout and naming; <c>model_vs_human</c> reads the benchmark's release from
+/// &lt;data root&gt;/model-vs-human/datasets/ (and its human trials from raw-data/ when present).
+/// </summary>
+public sealed class AlignmentConfig
+{
+    public required AlignmentSource Source { get; set; }
+    /// <summary>Benchmark datasets evaluated, by the benchmark's names (all 17 in the paper).</summary>
+    public required List<string> Datasets { get; set; }
+    /// <summary>Images per class and condition of each parametric dataset; empty = every image (the benchmark's sets).</summary>
+    public int? ParametricImagesPerClass { get; set; }
+    /// <summary>Images per class of each non-parametric dataset; empty = every image (the benchmark's sets).</summary>
+    public int? NonParametricImagesPerClass { get; set; }
+    /// <summary>
+    /// Seed of the generated synthetic sets. Fixed apart from the profile's seed, so that every reference seed's models
+    /// are scored on the same test images, as the benchmark's fixed images are, and the sets are generated once.
+    /// </summary>
+    public int? Seed { get; set; }
 }

@@ -47,6 +47,20 @@ public static class Deviations
         if (p.Discovery.Stride != 32 && p.Fidelity != Config.Fidelity.Paper)
             list.Add($"LOST on ResNet features at stride {p.Discovery.Stride} (dilated layers; the paper's runs were at 32 whatever their option said: errata 5)");
         if (p.Schedule.TrainImagesPerEpoch != null) list.Add($"train images per epoch capped at {p.Schedule.TrainImagesPerEpoch}");
+        if (p.Alignment is { } a && paper.Alignment is { } pa)
+        {
+            Differs("model-vs-human sets", Source(p, a), Source(paper, pa));
+            var skipped = pa.Datasets.Except(a.Datasets).ToList();
+            if (skipped.Count > 0) list.Add($"model-vs-human datasets not evaluated: {string.Join(", ", skipped)}");
+            Differs("model-vs-human images per class and condition (parametric sets)", Count(a.ParametricImagesPerClass), Count(pa.ParametricImagesPerClass));
+            Differs("model-vs-human images per class (non-parametric sets)", Count(a.NonParametricImagesPerClass), Count(pa.NonParametricImagesPerClass));
+            if (a.Source == AlignmentSource.Synthetic)
+            {
+                list.Add("no human raw data for the synthetic sets: accuracy difference, observed and error consistency are measured against each trajectory's dense model, not human observers (not human alignment)");
+                if (a.Datasets.Contains("false-colour"))
+                    list.Add($"false colour converts through a {Measurement.Alignment.Distortions.FalseColour.ApproximateDisplayGamma} power-law display gamma instead of the lab monitor's measured table (an approximation)");
+            }
+        }
         list.AddRange(Fidelity(p));
         return list;
     }
@@ -56,6 +70,12 @@ public static class Deviations
         LrScheduleKind.Step => string.Create(CultureInfo.InvariantCulture, $"step every {s.StepEpochs} epochs ×{s.Gamma}"),
         var k => k.ToString().ToLowerInvariant(),
     };
+
+    static string Source(Profile p, AlignmentConfig a) => a.Source == AlignmentSource.Synthetic
+        ? $"generated from the synthetic classes ({p.Data.Synthetic?.Classes} categories) in the benchmark's layout"
+        : "the benchmark's release (16 categories, ImageNet models' 16-category decision rule)";
+
+    static string Count(int? perClass) => perClass?.ToString(CultureInfo.InvariantCulture) ?? "every image";
 
     static List<string> Fidelity(Profile p) =>
     [

@@ -97,4 +97,37 @@ public class ProfileLoaderTests
         var e = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(p, "p.yaml"));
         Assert.Contains("'discovery.stride' is 12; allowed values: 8, 16, 32", e.Message);
     }
+
+    [Fact]
+    public void Paper_profile_evaluates_every_model_vs_human_image_of_the_release()
+    {
+        var a = ProfileLoader.Load(TestSupport.RepoRoot, "paper").Alignment!;
+        Assert.Equal(AlignmentSource.ModelVsHuman, a.Source);
+        Assert.Equal(Repro.Data.ModelVsHuman.ModelVsHumanDatasets.All.Select(d => d.Name).Order(), a.Datasets.Order());
+        Assert.Null(a.ParametricImagesPerClass);
+        Assert.Null(a.NonParametricImagesPerClass);
+    }
+
+    [Theory]
+    [InlineData("cue-conflict, colour", "cue-confict, colour", "names 'cue-confict'")]
+    [InlineData("rotation, eidolonI", "eidolonI", "lacks rotation, which figure 'rotation' plots")]
+    [InlineData("  parametric_images_per_class: 2\n", "", "are required when alignment.source is synthetic")]
+    [InlineData("  seed: 1\n", "", "are required when alignment.source is synthetic")]
+    [InlineData("non_parametric_images_per_class: 10", "non_parametric_images_per_class: 0", "must be >= 1")]
+    [InlineData("edge, silhouette,", "edge, edge,", "lists 'edge' more than once")]
+    public void Alignment_section_mistakes_are_named(string from, string to, string message)
+    {
+        var text = Smoke.Replace(from, to);
+        Assert.NotEqual(Smoke, text);
+        var e = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(StrictYaml.Parse<Profile>(text, "p.yaml"), "p.yaml"));
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void Alignment_figures_need_the_alignment_section()
+    {
+        var text = Smoke[..Smoke.IndexOf("# Model-vs-human sets", StringComparison.Ordinal)];
+        var e = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(StrictYaml.Parse<Profile>(text, "p.yaml"), "p.yaml"));
+        Assert.Contains("'alignment' is missing; figure 'human_alignment'", e.Message);
+    }
 }
