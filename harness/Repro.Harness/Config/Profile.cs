@@ -221,4 +221,9 @@ public sealed class AlignmentConfig
     /// are scored on the same test images, as the benchmark's fixed images are, and the sets are generated once.
     /// </summary>
     public int? Seed { get; set; }
+    /// <summary>
+    /// The Eidolon Factory's working size (benchmark: 256). Small synthetic images gain nothing from 256, where
+    /// each eidolon costs about 2 s on two cores; reach and grain scale with it (see EidolonDistortion).
+    /// </summary>
+    public int EidolonPictureSize { get; set; } = Measurement.Alignment.Distortions.EidolonFactory.DefaultPictureSize;
 }

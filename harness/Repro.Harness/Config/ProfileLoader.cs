@@ -79,6 +79,7 @@ public static class ProfileLoader
         require(repeated == null, "alignment.datasets", $"lists '{repeated?.Key}' more than once");
         require(a.ParametricImagesPerClass is null or >= 1, "alignment.parametric_images_per_class", $"is {a.ParametricImagesPerClass}; must be >= 1 (or empty for every image)");
         require(a.NonParametricImagesPerClass is null or >= 1, "alignment.non_parametric_images_per_class", $"is {a.NonParametricImagesPerClass}; must be >= 1 (or empty for every image)");
+        require(a.EidolonPictureSize is >= 32 and <= 512, "alignment.eidolon_picture_size", $"is {a.EidolonPictureSize}; must be in 32..512 (benchmark: 256)");
         if (a.Source != AlignmentSource.Synthetic) return;
         require(p.Data.Kind == DataKind.Synthetic, "alignment.source",
             "is synthetic, which needs data.kind synthetic: the models must be trained on the synthetic classes the sets are drawn from");

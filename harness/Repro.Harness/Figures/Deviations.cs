@@ -56,6 +56,8 @@ public static class Deviations
             Differs("model-vs-human images per class (non-parametric sets)", Count(a.NonParametricImagesPerClass), Count(pa.NonParametricImagesPerClass));
             if (a.Source == AlignmentSource.Synthetic)
             {
+                if (a.EidolonPictureSize != pa.EidolonPictureSize)
+                    list.Add($"eidolons computed at a {a.EidolonPictureSize}-px working size with reach and grain scaled by {a.EidolonPictureSize}/{pa.EidolonPictureSize} (benchmark: {pa.EidolonPictureSize} px)");
                 list.Add("no human raw data for the synthetic sets: accuracy difference, observed and error consistency are measured against each trajectory's dense model, not human observers (not human alignment)");
                 if (a.Datasets.Contains("false-colour"))
                     list.Add($"false colour converts through a {Measurement.Alignment.Distortions.FalseColour.ApproximateDisplayGamma} power-law display gamma instead of the lab monitor's measured table (an approximation)");

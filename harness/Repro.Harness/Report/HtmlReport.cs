@@ -34,7 +34,8 @@ public static class HtmlReport
             foreach (var png in Directory.GetFiles(Path.Combine(dir, figure.Name), "*.png").Order())
             {
                 var rel = $"{figure.Name}/{Path.GetFileName(png)}";
-                html.Append($"<p><a href=\"{rel.Replace(".png", ".svg")}\"><img src=\"{rel}\" alt=\"{E(Path.GetFileName(png))}\"></a></p>");
+                var link = File.Exists(Path.ChangeExtension(png, ".svg")) ? rel.Replace(".png", ".svg") : rel;
+                html.Append($"<p><a href=\"{link}\"><img src=\"{rel}\" alt=\"{E(Path.GetFileName(png))}\"></a></p>");
             }
             html.Append("<h3>Expected-results check</h3>");
             if (check == null) html.Append("<p>not checked</p>");

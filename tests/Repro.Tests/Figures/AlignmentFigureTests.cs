@@ -45,7 +45,7 @@ public class AlignmentFigureTests
         foreach (var series in outcome.Results.Values.Select(v => v.Series).Distinct())
         {
             Assert.True(File.Exists(ReportFile("human_alignment", $"top1-per-dataset-{series}.png")));
-            Assert.True(File.Exists(ReportFile("human_alignment", $"alignment-summary-{series}.svg")));
+            Assert.True(File.Exists(ReportFile("human_alignment", $"alignment-summary-{series}.png")));
         }
     }
 

@@ -36,6 +36,9 @@ public static class SyntheticModelVsHuman
             $"v{GeneratorVersion};objects=v{SyntheticClassificationData.GeneratorVersion};stimuli=v{NonParametricStimuli.GeneratorVersion};" +
             $"classes={data.Classes};size={data.ImageSize};parametric={alignment.ParametricImagesPerClass};" +
             $"nonparametric={alignment.NonParametricImagesPerClass};datasets={string.Join(",", alignment.Datasets)};seed={seed}");
+        // Appended only when it departs from the benchmark, so existing caches keep their names.
+        if (alignment.EidolonPictureSize != EidolonFactory.DefaultPictureSize)
+            text += string.Create(CultureInfo.InvariantCulture, $";eidolon={alignment.EidolonPictureSize}");
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
     }
 
@@ -61,7 +64,7 @@ public static class SyntheticModelVsHuman
         if (parametric.Count > 0)
         {
             var sources = Sources(root, classes.Length, perCondition, data.ImageSize, seed);
-            var distortions = ParametricDistortions.Create(AmplitudeSpectrum.MeanOf(sources.Select(s => s.Image)));
+            var distortions = ParametricDistortions.Create(AmplitudeSpectrum.MeanOf(sources.Select(s => s.Image)), alignment.EidolonPictureSize);
             foreach (var name in parametric)
             {
                 var distortion = distortions.Single(d => d.Name == name);
