@@ -1,11 +1,8 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Engines;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Repro.Config;
 using Repro.Models;
 using Repro.Pruning;
+using Repro.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +14,7 @@ namespace Repro.Benchmarks;
 /// image (OperationsPerInvoke = batch), so images/s = 1 / mean. A short job, in-process (BenchmarkDotNet's
 /// generated out-of-process project lacks the TorchSharp native fix-up): run with --filter '*ModelTraining*'.
 /// </summary>
-[Config(typeof(ShortInProcessJob))]
+[Config(typeof(SingleInvocationRun))]
 public class ModelTrainingBenchmarks
 {
     const int Batch = 32, ImageSize = 56, Classes = 10;
@@ -25,7 +22,7 @@ public class ModelTrainingBenchmarks
     public static IEnumerable<string> Models => SmokeSizes.Keys;
 
     /// <summary>Sizes that train in minutes on 2 CPU cores at 56 px (ResNet-18's is the smoke profile's).</summary>
-    static readonly Dictionary<string, ModelConfig> SmokeSizes = new()
+    internal static readonly Dictionary<string, ModelConfig> SmokeSizes = new()
     {
         ["resnet18-w0.25"] = new() { Architecture = "resnet18", Width = 0.25 },
         ["resnet50-w0.25"] = new() { Architecture = "resnet50", Width = 0.25 },
@@ -38,7 +35,7 @@ public class ModelTrainingBenchmarks
 
     nn.Module<Tensor, Tensor> _model = null!;
     PruningMasks _masks = null!;
-    optim.Optimizer _optimizer = null!;
+    IMaskedSgd _optimizer = null!;
     Tensor _images = null!, _labels = null!;
 
     [GlobalSetup]
@@ -48,7 +45,7 @@ public class ModelTrainingBenchmarks
         _model = ModelZoo.Create(SmokeSizes[Model], Classes, ImageSize);
         _model.train();
         _masks = OneShotMagnitudePruning.Prune(_model, PrunedLayers.ConvAndLinear, 0.2);
-        _optimizer = optim.SGD(_model.parameters(), 0.01, 0.9, weight_decay: 1e-4);
+        _optimizer = IMaskedSgd.Create(_model, _masks, 0.01, 0.9, 1e-4, flat: false);
         _images = randn(Batch, 3, ImageSize, ImageSize);
         _labels = randint(0, Classes, [Batch]);
     }
@@ -58,11 +55,9 @@ public class ModelTrainingBenchmarks
     {
         using var scope = NewDisposeScope();
         var loss = nn.functional.cross_entropy(_model.call(_images), _labels);
-        _optimizer.zero_grad();
+        _optimizer.ZeroGrad();
         loss.backward();
-        _masks.ApplyToGradients();
-        _optimizer.step();
-        _masks.ApplyToWeights();
+        _optimizer.Step();
         return loss.item<float>();
     }
 
@@ -73,13 +68,42 @@ public class ModelTrainingBenchmarks
         _optimizer.Dispose();
         _model.Dispose();
     }
+}
 
-    /// <summary>One training step per invocation (no unrolling), 2 warm-up and 5 measured iterations, in this process.</summary>
-    sealed class ShortInProcessJob : ManualConfig
+/// <summary>
+/// Inference (forward + argmax, no gradients) per model at the same sizes, batch 100 as the smoke profile's
+/// evaluation: the accuracy figure's measurement stage. Per image (OperationsPerInvoke = batch).
+/// </summary>
+[Config(typeof(InProcessShortRun))]
+public class ModelInferenceBenchmarks
+{
+    const int Batch = 100, ImageSize = 56, Classes = 10;
+
+    public static IEnumerable<string> Models => ModelTrainingBenchmarks.Models;
+
+    [ParamsSource(nameof(Models))]
+    public string Model { get; set; } = "";
+
+    nn.Module<Tensor, Tensor> _model = null!;
+    Tensor _images = null!;
+
+    [GlobalSetup]
+    public void Setup()
     {
-        public ShortInProcessJob() => AddJob(Job.Default
-            .WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: false))
-            .WithStrategy(RunStrategy.Throughput).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(5)
-            .WithInvocationCount(1).WithUnrollFactor(1));
+        manual_seed(1);
+        _model = ModelZoo.Create(ModelTrainingBenchmarks.SmokeSizes[Model], Classes, ImageSize);
+        _model.eval();
+        _images = randn(Batch, 3, ImageSize, ImageSize);
     }
+
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public long Inference()
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        return _model.call(_images).argmax(1).sum().item<long>();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _model.Dispose();
 }

@@ -99,7 +99,39 @@ parity.SetAction(r => Guard(() =>
     return 1;
 }));
 
+var speedArch = new Option<string>("--arch") { Description = "Architecture at full width.", DefaultValueFactory = _ => "resnet18" };
+var speedBatch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 };
+var speedSize = new Option<int>("--size") { Description = "Input side in pixels.", DefaultValueFactory = _ => 224 };
+var speedSteps = new Option<int>("--steps") { Description = "Timed steps per workload (after 10 warm-up steps).", DefaultValueFactory = _ => 30 };
+var speedImages = new Option<int>("--images") { Description = "Images in the fixed set of the pruning-iteration workload.", DefaultValueFactory = _ => 2048 };
+var speedSettings = new Option<string>("--settings") { Description = $"Comma-separated: {string.Join(", ", SpeedSetting.All.Select(s => s.Name))}, or all.", DefaultValueFactory = _ => "all" };
+var speedJson = new Option<string?>("--json") { Description = "Also write the results here as JSON." };
+var speed = new Command("speed", "Time a training step, inference and one pruning iteration (the suite's half of benchmarks/side-by-side).");
+foreach (var o in new Option[] { deviceOption, speedArch, speedBatch, speedSize, speedSteps, speedImages, speedSettings, speedJson }) speed.Options.Add(o);
+speed.SetAction(r => Guard(() =>
+{
+    var device = DeviceSelection.Resolve(ParseDevice(r.GetValue(deviceOption)) ?? DeviceChoice.Auto);
+    var names = r.GetValue(speedSettings)!;
+    var settings = names == "all" ? SpeedSetting.All.ToList() : names.Split(',').Select(n => SpeedSetting.All.FirstOrDefault(s => s.Name == n.Trim())
+        ?? throw new ConfigException($"--settings names '{n}'; allowed values: {string.Join(", ", SpeedSetting.All.Select(s => s.Name))}")).ToList();
+    var probe = new ThroughputProbe(device, new ModelConfig { Architecture = r.GetValue(speedArch)! }, r.GetValue(speedBatch), r.GetValue(speedSize)) { Steps = r.GetValue(speedSteps) };
+    Log($"speed: {r.GetValue(speedArch)} batch {r.GetValue(speedBatch)} at {r.GetValue(speedSize)} px on {DeviceSelection.Describe(device)}");
+    var results = new List<SpeedResult>();
+    foreach (var setting in settings)
+        foreach (var run in new Func<SpeedResult>[] { () => probe.TrainStep(setting), () => probe.Inference(setting), () => probe.PruningIteration(setting, r.GetValue(speedImages)) })
+        {
+            var result = run();
+            results.Add(result);
+            var stages = result.StageMs.Count == 0 ? "" : "  stages ms: " + string.Join(", ", result.StageMs.Select(kv => $"{kv.Key} {kv.Value:F2}"));
+            Log($"  {result.Workload,-17} {result.Setting,-19} {result.ImagesPerSecond,8:F0} img/s  {result.Seconds,7:F2} s{stages}");
+        }
+    if (r.GetValue(speedJson) is { } json)
+        AtomicFile.WriteAllText(json, System.Text.Json.JsonSerializer.Serialize(results, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+    return 0;
+}));
+
 root.Subcommands.Add(reproduce);
+root.Subcommands.Add(speed);
 root.Subcommands.Add(plan);
 root.Subcommands.Add(accept);
 root.Subcommands.Add(derive);
@@ -118,17 +150,18 @@ return root.Parse(args).Invoke();
 
 RunContext Context(string repo, Profile profile, ParseResult r)
 {
-    var deviceText = r.GetValue(deviceOption);
-    DeviceChoice? device = string.IsNullOrEmpty(deviceText) ? null : deviceText.ToLowerInvariant() switch
-    {
-        "auto" => DeviceChoice.Auto,
-        "cpu" => DeviceChoice.Cpu,
-        "cuda" => DeviceChoice.Cuda,
-        _ => throw new ConfigException($"--device is '{deviceText}'; allowed values: auto, cpu, cuda"),
-    };
+    var device = ParseDevice(r.GetValue(deviceOption));
     var dataRoot = r.GetValue(dataRootOption);
     return new RunContext(profile, repo, r.GetValue(cacheOption), string.IsNullOrEmpty(dataRoot) ? null : dataRoot, device, Log);
 }
+
+static DeviceChoice? ParseDevice(string? text) => string.IsNullOrEmpty(text) ? null : text.ToLowerInvariant() switch
+{
+    "auto" => DeviceChoice.Auto,
+    "cpu" => DeviceChoice.Cpu,
+    "cuda" => DeviceChoice.Cuda,
+    _ => throw new ConfigException($"--device is '{text}'; allowed values: auto, cpu, cuda"),
+};
 
 string Plan(string repo, Profile profile, ParseResult r)
 {

@@ -9,6 +9,8 @@ public enum PruningMethod { Magnitude, Snip }
 /// is left dense by the paper; conv_linear_and_attention_in_projection prunes it too.</summary>
 public enum PrunedLayers { Conv, ConvAndLinear, ConvLinearAndAttentionInProjection }
 public enum Fidelity { Paper, Corrected, Both }
+/// <summary>Where the model-vs-human sets come from: generated from the synthetic classes, or the benchmark's own folders.</summary>
+public enum AlignmentSource { Synthetic, ModelVsHuman }
 
 /// <summary>One experiment configuration, read from profiles/&lt;name&gt;.yaml. Keys are snake_case in YAML.</summary>
 public sealed class Profile
@@ -26,11 +28,18 @@ public sealed class Profile
     public PlanConfig? Plan { get; set; }
     /// <summary>Images and attribution settings of the interpretability and heatmaps figures (experiment 1).</summary>
     public InterpretabilityConfig? Interpretability { get; set; }
+    /// <summary>Object-discovery settings (LOST on ResNet layer4).</summary>
+    public DiscoveryConfig Discovery { get; set; } = new();
+    /// <summary>Speed options; the ones that change numerics are part of the checkpoint fingerprint.</summary>
+    public PerformanceConfig Performance { get; set; } = new();
+    /// <summary>The model-vs-human out-of-distribution sets the alignment figures evaluate (experiment 3).</summary>
+    public AlignmentConfig? Alignment { get; set; }
     /// <summary>Seeds of the reference run from which expected-results bands are derived.</summary>
     public List<int> ReferenceSeeds { get; set; } = [];
 
     public int IterationsFor(ModelConfig m) => m.Iterations ?? Pruning.Iterations;
     public int EpochsFor(ModelConfig m) => m.Epochs ?? Schedule.Epochs;
+    public double LrFor(ModelConfig m) => m.Lr ?? Schedule.Lr;
 
     /// <summary>Epochs of one training run at a pruning iteration: the dense run may get its own budget.</summary>
     public int EpochsFor(ModelConfig m, int iteration) => iteration == 0 && Schedule.DenseEpochs is { } dense ? dense : EpochsFor(m);
@@ -96,6 +105,8 @@ public sealed class ModelConfig
     public int? Iterations { get; set; }
     /// <summary>Epochs per training run for this model; defaults to schedule.epochs.</summary>
     public int? Epochs { get; set; }
+    /// <summary>Peak learning rate for this model; defaults to schedule.lr (ViTs from scratch need a smaller one with SGD).</summary>
+    public double? Lr { get; set; }
 
     [YamlDotNet.Serialization.YamlIgnore]
     public string Key
@@ -159,6 +170,44 @@ public sealed class InterpretabilityConfig
     public required double NoiseStd { get; set; }
 }
 
+public sealed class DiscoveryConfig
+{
+    /// <summary>
+    /// ResNet feature stride for LOST: 32, 16 (layer4 dilated) or 8 (layer3 and layer4 dilated). Fidelity paper
+    /// keeps 32 whatever this says, as the authors' option never reached the model (errata 5).
+    /// </summary>
+    public int Stride { get; set; } = 32;
+    /// <summary>Drop images whose objects are all difficult or truncated (LOST's "no hard" variant).</summary>
+    public bool NoHard { get; set; }
+    /// <summary>LOST's k: the lowest-degree patches that may join the seed (paper: 100, for grids of a few hundred patches).</summary>
+    public int KPatches { get; set; } = Measurement.Discovery.Lost.DefaultKPatches;
+}
+
+/// <summary>
+/// Speed options. TorchSharp 0.107 exposes neither autocast nor cuDNN autotuning (cudnn.benchmark), so
+/// neither is offered; channels-last is made by strides because no call takes a memory format.
+/// </summary>
+public sealed class PerformanceConfig
+{
+    /// <summary>TF32 tensor cores for float32 matmul and cuDNN convolution (CUDA only).</summary>
+    public bool Tf32 { get; set; }
+    /// <summary>NHWC strides for 4-D weights and input batches (CUDA only: on CPU it only costs copies).</summary>
+    public bool ChannelsLast { get; set; }
+    /// <summary>Resize, crop, flip and normalise on the training device instead of the CPU (decoding stays on CPU threads).</summary>
+    public bool DeviceTransforms { get; set; }
+    /// <summary>
+    /// One SGD update over all parameters as a flat buffer (a few kernels a step) instead of TorchSharp's
+    /// per-parameter loop; the same arithmetic, so the same numbers (tested).
+    /// </summary>
+    public bool FlatOptimizer { get; set; }
+    /// <summary>Threads decoding images ahead of training (0 = one per core).</summary>
+    public int DecodeThreads { get; set; } = 1;
+
+    /// <summary>The options that can move numbers, in words (what a band derived with them belongs to).</summary>
+    public string Describe() =>
+        $"tf32 {(Tf32 ? "on" : "off")}, channels_last {(ChannelsLast ? "on" : "off")}, device_transforms {(DeviceTransforms ? "on" : "off")}";
+}
+
 /// <summary>What the plan view needs to price a profile on a GPU.</summary>
 public sealed class PlanConfig
 {
@@ -170,4 +219,31 @@ public sealed class PlanConfig
     public Dictionary<string, double> EvalImagesPerSecond { get; set; } = [];
     public int TrainImages { get; set; }
     public int ValImages { get; set; }
+}
+
+/// <summary>
+/// The model-vs-human evaluation (experiment 3). <c>synthetic</c> generates the 17 sets from the synthetic classes
+/// (the twelve distortions applied to freshly drawn images, and synthetic silhouette/edge/cue-conflict/sketch/stylized
+/// sets) in the benchmark's folder layout and naming; <c>model_vs_human</c> reads the benchmark's release from
+/// &lt;data root&gt;/model-vs-human/datasets/ (and its human trials from raw-data/ when present).
+/// </summary>
+public sealed class AlignmentConfig
+{
+    public required AlignmentSource Source { get; set; }
+    /// <summary>Benchmark datasets evaluated, by the benchmark's names (all 17 in the paper).</summary>
+    public required List<string> Datasets { get; set; }
+    /// <summary>Images per class and condition of each parametric dataset; empty = every image (the benchmark's sets).</summary>
+    public int? ParametricImagesPerClass { get; set; }
+    /// <summary>Images per class of each non-parametric dataset; empty = every image (the benchmark's sets).</summary>
+    public int? NonParametricImagesPerClass { get; set; }
+    /// <summary>
+    /// Seed of the generated synthetic sets. Fixed apart from the profile's seed, so that every reference seed's models
+    /// are scored on the same test images, as the benchmark's fixed images are, and the sets are generated once.
+    /// </summary>
+    public int? Seed { get; set; }
+    /// <summary>
+    /// The Eidolon Factory's working size (benchmark: 256). Small synthetic images gain nothing from 256, where
+    /// each eidolon costs about 2 s on two cores; reach and grain scale with it (see EidolonDistortion).
+    /// </summary>
+    public int EidolonPictureSize { get; set; } = Measurement.Alignment.Distortions.EidolonFactory.DefaultPictureSize;
 }

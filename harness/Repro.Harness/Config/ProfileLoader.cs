@@ -54,6 +54,8 @@ public static class ProfileLoader
                 $"is {scenes.Classes}; must be in 1..{Data.Synthetic.ShapeClasses.Count}");
             Require(scenes.ValFraction > 0 && scenes.ValFraction < 1, "data.scenes.val_fraction", $"is {scenes.ValFraction}; must be in (0, 1)");
         }
+        Require(p.Discovery.Stride is 8 or 16 or 32, "discovery.stride", $"is {p.Discovery.Stride}; allowed values: 8, 16, 32");
+        Require(p.Discovery.KPatches >= 1, "discovery.k_patches", $"is {p.Discovery.KPatches}; must be >= 1");
         if (p.Interpretability is { } interp)
         {
             Require(interp.Images >= 1, "interpretability.images", $"is {interp.Images}; must be >= 1");
@@ -71,6 +73,33 @@ public static class ProfileLoader
         foreach (var f in p.Figures)
             Require(Figures.FigureCatalog.Names.Contains(f), "figures",
                 $"names '{f}'; allowed values: {string.Join(", ", Figures.FigureCatalog.Names)}");
+        if (p.Alignment is { } a) ValidateAlignment(p, a, Require);
+        foreach (var figure in p.Figures.Select(Figures.FigureCatalog.Get).OfType<Figures.IAlignmentFigure>())
+        {
+            Require(p.Alignment != null, "alignment", $"is missing; figure '{figure.Name}' evaluates the model-vs-human sets it configures");
+            var lacking = figure.RequiredDatasets.Except(p.Alignment!.Datasets).ToList();
+            Require(lacking.Count == 0, "alignment.datasets", $"lacks {string.Join(", ", lacking)}, which figure '{figure.Name}' plots");
+        }
         return p;
+    }
+
+    static void ValidateAlignment(Profile p, AlignmentConfig a, Action<bool, string, string> require)
+    {
+        var names = Data.ModelVsHuman.ModelVsHumanDatasets.All.Select(d => d.Name).ToList();
+        require(a.Datasets.Count > 0, "alignment.datasets", "must list at least one of the 17 datasets");
+        foreach (var d in a.Datasets)
+            require(names.Contains(d), "alignment.datasets", $"names '{d}'; allowed values: {string.Join(", ", names)}");
+        var repeated = a.Datasets.GroupBy(d => d).FirstOrDefault(g => g.Count() > 1);
+        require(repeated == null, "alignment.datasets", $"lists '{repeated?.Key}' more than once");
+        require(a.ParametricImagesPerClass is null or >= 1, "alignment.parametric_images_per_class", $"is {a.ParametricImagesPerClass}; must be >= 1 (or empty for every image)");
+        require(a.NonParametricImagesPerClass is null or >= 1, "alignment.non_parametric_images_per_class", $"is {a.NonParametricImagesPerClass}; must be >= 1 (or empty for every image)");
+        require(a.EidolonPictureSize is >= 32 and <= 512, "alignment.eidolon_picture_size", $"is {a.EidolonPictureSize}; must be in 32..512 (benchmark: 256)");
+        if (a.Source != AlignmentSource.Synthetic) return;
+        require(p.Data.Kind == DataKind.Synthetic, "alignment.source",
+            "is synthetic, which needs data.kind synthetic: the models must be trained on the synthetic classes the sets are drawn from");
+        require(a.ParametricImagesPerClass != null && a.NonParametricImagesPerClass != null && a.Seed != null,
+            "alignment.parametric_images_per_class/non_parametric_images_per_class/seed", "are required when alignment.source is synthetic (what to generate)");
+        require(p.Data.Synthetic!.ImageSize % 2 == 0, "data.synthetic.image_size",
+            $"is {p.Data.Synthetic.ImageSize}; the generated model-vs-human sets need an even side (phase scrambling)");
     }
 }

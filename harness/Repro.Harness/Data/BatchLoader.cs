@@ -24,14 +24,17 @@ public sealed class BatchLoader
     readonly Func<RgbImage, Random, Tensor> _transform;
     readonly int _batchSize;
     readonly int _prefetch;
+    readonly int _decodeThreads;
 
+    /// <param name="decodeThreads">Threads decoding one batch's files (0 = one per core); order and results do not depend on it.</param>
     public BatchLoader(IReadOnlyList<(string Path, int Label)> samples, Func<RgbImage, Random, Tensor> transform,
-        int batchSize, int prefetch)
+        int batchSize, int prefetch, int decodeThreads = 1)
     {
         _samples = samples;
         _transform = transform;
         _batchSize = batchSize;
         _prefetch = prefetch;
+        _decodeThreads = decodeThreads <= 0 ? Environment.ProcessorCount : decodeThreads;
     }
 
     public int Count => _samples.Count;
@@ -52,12 +55,12 @@ public sealed class BatchLoader
             var count = Math.Min(_batchSize, n - starts[b]);
             var images = new RgbImage[count];
             var labels = new long[count];
-            for (var i = 0; i < count; i++)
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _decodeThreads }, i =>
             {
                 var (path, label) = _samples[order[starts[b] + i]];
                 images[i] = ImageCodec.Decode(path);
                 labels[i] = label;
-            }
+            });
             return new Decoded(images, labels, seeds[b]);
         }
         if (_prefetch <= 0)

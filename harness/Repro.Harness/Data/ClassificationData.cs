@@ -1,5 +1,6 @@
 using Repro.Config;
 using Repro.Data.Synthetic;
+using static TorchSharp.torch;
 
 namespace Repro.Data;
 
@@ -43,11 +44,12 @@ public sealed class ClassificationData
         return new ClassificationData { Root = root, Fingerprint = fingerprint, Train = train, Val = val };
     }
 
-    public BatchLoader TrainLoader(Profile p) => new(Train.Samples,
-        (img, rng) => ImageTransforms.Train(img, p.Data.ImageSize, p.Data.TrainAugmentation, p.Data.CropScaleMin, rng),
-        p.Schedule.BatchSize, p.Data.Prefetch);
+    /// <param name="transformDevice">Where resize, crop and normalisation run (null = CPU).</param>
+    public BatchLoader TrainLoader(Profile p, Device? transformDevice = null) => new(Train.Samples,
+        (img, rng) => ImageTransforms.Train(img, p.Data.ImageSize, p.Data.TrainAugmentation, p.Data.CropScaleMin, rng, transformDevice),
+        p.Schedule.BatchSize, p.Data.Prefetch, p.Performance.DecodeThreads);
 
-    public BatchLoader ValLoader(Profile p) => new(Val.Samples,
-        (img, _) => ImageTransforms.Eval(img, p.Data.ResizeSize, p.Data.ImageSize),
-        p.Data.EvalBatchSize, p.Data.Prefetch);
+    public BatchLoader ValLoader(Profile p, Device? transformDevice = null) => new(Val.Samples,
+        (img, _) => ImageTransforms.Eval(img, p.Data.ResizeSize, p.Data.ImageSize, transformDevice),
+        p.Data.EvalBatchSize, p.Data.Prefetch, p.Performance.DecodeThreads);
 }

@@ -51,7 +51,7 @@ public static class BandDerivation
             Profile = profile.Name,
             ReferenceSeeds = seeds.ToList(),
             Derivation = FormattableString.Invariant(
-                $"Reference run with seeds {string.Join(", ", seeds)} on {device}, {DateTime.UtcNow:yyyy-MM-dd}. expected = mean over seeds; abs_tol = max(metric floor, 3 x sample std, max - min). Metric floors: ") +
+                $"Reference run with seeds {string.Join(", ", seeds)} on {device} (speed options: {profile.Performance.Describe()}), {DateTime.UtcNow:yyyy-MM-dd}. expected = mean over seeds; abs_tol = max(metric floor, 3 x sample std, max - min). Metric floors: ") +
                 string.Join(", ", keys.Select(k => runs[0].First(v => v.Key == k).Metric).Distinct().Select(m => FormattableString.Invariant($"{m} {figure.DefaultAbsTol(m)}"))) + ".",
             Values = values,
         };

@@ -28,6 +28,7 @@ public static class Deviations
             Differs($"{m.Architecture} width", m.Width, pm.Width);
             Differs($"{m.Architecture} pruning iterations", p.IterationsFor(m), paper.IterationsFor(pm));
             Differs($"{m.Architecture} epochs per iteration", p.EpochsFor(m), paper.EpochsFor(pm));
+            Differs($"{m.Architecture} learning rate", p.LrFor(m), paper.LrFor(pm));
         }
         var missing = paper.Models.Select(m => m.Architecture).Except(p.Models.Select(m => m.Architecture)).ToList();
         if (missing.Count > 0) list.Add($"models not run: {string.Join(", ", missing)}");
@@ -35,10 +36,16 @@ public static class Deviations
             list.Add($"dense model trained {dense} epochs, pruned models retrained {p.Schedule.Epochs} (paper: the same full schedule for every iteration)");
         Differs("batch size", p.Schedule.BatchSize, paper.Schedule.BatchSize);
         Differs("learning rate", p.Schedule.Lr, paper.Schedule.Lr);
+        var perf = p.Performance;
+        if (perf.Tf32 || perf.ChannelsLast || perf.DeviceTransforms)
+            list.Add($"speed options ({perf.Describe()}): TF32 rounds float32 matmul and convolution inputs to 10-bit mantissas; the others change only the order of floating-point work");
         Differs("LR schedule", Schedule(p.Schedule), Schedule(paper.Schedule));
         Differs("train augmentation", p.Data.TrainAugmentation, paper.Data.TrainAugmentation);
         Differs("pruning rate", p.Pruning.Rate, paper.Pruning.Rate);
         Differs("pruned layers", p.Pruning.Layers, paper.Pruning.Layers);
+        Differs("LOST k (patches that may join the seed)", p.Discovery.KPatches, paper.Discovery.KPatches);
+        if (p.Discovery.Stride != 32 && p.Fidelity != Config.Fidelity.Paper)
+            list.Add($"LOST on ResNet features at stride {p.Discovery.Stride} (dilated layers; the paper's runs were at 32 whatever their option said: errata 5)");
         if (p.Interpretability is { } ours && paper.Interpretability is { } theirs)
         {
             Differs("interpretability images", p.Data.Kind == DataKind.Synthetic
@@ -50,6 +57,22 @@ public static class Deviations
             Differs("SmoothGrad noise std", ours.NoiseStd, theirs.NoiseStd);
         }
         if (p.Schedule.TrainImagesPerEpoch != null) list.Add($"train images per epoch capped at {p.Schedule.TrainImagesPerEpoch}");
+        if (p.Alignment is { } a && paper.Alignment is { } pa)
+        {
+            Differs("model-vs-human sets", Source(p, a), Source(paper, pa));
+            var skipped = pa.Datasets.Except(a.Datasets).ToList();
+            if (skipped.Count > 0) list.Add($"model-vs-human datasets not evaluated: {string.Join(", ", skipped)}");
+            Differs("model-vs-human images per class and condition (parametric sets)", Count(a.ParametricImagesPerClass), Count(pa.ParametricImagesPerClass));
+            Differs("model-vs-human images per class (non-parametric sets)", Count(a.NonParametricImagesPerClass), Count(pa.NonParametricImagesPerClass));
+            if (a.Source == AlignmentSource.Synthetic)
+            {
+                if (a.EidolonPictureSize != pa.EidolonPictureSize)
+                    list.Add($"eidolons computed at a {a.EidolonPictureSize}-px working size with reach and grain scaled by {a.EidolonPictureSize}/{pa.EidolonPictureSize} (benchmark: {pa.EidolonPictureSize} px)");
+                list.Add("no human raw data for the synthetic sets: accuracy difference, observed and error consistency are measured against each trajectory's dense model, not human observers (not human alignment)");
+                if (a.Datasets.Contains("false-colour"))
+                    list.Add($"false colour converts through a {Measurement.Alignment.Distortions.FalseColour.ApproximateDisplayGamma} power-law display gamma instead of the lab monitor's measured table (an approximation)");
+            }
+        }
         list.AddRange(Fidelity(p));
         return list;
     }
@@ -59,6 +82,12 @@ public static class Deviations
         LrScheduleKind.Step => string.Create(CultureInfo.InvariantCulture, $"step every {s.StepEpochs} epochs ×{s.Gamma}"),
         var k => k.ToString().ToLowerInvariant(),
     };
+
+    static string Source(Profile p, AlignmentConfig a) => a.Source == AlignmentSource.Synthetic
+        ? $"generated from the synthetic classes ({p.Data.Synthetic?.Classes} categories) in the benchmark's layout"
+        : "the benchmark's release (16 categories, ImageNet models' 16-category decision rule)";
+
+    static string Count(int? perClass) => perClass?.ToString(CultureInfo.InvariantCulture) ?? "every image";
 
     static List<string> Fidelity(Profile p)
     {

@@ -27,7 +27,9 @@ public interface IFigure
 
 public static class FigureCatalog
 {
-    public static readonly IReadOnlyList<IFigure> All = [new AccuracyFigure(), new InterpretabilityFigure(), new HeatmapsFigure(), new ObjectDiscoveryFigure()];
+    public static readonly IReadOnlyList<IFigure> All =
+        [new AccuracyFigure(), new InterpretabilityFigure(), new HeatmapsFigure(), new ObjectDiscoveryFigure(), new HumanAlignmentFigure(),
+         new RotationFigure(), new ResNet18TasksFigure()];
 
     public static IReadOnlyList<string> Names => All.Select(f => f.Name).ToList();
 

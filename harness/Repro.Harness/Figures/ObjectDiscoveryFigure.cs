@@ -19,7 +19,6 @@ public sealed class ObjectDiscoveryFigure : IFigure
 {
     /// <summary>VOC splits scored, as the paper does for VOC12 (trainval and val).</summary>
     static readonly string[] Splits = ["trainval", "val"];
-    const int Stride = 32;
 
     public string Name => "object-discovery";
     public string Title => "Unsupervised object discovery (LOST) vs sparsity";
@@ -32,7 +31,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
             ?? throw new ConfigException($"profile '{profile.Name}': the object-discovery figure needs data.scenes (synthetic VOC-layout scenes)");
         var scenesDir = SyntheticScenes.Ensure(context.CacheRoot, scenesConfig, profile.Seed, context.Log);
         var fidelity = profile.Fidelity == Fidelity.Both ? Fidelity.Paper : profile.Fidelity;
-        var evaluation = new CorLocEvaluation(new CorLocOptions());
+        var evaluation = new CorLocEvaluation(new CorLocOptions { NoHard = profile.Discovery.NoHard });
         var values = new List<MeasuredValue>();
         var claims = new List<ClaimOutcome>();
         var outDir = Path.Combine(FigureRunner.ReportDirectory(context.RepoRoot, profile.Name), Name, "predictions");
@@ -54,8 +53,8 @@ public sealed class ObjectDiscoveryFigure : IFigure
                 var sparsity = Math.Round(100 * m.MeasuredSparsity, 2);
                 var (net, masks) = trajectory.Load(m.Iteration);
                 using var _ = masks;
-                var backbone = ResNetLayer4Features.ForDiscovery((ResNet)net, model, context.Data.NumClasses, Stride, fidelity);
-                var discoverer = new LostDiscoverer(new ResNetLayer4Features(backbone));
+                var backbone = ResNetLayer4Features.ForDiscovery((ResNet)net, model, context.Data.NumClasses, profile.Discovery.Stride, fidelity);
+                var discoverer = new LostDiscoverer(new ResNetLayer4Features(backbone), new Lost(profile.Discovery.KPatches));
                 foreach (var split in Splits)
                 {
                     var rows = evaluation.Run(discoverer, images[split]);

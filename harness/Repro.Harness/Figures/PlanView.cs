@@ -33,9 +33,10 @@ public static class PlanView
             var hours = ips > 0 ? (images / ips + (iterations + 1) * valImages / evalIps) / 3600 : double.NaN;
             if (!double.IsNaN(hours)) totalHours += hours;
             sb.AppendLine(string.Create(inv,
-                $"{m.Key,-18} {iterations,5} {100 * (1 - Math.Pow(1 - p.Pruning.Rate, iterations)),13:F1}% {epochs,11} {images,16:N0} {(double.IsNaN(hours) ? "n/a" : hours.ToString("F1", inv)),14}  {basis}"));
+                $"{m.Key,-18} {iterations,5} {100 * (1 - Math.Pow(1 - p.Pruning.Rate, iterations)),13:F1}% {epochs,11} {images,16:N0} {(double.IsNaN(hours) ? "n/a" : hours.ToString(hours >= 0.1 ? "F1" : "F3", inv)),14}  {basis}"));
         }
-        sb.AppendLine(string.Create(inv, $"total: about {totalHours:F1} GPU-hours (training, plus one validation pass per iteration)."));
+        var total = totalHours >= 1 ? string.Create(inv, $"{totalHours:F1} GPU-hours") : string.Create(inv, $"{totalHours * 60:F1} GPU-minutes");
+        sb.AppendLine($"total: about {total} (training, plus one validation pass per iteration).");
         return sb.ToString();
     }
 

@@ -5,12 +5,14 @@ namespace Repro.Figures;
 
 /// <summary>
 /// The paper's plot shape: x = pruning iterations as categorical ticks labelled with sparsity (%),
-/// a left metric axis and an optional right axis (top-1 accuracy). Saves PNG and SVG.
+/// a left metric axis and an optional right axis (top-1 accuracy). Saves PNG, and SVG where no line is dashed.
 /// </summary>
 public sealed class SparsityPlot
 {
     readonly Plot _plot = new();
+    bool _patterned;
     static readonly Color[] Colors = [new("#1f77b4"), new("#d62728"), new("#2ca02c"), new("#9467bd"), new("#ff7f0e"), new("#8c564b")];
+    Color[] _palette = Colors;
     int _series;
 
     public SparsityPlot(string title, string leftLabel, IReadOnlyList<double> sparsityPercent)
@@ -30,11 +32,35 @@ public sealed class SparsityPlot
         var xs = Enumerable.Range(0, values.Count).Select(i => (double)i).ToArray();
         var scatter = _plot.Add.Scatter(xs, values.ToArray());
         scatter.LegendText = label;
-        scatter.Color = color ?? Colors[_series++ % Colors.Length];
+        scatter.Color = color ?? _palette[_series++ % _palette.Length];
         scatter.LinePattern = pattern ?? LinePattern.Solid;
+        _patterned |= pattern is { } p && !p.Equals(LinePattern.Solid);
         scatter.MarkerSize = 5;
         if (rightAxis) scatter.Axes.YAxis = _plot.Axes.Right;
     }
+
+    /// <summary>Twenty distinguishable colours, for plots with many lines.</summary>
+    public void ManyColours() => _palette = new ScottPlot.Palettes.Category20().Colors;
+
+    /// <summary>Dotted vertical lines at iteration positions, labelled above the plot.</summary>
+    public void ReferenceLines(IEnumerable<(int Index, string Label)> lines)
+    {
+        _plot.Axes.Top.MinimumSize = 28;   // room between the title and the labels
+        foreach (var (index, label) in lines)
+        {
+            var line = _plot.Add.VerticalLine(index);
+            line.LinePattern = LinePattern.Dotted;
+            _patterned = true;
+            line.LineWidth = 1.5f;
+            line.Color = new Color("#555555");
+            line.Text = label;
+            line.LabelFontSize = 10;
+            line.LabelOppositeAxis = true;   // above the data area, clear of the sparsity ticks
+        }
+    }
+
+    /// <summary>The legend beside the data area rather than over it, for plots with many lines.</summary>
+    public void LegendOutside() => _plot.ShowLegend(Edge.Right);
 
     public void RightLabel(string label) => _plot.Axes.Right.Label.Text = label;
 
@@ -51,7 +77,10 @@ public sealed class SparsityPlot
     {
         Directory.CreateDirectory(directory);
         _plot.SavePng(Path.Combine(directory, baseName + ".png"), width, height);
-        _plot.SaveSvg(Path.Combine(directory, baseName + ".svg"), width, height);
+        // Skia's SVG backend drops dash patterns (and says so on the console), so patterned plots stay PNG only.
+        var svg = Path.Combine(directory, baseName + ".svg");
+        if (_patterned) File.Delete(svg);
+        else _plot.SaveSvg(svg, width, height);
         return baseName + ".png";
     }
 }

@@ -34,7 +34,6 @@ public static class HtmlReport
             foreach (var png in Directory.GetFiles(Path.Combine(dir, figure.Name), "*.png").Order())
             {
                 var rel = $"{figure.Name}/{Path.GetFileName(png)}";
-                // Raster-only figures (heatmap grids) have no SVG beside the PNG.
                 var link = File.Exists(Path.ChangeExtension(png, ".svg")) ? rel.Replace(".png", ".svg") : rel;
                 html.Append($"<p><a href=\"{link}\"><img src=\"{rel}\" alt=\"{E(Path.GetFileName(png))}\"></a></p>");
             }

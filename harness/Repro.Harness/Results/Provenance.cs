@@ -52,6 +52,10 @@ public sealed class Provenance
         a.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? a.GetName().Version?.ToString() ?? "";
 
+    /// <summary>A copy of the tree without .git (a packed run on another machine) names its commit in REPRO_GIT_COMMIT.</summary>
+    static string Fallback(string args) =>
+        args.StartsWith("rev-parse", StringComparison.Ordinal) && Environment.GetEnvironmentVariable("REPRO_GIT_COMMIT") is { Length: > 0 } c ? c : "unknown";
+
     static string Git(string repoRoot, string args)
     {
         try
@@ -60,8 +64,8 @@ public sealed class Provenance
             using var p = Process.Start(psi)!;
             var output = p.StandardOutput.ReadToEnd().Trim();
             p.WaitForExit();
-            return p.ExitCode == 0 ? output : "unknown";
+            return p.ExitCode == 0 ? output : Fallback(args);
         }
-        catch (Exception) { return "unknown"; }
+        catch (Exception) { return Fallback(args); }
     }
 }

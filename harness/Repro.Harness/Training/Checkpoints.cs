@@ -45,7 +45,7 @@ public sealed class CheckpointStore(string directory)
             foreach (var (name, mask) in masks.Masks)
             {
                 writer.Write(name);
-                mask.cpu().Save(writer);
+                mask.cpu().contiguous().Save(writer);
             }
         });
         StrictYaml.SaveAtomically(MetricsPath(iteration), metrics);

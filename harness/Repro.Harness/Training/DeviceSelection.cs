@@ -15,6 +15,14 @@ public static class DeviceSelection
         _ => cuda.is_available() ? CUDA : CPU,
     };
 
+    /// <summary>Sets libtorch's process-wide TF32 switches from the profile (both ways: they are global state).</summary>
+    public static void Apply(Device device, PerformanceConfig performance)
+    {
+        if (device.type != TorchSharp.DeviceType.CUDA) return;
+        backends.cuda.matmul.allow_tf32 = performance.Tf32;
+        backends.cudnn.allow_tf32 = performance.Tf32;
+    }
+
     public static string Describe(Device device) =>
         device.type == TorchSharp.DeviceType.CUDA ? $"cuda ({cuda.device_count()} device(s))" : $"cpu ({get_num_threads()} threads)";
 }

@@ -25,6 +25,7 @@ public sealed class RunContext
         CacheRoot = cacheRoot ?? Path.Combine(repoRoot, ".cache");
         DataRoot = dataRoot;
         Device = DeviceSelection.Resolve(device ?? profile.Device);
+        DeviceSelection.Apply(Device, profile.Performance);
         Log = log;
         _data = new Lazy<ClassificationData>(() => ClassificationData.Open(Profile, CacheRoot, DataRoot, Log));
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Repro.Config;
 using Repro.Data;
+using Repro.Models;
 using Repro.Pruning;
 using static TorchSharp.torch;
 
@@ -14,48 +15,53 @@ public sealed record TrainingSummary(double FinalLoss, double TrainAccuracy, dou
 /// </summary>
 public static class Trainer
 {
-    public static double LearningRate(ScheduleConfig s, int epoch, int epochs) => s.LrSchedule switch
+    public static double LearningRate(ScheduleConfig s, double peakLr, int epoch, int epochs) => s.LrSchedule switch
     {
-        LrScheduleKind.Step => s.Lr * Math.Pow(s.Gamma, epoch / s.StepEpochs),
-        LrScheduleKind.Cosine => 0.5 * s.Lr * (1 + Math.Cos(Math.PI * epoch / epochs)),
-        _ => s.Lr,
+        LrScheduleKind.Step => peakLr * Math.Pow(s.Gamma, epoch / s.StepEpochs),
+        LrScheduleKind.Cosine => 0.5 * peakLr * (1 + Math.Cos(Math.PI * epoch / epochs)),
+        _ => peakLr,
     };
 
     public static TrainingSummary Train(nn.Module<Tensor, Tensor> model, PruningMasks masks, BatchLoader train,
-        ScheduleConfig schedule, int epochs, Device device, int seed, Action<string> progress, string label)
+        ScheduleConfig schedule, double peakLr, int epochs, Device device, int seed, Action<string> progress, string label,
+        bool channelsLast = false, bool flatOptimizer = false)
     {
         model.train();
-        using var optimizer = optim.SGD(model.parameters(), schedule.Lr, schedule.Momentum, weight_decay: schedule.WeightDecay);
+        using var optimizer = IMaskedSgd.Create(model, masks, peakLr, schedule.Momentum, schedule.WeightDecay, flatOptimizer);
         var total = Stopwatch.StartNew();
         long images = 0;
         double loss = 0, accuracy = 0;
         for (var epoch = 0; epoch < epochs; epoch++)
         {
-            var lr = LearningRate(schedule, epoch, epochs);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            var lr = LearningRate(schedule, peakLr, epoch, epochs);
+            optimizer.LearningRate = lr;
             var sw = Stopwatch.StartNew();
-            double lossSum = 0;
-            long correct = 0, seen = 0;
+            // Summed on the device and read once per epoch: a read per step would stall the GPU every step.
+            using var lossSum = zeros(1, dtype: ScalarType.Float64, device: device);
+            using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
+            long seen = 0;
             foreach (var batch in train.Batches(Seeds.Derive(seed, epoch), schedule.TrainImagesPerEpoch))
             {
                 using var b = batch;
                 using var scope = NewDisposeScope();
                 var x = b.Images.to(device);
+                if (channelsLast) x = MemoryLayout.ChannelsLast(x);
                 var y = b.Labels.to(device);
                 var logits = model.call(x);
                 var l = nn.functional.cross_entropy(logits, y);
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 l.backward();
-                masks.ApplyToGradients();
-                optimizer.step();
-                masks.ApplyToWeights();
-                lossSum += l.item<float>() * b.Count;
-                correct += logits.argmax(1).eq(y).sum().item<long>();
+                optimizer.Step();
+                using (no_grad())
+                {
+                    lossSum.add_(l.detach().to(ScalarType.Float64) * b.Count);
+                    correct.add_(logits.argmax(1).eq(y).sum());
+                }
                 seen += b.Count;
             }
             images += seen;
-            loss = lossSum / Math.Max(1, seen);
-            accuracy = correct / (double)Math.Max(1, seen);
+            loss = lossSum.item<double>() / Math.Max(1, seen);
+            accuracy = correct.item<long>() / (double)Math.Max(1, seen);
             progress($"  {label} epoch {epoch + 1}/{epochs}  lr {lr:G3}  loss {loss:F3}  train-acc {accuracy:P1}  " +
                      $"{seen / sw.Elapsed.TotalSeconds:F0} img/s  ETA {TimeSpan.FromSeconds(sw.Elapsed.TotalSeconds * (epochs - epoch - 1)):mm\\:ss}");
         }
@@ -63,18 +69,21 @@ public static class Trainer
     }
 
     /// <summary>Top-1 accuracy over every image of the loader (not the last batch's only: errata 6).</summary>
-    public static double Evaluate(nn.Module<Tensor, Tensor> model, BatchLoader val, Device device)
+    public static double Evaluate(nn.Module<Tensor, Tensor> model, BatchLoader val, Device device, bool channelsLast = false)
     {
         model.eval();
         using var _ = no_grad();
-        long correct = 0, seen = 0;
+        using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
+        long seen = 0;
         foreach (var batch in val.Batches())
         {
             using var b = batch;
             using var scope = NewDisposeScope();
-            correct += model.call(b.Images.to(device)).argmax(1).eq(b.Labels.to(device)).sum().item<long>();
+            var x = b.Images.to(device);
+            if (channelsLast) x = MemoryLayout.ChannelsLast(x);
+            correct.add_(model.call(x).argmax(1).eq(b.Labels.to(device)).sum());
             seen += b.Count;
         }
-        return correct / (double)Math.Max(1, seen);
+        return correct.item<long>() / (double)Math.Max(1, seen);
     }
 }

@@ -38,7 +38,14 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
             method = p.Pruning.Method.ToString(), layers = p.Pruning.Layers.ToString(), p.Seed, TrainingRevision,
         });
         // Appended only when set, so fingerprints of profiles that do not use these knobs stay as they were.
-        var knobs = JsonSerializer.Serialize(new { m.Depths, m.PatchSize, m.Dilation, p.Pruning.SnipSparsity }, KnobsJson);
+        var perf = p.Performance;
+        var knobs = JsonSerializer.Serialize(new
+        {
+            m.Depths, m.PatchSize, m.Dilation, p.Pruning.SnipSparsity, m.Lr,
+            tf32 = perf.Tf32 && c.Device.type == DeviceType.CUDA ? true : (bool?)null,
+            channelsLast = perf.ChannelsLast && c.Device.type == DeviceType.CUDA ? true : (bool?)null,
+            deviceTransforms = perf.DeviceTransforms && c.Device.type != DeviceType.CPU ? true : (bool?)null,
+        }, KnobsJson);
         if (knobs != "{}") key += knobs;
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..10].ToLowerInvariant();
     }
@@ -54,12 +61,20 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
         return ModelZoo.Create(Model, context.Data.NumClasses, context.Profile.Data.ImageSize);
     }
 
+    bool ChannelsLast => context.Profile.Performance.ChannelsLast && context.Device.type == DeviceType.CUDA;
+
+    void ToDevice(nn.Module net)
+    {
+        net.to(context.Device);
+        if (ChannelsLast) MemoryLayout.ToChannelsLast(net);
+    }
+
     /// <summary>Loads iteration <paramref name="iteration"/>'s weights (run <see cref="Ensure"/> first).</summary>
     public (nn.Module<Tensor, Tensor> Model, PruningMasks Masks) Load(int iteration)
     {
         var net = NewModel();
         var masks = CheckpointStore.Load(Store.CheckpointPath(iteration), net, Info(iteration));
-        net.to(context.Device);
+        ToDevice(net);
         return (net, PruningMasks.From(net, context.Profile.Pruning.Layers, masks));
     }
 
@@ -88,21 +103,22 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
         else
         {
             net = NewModel();
-            net.to(context.Device);
+            ToDevice(net);
             masks = PruningMasks.Dense(net, p.Pruning.Layers);
         }
         using var ownedMasks = masks;
-        var trainLoader = context.Data.TrainLoader(p);
-        var valLoader = context.Data.ValLoader(p);
+        var transformDevice = p.Performance.DeviceTransforms ? context.Device : null;
+        var trainLoader = context.Data.TrainLoader(p, transformDevice);
+        var valLoader = context.Data.ValLoader(p, transformDevice);
         for (var k = last + 1; k <= Iterations; k++)
         {
             if (k > 0) GlobalMagnitudePruner.Prune(masks, p.Pruning.Rate);
             else if (p.Pruning.Method == PruningMethod.Snip) PruneWithSnip(net, masks, trainLoader);
             var label = $"{Model.Key} iter {k}/{Iterations} ({masks.MeasuredSparsity():P1} sparse)";
             context.Log($"{label}: training {p.EpochsFor(Model, k)} epochs on {trainLoader.Count} images");
-            var summary = Trainer.Train(net, masks, trainLoader, p.Schedule, p.EpochsFor(Model, k), context.Device,
-                Seeds.Derive(p.Seed, k), context.Log, label);
-            var top1 = Trainer.Evaluate(net, valLoader, context.Device);
+            var summary = Trainer.Train(net, masks, trainLoader, p.Schedule, p.LrFor(Model), p.EpochsFor(Model, k), context.Device,
+                Seeds.Derive(p.Seed, k), context.Log, label, ChannelsLast, p.Performance.FlatOptimizer);
+            var top1 = Trainer.Evaluate(net, valLoader, context.Device, ChannelsLast);
             var metrics = new IterationMetrics
             {
                 Iteration = k,
@@ -118,7 +134,9 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
                 TrainImagesPerSecond = summary.ImagesPerSecond,
                 Device = context.DeviceDescription,
             };
+            if (ChannelsLast) MemoryLayout.ToContiguous(net);
             Store.Save(k, net, masks, Info(k), metrics);
+            if (ChannelsLast) MemoryLayout.ToChannelsLast(net);
             context.Log($"{label}: val top-1 {top1:P2}, {metrics.NonzeroWeights:N0} of {metrics.PrunableWeights:N0} weights left, {summary.Seconds:F0} s");
             if (stopAfter == k && k < Iterations)
                 throw new OperationCanceledException($"stopped after iteration {k} as requested");

@@ -8,6 +8,7 @@ public class ProfileLoaderTests
     [InlineData("smoke")]
     [InlineData("ci")]
     [InlineData("paper")]
+    [InlineData("gpu")]
     public void Committed_profiles_load_and_validate(string name)
     {
         var p = ProfileLoader.Load(TestSupport.RepoRoot, name);
@@ -92,5 +93,65 @@ public class ProfileLoaderTests
         var e = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(p, "p.yaml"));
         Assert.Contains("resnet19", e.Message);
         Assert.Contains("resnet18", e.Message);
+    }
+
+    [Fact]
+    public void The_gpu_profile_runs_the_papers_full_size_models_with_its_speed_options()
+    {
+        var p = ProfileLoader.Load(TestSupport.RepoRoot, "gpu");
+        Assert.Equal(["resnet18", "resnet50", "vit_b_32"], p.Models.Select(m => m.Key));
+        Assert.Equal(224, p.Data.ImageSize);
+        Assert.Equal(DeviceChoice.Cuda, p.Device);
+        Assert.True(p.Performance.Tf32 && p.Performance.ChannelsLast && p.Performance.DeviceTransforms);
+        Assert.Equal(0.01, p.LrFor(p.Models[2]));
+    }
+
+    [Fact]
+    public void A_typo_in_the_performance_section_names_the_allowed_keys()
+    {
+        var e = Assert.Throws<ConfigException>(() => StrictYaml.Parse<Profile>(Smoke + "performance:\n  tf23: true\n", "p.yaml"));
+        Assert.Contains("tf23", e.Message);
+        Assert.Contains("channels_last", e.Message);
+    }
+
+    [Fact]
+    public void A_discovery_stride_other_than_8_16_or_32_is_rejected()
+    {
+        var p = StrictYaml.Parse<Profile>(Smoke + "discovery:\n  stride: 12\n", "p.yaml");
+        var e = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(p, "p.yaml"));
+        Assert.Contains("'discovery.stride' is 12; allowed values: 8, 16, 32", e.Message);
+    }
+
+    [Fact]
+    public void Paper_profile_evaluates_every_model_vs_human_image_of_the_release()
+    {
+        var a = ProfileLoader.Load(TestSupport.RepoRoot, "paper").Alignment!;
+        Assert.Equal(AlignmentSource.ModelVsHuman, a.Source);
+        Assert.Equal(Repro.Data.ModelVsHuman.ModelVsHumanDatasets.All.Select(d => d.Name).Order(), a.Datasets.Order());
+        Assert.Null(a.ParametricImagesPerClass);
+        Assert.Null(a.NonParametricImagesPerClass);
+    }
+
+    [Theory]
+    [InlineData("cue-conflict, colour", "cue-confict, colour", "names 'cue-confict'")]
+    [InlineData("rotation, eidolonI", "eidolonI", "lacks rotation, which figure 'rotation' plots")]
+    [InlineData("  parametric_images_per_class: 2\n", "", "are required when alignment.source is synthetic")]
+    [InlineData("  seed: 1\n", "", "are required when alignment.source is synthetic")]
+    [InlineData("non_parametric_images_per_class: 10", "non_parametric_images_per_class: 0", "must be >= 1")]
+    [InlineData("edge, silhouette,", "edge, edge,", "lists 'edge' more than once")]
+    public void Alignment_section_mistakes_are_named(string from, string to, string message)
+    {
+        var text = Smoke.Replace(from, to);
+        Assert.NotEqual(Smoke, text);
+        var e = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(StrictYaml.Parse<Profile>(text, "p.yaml"), "p.yaml"));
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void Alignment_figures_need_the_alignment_section()
+    {
+        var text = Smoke[..Smoke.IndexOf("# Model-vs-human sets", StringComparison.Ordinal)];
+        var e = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(StrictYaml.Parse<Profile>(text, "p.yaml"), "p.yaml"));
+        Assert.Contains("'alignment' is missing; figure 'human_alignment'", e.Message);
     }
 }

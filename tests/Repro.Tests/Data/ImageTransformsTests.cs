@@ -135,21 +135,34 @@ public class ImageTransformsTests
             return (path, i % 3);
         }).ToList();
         Tensor Transform(RgbImage img, Random rng) => ImageTransforms.Train(img, 32, TrainAugmentation.RandomResizedCrop, 0.08, rng);
-        List<(Tensor Images, Tensor Labels)> Collect(int prefetch)
+        List<(Tensor Images, Tensor Labels)> Collect(int prefetch, int decodeThreads)
         {
             var result = new List<(Tensor, Tensor)>();
-            foreach (var batch in new BatchLoader(samples, Transform, batchSize: 4, prefetch).Batches(shuffleSeed: 3))
+            foreach (var batch in new BatchLoader(samples, Transform, batchSize: 4, prefetch, decodeThreads).Batches(shuffleSeed: 3))
                 result.Add((batch.Images, batch.Labels));
             return result;
         }
         using var scope = NewDisposeScope();
-        var background = Collect(prefetch: 2);
-        var inline = Collect(prefetch: 0);
-        Assert.Equal(3, background.Count);
-        for (var b = 0; b < background.Count; b++)
+        var inline = Collect(prefetch: 0, decodeThreads: 1);
+        foreach (var other in new[] { Collect(prefetch: 2, decodeThreads: 1), Collect(prefetch: 2, decodeThreads: 3) })
         {
-            Assert.True(Same(background[b].Images, inline[b].Images));
-            Assert.True(Same(background[b].Labels, inline[b].Labels));
+            Assert.Equal(3, other.Count);
+            for (var b = 0; b < other.Count; b++)
+            {
+                Assert.True(Same(other[b].Images, inline[b].Images));
+                Assert.True(Same(other[b].Labels, inline[b].Labels));
+            }
         }
+    }
+
+    [Fact]
+    public void TransformsOnAnExplicitCpuDeviceEqualTheDefaultPath()
+    {
+        var image = Uniform(90, 70, 10, 200, 40);
+        using var scope = NewDisposeScope();
+        Assert.True(Same(ImageTransforms.Eval(image, 64, 56), ImageTransforms.Eval(image, 64, 56, CPU)));
+        var a = ImageTransforms.Train(image, 48, TrainAugmentation.RandomResizedCrop, 0.3, new Random(5));
+        var b = ImageTransforms.Train(image, 48, TrainAugmentation.RandomResizedCrop, 0.3, new Random(5), CPU);
+        Assert.True(Same(a, b));
     }
 }

@@ -61,6 +61,25 @@ public class MagnitudePruningTests
     }
 
     [Fact]
+    public void Ties_at_the_threshold_are_broken_by_position_and_exactly_the_count_is_removed()
+    {
+        using var model = SmallResNet();
+        using var masks = PruningMasks.Dense(model, PrunedLayers.ConvAndLinear);
+        using (no_grad())
+            foreach (var w in masks.Weights.Values) w.fill_(0.5f);
+        var first = masks.Weights.Keys.First();
+        var firstSize = masks.Weights[first].numel();
+        // Every weight ties: the count pruned must come from the front, all of the first tensor and then some.
+        var count = firstSize + 7;
+        GlobalMagnitudePruner.PruneLowest(masks, count, n => masks.Weights[n].abs());
+        Assert.Equal(masks.TotalCount - count, masks.RemainingCount);
+        Assert.False(masks.Masks[first].any().item<bool>());
+        var second = masks.Masks[masks.Weights.Keys.ElementAt(1)].flatten();
+        Assert.False(second.narrow(0, 0, 7).any().item<bool>());
+        Assert.True(second.narrow(0, 7, second.numel() - 7).all().item<bool>());
+    }
+
+    [Fact]
     public void Layer_set_excludes_linear_when_conv_only()
     {
         using var model = SmallResNet();

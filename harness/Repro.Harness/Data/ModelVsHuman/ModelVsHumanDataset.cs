@@ -23,8 +23,12 @@ public sealed class ModelVsHumanDataset
         (Info, Images, Report) = (info, images, report);
 
     /// <param name="datasetsRoot">The benchmark's datasets/ folder, holding one folder per dataset.</param>
-    public static ModelVsHumanDataset Open(string datasetsRoot, string name, BadSamplePolicy policy = BadSamplePolicy.Fail, bool decodeAll = false)
+    /// <param name="categories">The category names files may carry: the benchmark's 16 by default; the generated
+    /// synthetic sets use the synthetic class names in the same layout.</param>
+    public static ModelVsHumanDataset Open(string datasetsRoot, string name, BadSamplePolicy policy = BadSamplePolicy.Fail, bool decodeAll = false,
+        IReadOnlyList<string>? categories = null)
     {
+        categories ??= ModelVsHumanCategories.Names;
         var info = ModelVsHumanDatasets.Get(name);
         var folder = Path.Combine(datasetsRoot, name);
         if (!Directory.Exists(folder))
@@ -41,7 +45,7 @@ public sealed class ModelVsHumanDataset
                 report.Listed++;
                 report.Try(policy, file, () =>
                 {
-                    var image = Describe(info, Path.GetFileName(sub), file);
+                    var image = Describe(info, categories, Path.GetFileName(sub), file);
                     ImageCodec.ReadSize(file);
                     if (decodeAll) ImageCodec.Decode(file);
                     images.Add(image);
@@ -52,11 +56,11 @@ public sealed class ModelVsHumanDataset
             throw new DataFileException(folder, DataProblem.MissingFile, "no images found",
                 info.Layout == ModelVsHumanLayout.Sessions
                     ? $"Expected {name}/session-<n>/<images>.png"
-                    : $"Expected {name}/<category>/<images>.png for the 16 categories");
+                    : $"Expected {name}/<category>/<images>.png for the {categories.Count} categories");
         return new ModelVsHumanDataset(info, images, report);
     }
 
-    static ModelVsHumanImage Describe(ModelVsHumanDatasetInfo info, string folderName, string file)
+    static ModelVsHumanImage Describe(ModelVsHumanDatasetInfo info, IReadOnlyList<string> categories, string folderName, string file)
     {
         var fileName = Path.GetFileName(file);
         const string remedy = "Restore the benchmark's original file names";
@@ -65,7 +69,7 @@ public sealed class ModelVsHumanDataset
             var parsed = ModelVsHumanImageName.ParseSessionName(fileName)
                 ?? throw new DataFileException(file, DataProblem.MalformedFile,
                     "file name has fewer than 6 underscore-separated fields; expected <trial>_<exp>_<subj>_<condition>_<category>_<nn>_<source>", remedy);
-            var index = CategoryIndex(parsed.Category, file);
+            var index = CategoryIndex(categories, parsed.Category, file);
             if (!info.Conditions.Contains(parsed.Condition))
                 throw new DataFileException(file, DataProblem.MalformedFile,
                     $"condition '{parsed.Condition}' is not one of {info.Name}'s conditions ({string.Join(", ", info.Conditions)})", remedy);
@@ -73,7 +77,7 @@ public sealed class ModelVsHumanDataset
                 parsed.Category, index, null);
         }
         var category = folderName;
-        var categoryIndex = CategoryIndex(category, file);
+        var categoryIndex = CategoryIndex(categories, category, file);
         string? texture = null;
         if (info.Name == "cue-conflict")
         {
@@ -81,19 +85,19 @@ public sealed class ModelVsHumanDataset
                 ?? throw new DataFileException(file, DataProblem.MalformedFile, "cue-conflict file name is not <shape><n>-<texture><m>.png", remedy);
             if (cue.Shape != category)
                 throw new DataFileException(file, DataProblem.MalformedFile, $"shape '{cue.Shape}' in the name differs from its folder '{category}'", remedy);
-            CategoryIndex(cue.Texture, file);
+            CategoryIndex(categories, cue.Texture, file);
             texture = cue.Texture;
         }
         return new ModelVsHumanImage(file, info.Name, "session-1", ModelVsHumanImageName.ImageId(fileName),
             ModelVsHumanDatasets.SingleCondition, category, categoryIndex, texture);
     }
 
-    static int CategoryIndex(string category, string file)
+    static int CategoryIndex(IReadOnlyList<string> categories, string category, string file)
     {
-        var index = ModelVsHumanCategories.IndexOf(category);
+        var index = categories.ToList().IndexOf(category);
         if (index < 0)
             throw new DataFileException(file, DataProblem.UnknownClass,
-                $"category '{category}' is not one of the 16 ({string.Join(", ", ModelVsHumanCategories.Names)})",
+                $"category '{category}' is not one of the {categories.Count} ({string.Join(", ", categories)})",
                 "Restore the benchmark's original folder and file names");
         return index;
     }

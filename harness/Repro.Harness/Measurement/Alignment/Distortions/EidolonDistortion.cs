@@ -23,7 +23,15 @@ public sealed class EidolonDistortion : IDistortion
     readonly int _coherenceTenths;
     readonly int _pictureSize;
 
-    /// <param name="pictureSize">The factory's working size (longer side); the benchmark used 256.</param>
+    /// <summary>The three eidolon sets with the factory working at <paramref name="pictureSize"/> (the benchmark's 256 unless smaller images make that a waste).</summary>
+    public static IReadOnlyList<EidolonDistortion> All(int pictureSize = EidolonFactory.DefaultPictureSize) =>
+        pictureSize == EidolonFactory.DefaultPictureSize ? [EidolonI, EidolonII, EidolonIII]
+            : [new("eidolonI", 10, pictureSize), new("eidolonII", 3, pictureSize), new("eidolonIII", 0, pictureSize)];
+
+    /// <param name="pictureSize">
+    /// The factory's working size (longer side); the benchmark used 256. At another size, reach and grain (lengths
+    /// in working pixels) are scaled by pictureSize / 256, so a condition displaces the same share of the picture.
+    /// </param>
     internal EidolonDistortion(string name, int coherenceTenths, int pictureSize = EidolonFactory.DefaultPictureSize)
     {
         Name = name;
@@ -39,12 +47,13 @@ public sealed class EidolonDistortion : IDistortion
     public RgbImage Apply(RgbImage image, string condition, int seed)
     {
         if (!Conditions.Contains(condition)) throw new UnknownConditionException(Name, condition, Conditions);
-        var reach = double.Parse(condition.Split('-')[0], CultureInfo.InvariantCulture);
+        var scale = _pictureSize / (double)EidolonFactory.DefaultPictureSize;
+        var reach = double.Parse(condition.Split('-')[0], CultureInfo.InvariantCulture) * scale;
         using var scope = NewDisposeScope();
         var (w, h) = WorkingSize(image.Width, image.Height, _pictureSize);
         var picture = Resize(PilGrey(image), h, w).round();
         using var generator = new Generator((ulong)seed);
-        var eidolon = EidolonFactory.PartiallyCoherentDisarray(picture, reach, Coherence, Grain, generator, _pictureSize);
+        var eidolon = EidolonFactory.PartiallyCoherentDisarray(picture, reach, Coherence, Grain * scale, generator, _pictureSize);
         var back = Resize(eidolon, image.Height, image.Width).div(255.0);
         return GreyPlane.FromTensor(back).ToImage();
     }

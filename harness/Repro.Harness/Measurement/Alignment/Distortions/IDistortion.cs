@@ -29,7 +29,8 @@ public static class ParametricDistortions
     /// Mean amplitude spectrum that power equalisation imposes (the benchmark used the mean over its own images):
     /// see <see cref="AmplitudeSpectrum.MeanOf"/>.
     /// </param>
-    public static IReadOnlyList<IDistortion> Create(AmplitudeSpectrum powerSpectrumTarget) =>
+    /// <param name="eidolonPictureSize">The Eidolon Factory's working size (benchmark: 256).</param>
+    public static IReadOnlyList<IDistortion> Create(AmplitudeSpectrum powerSpectrumTarget, int eidolonPictureSize = EidolonFactory.DefaultPictureSize) =>
     [
         new ColourDistortion(),
         new ContrastDistortion(),
@@ -39,9 +40,7 @@ public static class ParametricDistortions
         new PowerEqualisation(powerSpectrumTarget),
         new FalseColour(),
         new RotationDistortion(),
-        EidolonDistortion.EidolonI,
-        EidolonDistortion.EidolonII,
-        EidolonDistortion.EidolonIII,
+        .. EidolonDistortion.All(eidolonPictureSize),
         new UniformNoise(),
     ];
 }

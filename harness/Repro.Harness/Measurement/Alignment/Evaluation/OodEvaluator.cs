@@ -1,4 +1,5 @@
 using Repro.Data;
+using Repro.Data.ModelVsHuman;
 using Repro.Measurement.Alignment.Metrics;
 using static TorchSharp.torch;
 
@@ -27,6 +28,26 @@ public sealed class ArgmaxDecision(IReadOnlyList<string> categories) : IDecision
         if (logits.shape[1] != Categories.Count)
             throw new ArgumentException($"model has {logits.shape[1]} outputs but there are {Categories.Count} categories");
         return logits.argmax(1).data<long>().ToArray();
+    }
+}
+
+/// <summary>
+/// ImageNet-1k models on the benchmark's 16 categories: mean softmax probability of each category's ImageNet classes,
+/// highest wins (<see cref="SixteenClassDecision"/>).
+/// </summary>
+public sealed class ImageNetSixteenClassDecision : IDecisionRule
+{
+    public IReadOnlyList<string> Categories => ModelVsHumanCategories.Names;
+
+    public long[] Decide(Tensor logits)
+    {
+        if (logits.shape[1] != SixteenClassDecision.ImageNetClasses)
+            throw new ArgumentException($"model has {logits.shape[1]} outputs; the 16-category rule needs {SixteenClassDecision.ImageNetClasses} ImageNet classes");
+        var values = logits.to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
+        var classes = (int)logits.shape[1];
+        return Enumerable.Range(0, (int)logits.shape[0])
+            .Select(row => (long)SixteenClassDecision.DecideFromLogits(values.AsSpan(row * classes, classes)))
+            .ToArray();
     }
 }
 

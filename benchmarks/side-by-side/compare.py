@@ -1,0 +1,35 @@
+"""Prints the suite/PyTorch ratio per workload and setting from the JSON files of run.sh.
+
+A suite setting "X+flat_sgd" is compared with PyTorch's "X" (whose SGD is already multi-tensor on CUDA).
+"""
+import json
+import sys
+
+suite = json.load(open(sys.argv[1]))
+torch = {(r["Workload"], r["Setting"]): r for r in json.load(open(sys.argv[2]))}
+
+
+def twin(r):
+    return torch.get((r["Workload"], r["Setting"])) or torch.get((r["Workload"], r["Setting"].replace("+flat_sgd", "")))
+
+
+print(f"{'workload':<18} {'suite setting':<30} {'suite img/s':>12} {'pytorch img/s':>14} {'ratio':>7}")
+for s in sorted(suite, key=lambda r: (r["Workload"], r["Setting"])):
+    t = twin(s)
+    if t:
+        print(f"{s['Workload']:<18} {s['Setting']:<30} {s['ImagesPerSecond']:12.0f} {t['ImagesPerSecond']:14.0f} "
+              f"{s['ImagesPerSecond'] / t['ImagesPerSecond']:7.2f}")
+for (w, setting), t in sorted(torch.items()):
+    if "(foreach" in setting:
+        print(f"{w:<18} {'pytorch ' + setting:<30} {'':>12} {t['ImagesPerSecond']:14.0f}")
+train = lambda rows: max((r["ImagesPerSecond"] for r in rows if r["Workload"] == "train_step"), default=None)
+best_suite, best_torch = train(suite), train(torch.values())
+if best_suite and best_torch:
+    print(f"best training step: suite {best_suite:.0f} img/s vs PyTorch's best {best_torch:.0f} img/s "
+          f"= {best_suite / best_torch:.2f}x (target 0.95x)")
+print("train_step ms per step and stage, suite | pytorch:")
+for s in suite:
+    t = twin(s)
+    if s["Workload"] == "train_step" and t:
+        print(f"  {s['Setting']:<30} " + "; ".join(
+            f"{k} {s['StageMs'].get(k, float('nan')):.2f} | {v:.2f}" for k, v in t["StageMs"].items()))

@@ -1,0 +1,205 @@
+"""PyTorch half of the side-by-side comparison: the workloads of the suite's `repro speed`, op for op.
+
+A training step is forward, cross-entropy, backward, gradient masks, SGD (momentum 0.9, weight decay 1e-4),
+weight masks, on a model with 20 % of its conv and linear weights pruned; inference is forward + argmax;
+a pruning iteration prunes 20 % of the remaining weights (global magnitude), retrains one epoch over a
+fixed random set held on the device and evaluates on a quarter as many images.
+"""
+import argparse
+import json
+import time
+
+import torch
+import torchvision
+
+SETTINGS = {  # name: (tf32 or None for library defaults, channels_last)
+    "defaults": (None, False),
+    "tf32": (True, False),
+    "tf32+channels_last": (True, True),
+}
+
+
+def sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def prunable(model):
+    return [m.weight for m in model.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
+
+
+def prune(weights, masks, rate):
+    """Removes round(rate x remaining) of the unpruned weights with the smallest |w|, across all tensors."""
+    with torch.no_grad():
+        count = round(rate * sum(int(m.sum()) for m in masks))
+        scores = torch.cat([w.abs().flatten().masked_fill(~m.flatten(), float("inf")) for w, m in zip(weights, masks)])
+        idx = torch.topk(scores, count, largest=False, sorted=False).indices
+        flat = torch.cat([m.flatten() for m in masks])
+        flat[idx] = False
+        offset = 0
+        for i, m in enumerate(masks):
+            masks[i] = flat[offset:offset + m.numel()].view_as(m).clone()
+            offset += m.numel()
+        for w, m in zip(weights, masks):
+            w.mul_(m)
+    return masks
+
+
+def masked_step(model, opt, weights, masks, x, y, stage=None):
+    """One training step as the suite's Trainer runs it: gradient masks before the update, weight masks after."""
+    loss = torch.nn.functional.cross_entropy(model(x), y)
+    stage and stage("forward")
+    opt.zero_grad()
+    loss.backward()
+    stage and stage("backward")
+    for w, m in zip(weights, masks):
+        w.grad.mul_(m)
+    opt.step()
+    with torch.no_grad():
+        for w, m in zip(weights, masks):
+            w.mul_(m)
+    stage and stage("optimizer_and_masks")
+
+
+class Probe:
+    def __init__(self, device, arch, batch, size, steps, warmup=10, classes=1000, foreach=None):
+        self.device, self.arch, self.batch, self.size = device, arch, batch, size
+        self.steps, self.warmup, self.classes, self.foreach = steps, warmup, classes, foreach
+
+    def build(self, setting):
+        tf32, channels_last = SETTINGS[setting]
+        if self.device.type == "cuda" and tf32 is not None:
+            torch.backends.cuda.matmul.allow_tf32 = tf32
+            torch.backends.cudnn.allow_tf32 = tf32
+        torch.manual_seed(0)
+        model = getattr(torchvision.models, self.arch)(num_classes=self.classes).to(self.device)
+        if channels_last:
+            model = model.to(memory_format=torch.channels_last)
+        weights = prunable(model)
+        masks = prune(weights, [torch.ones_like(w, dtype=torch.bool) for w in weights], 0.2)
+        return model, weights, masks, channels_last
+
+    def data(self, n, seed, channels_last):
+        torch.manual_seed(seed)
+        x = torch.randn(n, 3, self.size, self.size, device=self.device)
+        y = torch.randint(0, self.classes, (n,), device=self.device)
+        return (x.contiguous(memory_format=torch.channels_last) if channels_last else x), y
+
+    def optimizer(self, model):
+        kwargs = {} if self.foreach is None else {"foreach": self.foreach}
+        return torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4, **kwargs)
+
+    def train_step(self, setting):
+        model, weights, masks, cl = self.build(setting)
+        opt = self.optimizer(model)
+        x, y = self.data(self.batch, 1, cl)
+        model.train()
+
+        def step(stage=None):
+            masked_step(model, opt, weights, masks, x, y, stage)
+
+        for _ in range(self.warmup):
+            step()
+        sync(self.device)
+        t = time.perf_counter()
+        for _ in range(self.steps):
+            step()
+        sync(self.device)
+        seconds = time.perf_counter() - t
+
+        stages, clock = {}, [0.0]
+
+        def stage(name):
+            sync(self.device)
+            now = time.perf_counter()
+            stages[name] = stages.get(name, 0.0) + (now - clock[0]) * 1000
+            clock[0] = now
+
+        for _ in range(self.steps):
+            sync(self.device)
+            clock[0] = time.perf_counter()
+            step(stage)
+        return self.result("train_step", setting, self.steps * self.batch / seconds, seconds,
+                           {k: round(v / self.steps, 3) for k, v in stages.items()})
+
+    def inference(self, setting):
+        model, _, _, cl = self.build(setting)
+        x, _ = self.data(self.batch, 2, cl)
+        model.eval()
+        with torch.no_grad():
+            for _ in range(self.warmup):
+                model(x).argmax(1)
+            sync(self.device)
+            t = time.perf_counter()
+            for _ in range(self.steps):
+                model(x).argmax(1)
+            sync(self.device)
+            seconds = time.perf_counter() - t
+        return self.result("inference", setting, self.steps * self.batch / seconds, seconds)
+
+    def pruning_iteration(self, setting, images):
+        model, weights, masks, cl = self.build(setting)
+        tx, ty = self.data(images, 3, cl)
+        vx, vy = self.data(max(self.batch, images // 4), 4, cl)
+        sync(self.device)
+        t = time.perf_counter()
+        masks = prune(weights, masks, 0.2)
+        opt = self.optimizer(model)
+        model.train()
+        for start in range(0, images - self.batch + 1, self.batch):
+            masked_step(model, opt, weights, masks, tx[start:start + self.batch], ty[start:start + self.batch])
+        model.eval()
+        correct = torch.zeros(1, dtype=torch.long, device=self.device)
+        with torch.no_grad():
+            for start in range(0, vx.shape[0], self.batch):
+                correct += (model(vx[start:start + self.batch]).argmax(1) == vy[start:start + self.batch]).sum()
+        correct.item()
+        sync(self.device)
+        seconds = time.perf_counter() - t
+        return self.result("pruning_iteration", setting, images / seconds, seconds)
+
+    def result(self, workload, setting, ips, seconds, stages=None):
+        return {"Workload": workload, "Setting": setting, "Architecture": self.arch, "Batch": self.batch,
+                "ImageSize": self.size, "ImagesPerSecond": ips, "Seconds": seconds, "StageMs": stages or {}}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--arch", default="resnet18")
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--size", type=int, default=224)
+    ap.add_argument("--steps", type=int, default=30)
+    ap.add_argument("--images", type=int, default=2048)
+    ap.add_argument("--settings", default="all")
+    ap.add_argument("--foreach", choices=["default", "on", "off"], default="default",
+                    help="SGD's multi-tensor path (PyTorch's default on CUDA is on)")
+    ap.add_argument("--threads", type=int, help="CPU threads (the suite uses one per core)")
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    device = torch.device(a.device)
+    foreach = {"default": None, "on": True, "off": False}[a.foreach]
+    probe = Probe(device, a.arch, a.batch, a.size, a.steps, foreach=foreach)
+    # The suite's "+flat_sgd" is what PyTorch's multi-tensor SGD already does on CUDA.
+    settings = list(SETTINGS) if a.settings == "all" else list(dict.fromkeys(s.replace("+flat_sgd", "") for s in a.settings.split(",")))
+    print(f"pytorch {torch.__version__}: {a.arch} batch {a.batch} at {a.size} px on {device}"
+          f"{' (' + torch.cuda.get_device_name(device) + ')' if device.type == 'cuda' else f' ({torch.get_num_threads()} threads)'}"
+          f", SGD foreach {a.foreach}", flush=True)
+    results = []
+    for s in settings:
+        for run in (probe.train_step, probe.inference, lambda st: probe.pruning_iteration(st, a.images)):
+            r = run(s)
+            if a.foreach != "default":
+                r["Setting"] += f" (foreach {a.foreach})"
+            results.append(r)
+            stages = ("  stages ms: " + ", ".join(f"{k} {v:.2f}" for k, v in r["StageMs"].items())) if r["StageMs"] else ""
+            print(f"  {r['Workload']:<17} {r['Setting']:<19} {r['ImagesPerSecond']:8.0f} img/s  {r['Seconds']:7.2f} s{stages}", flush=True)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(results, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

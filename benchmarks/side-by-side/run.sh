@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Side by side with PyTorch on this machine, in one run: a ResNet-18 training step and inference at batch 64,
+# 224 px, and one pruning iteration on a fixed random set, at three speed settings; prints the ratios.
+#   benchmarks/side-by-side/run.sh [--device cpu|cuda] [--batch N] [--size PX] [--steps N] [--images N]
+# REPRO (default: dotnet harness/Repro.Cli/bin/Release/net10.0/repro.dll) and PYTHON (default: python3) say
+# how to start each side; on Debian use PYTHON=/usr/bin/python3 for the packaged torch. PYTORCH_ARGS go to
+# the PyTorch side only (e.g. "--threads 2" to match the suite's one thread per core on a CPU).
+# FOREACH_OFF=1 also times PyTorch with its per-parameter SGD. OUT_DIR keeps the JSON files.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=${OUT_DIR:-$(mktemp -d)}
+mkdir -p "$out"
+repro=${REPRO:-dotnet $here/../../harness/Repro.Cli/bin/Release/net10.0/repro.dll}
+python=${PYTHON:-python3}
+$repro speed --json "$out/suite.json" "$@"
+$python "$here/pytorch_side_by_side.py" --json "$out/pytorch.json" ${PYTORCH_ARGS:-} "$@"
+if [ "${FOREACH_OFF:-0}" = 1 ]; then
+  $python "$here/pytorch_side_by_side.py" --json "$out/pytorch-foreach-off.json" --foreach off --settings tf32+channels_last "$@"
+  python3 - "$out/pytorch.json" "$out/pytorch-foreach-off.json" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+json.dump(a + b, open(sys.argv[1], "w"), indent=2)
+PY
+fi
+$python "$here/compare.py" "$out/suite.json" "$out/pytorch.json" | tee "$out/ratios.txt"

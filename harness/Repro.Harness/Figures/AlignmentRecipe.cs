@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using Repro.Config;
+using Repro.Data.ModelVsHuman;
+using Repro.Data.Synthetic;
+using Repro.Measurement.Alignment.Evaluation;
+using Repro.Measurement.Alignment.Metrics;
+using Repro.Results;
+using Repro.Training;
+using static TorchSharp.torch;
+
+namespace Repro.Figures;
+
+/// <summary>A figure measured on the model-vs-human sets of <see cref="Profile.Alignment"/>.</summary>
+public interface IAlignmentFigure : IFigure
+{
+    /// <summary>Datasets the figure plots; the profile's alignment.datasets must include them.</summary>
+    IReadOnlyList<string> RequiredDatasets { get; }
+}
+
+/// <summary>One model at one pruning iteration: its decisions on every dataset of the suite.</summary>
+public sealed record IterationDecisions(int Iteration, double SparsityPercent, IReadOnlyList<DatasetDecisions> Datasets)
+{
+    public IReadOnlyList<Decision> On(string dataset) => Datasets.Single(d => d.Dataset == dataset).Decisions;
+}
+
+/// <summary>
+/// The steps the alignment figures share: open the model-vs-human sets (generated synthetic ones, or the release under
+/// &lt;data root&gt;/model-vs-human), run every checkpoint of a trajectory over them in batches, and name metrics by
+/// what they compare with, so that a comparison with the dense model is never reported as human alignment.
+/// </summary>
+public static class AlignmentRecipe
+{
+    /// <summary>Folder of the benchmark's release under the data root (datasets/ and raw-data/ inside).</summary>
+    public const string ReleaseFolder = "model-vs-human";
+
+    public static OodSuite OpenSuite(RunContext context, IReadOnlyList<string> datasets)
+    {
+        var profile = context.Profile;
+        var alignment = profile.Alignment
+            ?? throw new ConfigException($"profile '{profile.Name}': the alignment figures need an alignment section");
+        var categories = context.Data.Train.Classes;
+        string datasetsRoot;
+        string? rawData = null;
+        if (alignment.Source == AlignmentSource.Synthetic)
+        {
+            var root = SyntheticModelVsHuman.Ensure(context.CacheRoot, profile.Data.Synthetic!, alignment, context.Log);
+            datasetsRoot = SyntheticModelVsHuman.DatasetsFolder(root);
+        }
+        else
+        {
+            var dataRoot = context.DataRoot ?? profile.Data.Root
+                ?? throw new ConfigException($"profile '{profile.Name}': alignment.source model_vs_human reads <data root>/{ReleaseFolder}/; pass -p:DataRoot=/path");
+            var release = Path.Combine(Path.GetFullPath(dataRoot), ReleaseFolder);
+            datasetsRoot = Path.Combine(release, "datasets");
+            rawData = Path.Combine(release, "raw-data");
+            if (context.Data.NumClasses == SixteenClassDecision.ImageNetClasses) categories = ModelVsHumanCategories.Names;
+        }
+        var sw = Stopwatch.StartNew();
+        var suite = OodSuite.Open(datasetsRoot, rawData, datasets, categories, alignment.ParametricImagesPerClass, alignment.NonParametricImagesPerClass);
+        context.Log($"model-vs-human: {suite.ImageCount} images in {datasets.Count} datasets read from {datasetsRoot} in {sw.Elapsed.TotalSeconds:F1} s; " +
+                    $"models compared {ReferenceGroup.Describe(suite.Reference)}");
+        return suite;
+    }
+
+    /// <summary>ImageNet-1k models decide by the benchmark's 16-category rule; models trained on the categories by argmax.</summary>
+    public static IDecisionRule DecisionRule(RunContext context, OodSuite suite) =>
+        context.Data.NumClasses == SixteenClassDecision.ImageNetClasses && suite.Categories.SequenceEqual(ModelVsHumanCategories.Names)
+            ? new ImageNetSixteenClassDecision()
+            : new ArgmaxDecision(suite.Categories);
+
+    /// <summary>Every iteration of <paramref name="model"/>'s trajectory on every dataset, all datasets in one batched pass.</summary>
+    public static IReadOnlyList<IterationDecisions> Decide(RunContext context, ModelConfig model, OodSuite suite)
+    {
+        var trajectory = new Trajectory(context, model);
+        var metrics = trajectory.Ensure();
+        var rule = DecisionRule(context, suite);
+        var results = new List<IterationDecisions>();
+        foreach (var m in metrics)
+        {
+            var sw = Stopwatch.StartNew();
+            var (net, masks) = trajectory.Load(m.Iteration);
+            using var _ = masks;
+            var decisions = Evaluate(net, rule, suite, context.Profile.Data, context.Device);
+            net.Dispose();
+            results.Add(new IterationDecisions(m.Iteration, Math.Round(100 * m.MeasuredSparsity, 2), decisions));
+            context.Log($"  {model.Key} iter {m.Iteration} ({100 * m.MeasuredSparsity:F1}% sparse): {suite.ImageCount} OOD images in {sw.Elapsed.TotalSeconds:F1} s");
+        }
+        return results;
+    }
+
+    /// <summary>One model's decisions on every dataset of the suite: the images of all datasets in one stream of batches.</summary>
+    public static IReadOnlyList<DatasetDecisions> Evaluate(nn.Module<Tensor, Tensor> net, IDecisionRule rule, OodSuite suite, DataConfig data,
+        Device device)
+    {
+        var decisions = new OodEvaluator(net, rule, device, data.ResizeSize, data.ImageSize, data.EvalBatchSize)
+            .Evaluate(suite.Datasets.SelectMany(d => d.Images).ToList());
+        var perDataset = new List<DatasetDecisions>();
+        var start = 0;
+        foreach (var d in suite.Datasets)
+        {
+            perDataset.Add(new DatasetDecisions(d.Name, decisions.Skip(start).Take(d.Images.Count).ToList()));
+            start += d.Images.Count;
+        }
+        return perDataset;
+    }
+
+    /// <summary>Top-1 accuracy on one dataset over the conditions the benchmark's summary includes.</summary>
+    public static double Top1(IterationDecisions it, string dataset) =>
+        OodAccuracy.PerDataset([new DatasetDecisions(dataset, it.On(dataset))]).Single().Accuracy;
+
+    public static string Top1Metric(string dataset) => $"top1_{dataset}";
+
+    /// <summary>Metric names carry their reference: "error_consistency_vs_human" or "error_consistency_vs_dense".</summary>
+    public static string VersusMetric(string metric, ReferenceKind reference) =>
+        reference == ReferenceKind.Human ? $"{metric}_vs_human" : $"{metric}_vs_dense";
+
+    /// <summary>A pairwise metric of one iteration against its reference (the human observers, or the dense iteration).</summary>
+    public static AlignmentScore Versus(IPairwiseMetric metric, OodSuite suite, IterationDecisions it, IterationDecisions dense, string series) =>
+        AlignmentAggregate.Compute(metric, suite.Datasets.Select(d => new DatasetComparison(d.Name,
+            new ObserverDecisions($"{series} iter {it.Iteration}", ObserverKind.Model, it.On(d.Name)),
+            suite.Reference == ReferenceKind.Human
+                ? new ReferenceGroup(ReferenceKind.Human, d.Humans)
+                : new ReferenceGroup(ReferenceKind.DenseModel, [new ObserverDecisions($"{series} dense", ObserverKind.Model, dense.On(d.Name))])))
+            .ToList());
+
+    /// <summary>Shape bias on the cue-conflict set (shape = the image's category, texture from its file name).</summary>
+    public static ShapeBiasResult ShapeBiasOf(OodSuite suite, IterationDecisions it)
+    {
+        var textures = suite.Datasets.Single(d => d.Name == "cue-conflict").Textures;
+        return ShapeBias.Of(it.On("cue-conflict")
+            .Select(d => new CueConflictDecision(d.ImageId, d.Category, textures[d.ImageId], d.Response)).ToList());
+    }
+
+    public static MeasuredValue Value(string series, string metric, IterationDecisions it, double value) =>
+        new() { Series = series, Metric = metric, Iteration = it.Iteration, Sparsity = it.SparsityPercent, Value = value };
+
+    /// <summary>Sparsities (%) at which the paper draws reference lines.</summary>
+    static readonly double[] PaperReferenceSparsities = [0, 50, 90, 99];
+
+    /// <summary>Iteration indices nearest to the paper's reference sparsities, without repeats.</summary>
+    public static IReadOnlyList<(int Index, string Label)> ReferenceLines(IReadOnlyList<double> sparsityPercent) =>
+        PaperReferenceSparsities
+            .Select(target => (Index: sparsityPercent.Select((s, i) => (Gap: Math.Abs(s - target), i)).MinBy(t => t.Gap).i, Target: target))
+            .GroupBy(t => t.Index)
+            .Select(g => (g.Key, $"nearest {string.Join("/", g.Select(t => $"{t.Target:0}%"))}"))
+            .ToList();
+
+    public static List<double> Series(FigureResults r, string series, string metric) =>
+        r.Values.Where(v => v.Series == series && v.Metric == metric).OrderBy(v => v.Iteration).Select(v => v.Value).ToList();
+
+    public static List<double> Sparsities(FigureResults r, string series, string metric) =>
+        r.Values.Where(v => v.Series == series && v.Metric == metric).OrderBy(v => v.Iteration).Select(v => v.Sparsity).ToList();
+}

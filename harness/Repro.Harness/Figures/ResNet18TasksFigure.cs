@@ -1,0 +1,50 @@
+using Repro.Results;
+using Repro.Training;
+
+namespace Repro.Figures;
+
+/// <summary>
+/// The paper's focused ResNet-18 plot: top-1 accuracy on the silhouette, colour (greyscale condition) and false-colour
+/// (opponent-colour condition) sets of model-vs-human vs pruning step.
+/// </summary>
+public sealed class ResNet18TasksFigure : IAlignmentFigure
+{
+    static readonly string[] Datasets = ["silhouette", "colour", "false-colour"];
+
+    public string Name => "resnet18_tasks";
+    public string Title => "ResNet-18 on silhouette, colour and false colour vs pruning step";
+    public string Shows =>
+        "ResNet-18 top-1 accuracy on the model-vs-human silhouette, colour (greyscale images) and false-colour (opponent colours) sets at every pruning step.";
+
+    public IReadOnlyList<string> RequiredDatasets => Datasets;
+
+    public FigureMeasurement Measure(RunContext context)
+    {
+        var suite = AlignmentRecipe.OpenSuite(context, Datasets);
+        var values = new List<MeasuredValue>();
+        foreach (var model in context.Profile.Models.Where(m => m.Architecture == "resnet18"))
+            foreach (var it in AlignmentRecipe.Decide(context, model, suite))
+                foreach (var d in Datasets)
+                    values.Add(AlignmentRecipe.Value(model.Key, AlignmentRecipe.Top1Metric(d), it, AlignmentRecipe.Top1(it, d)));
+        return new FigureMeasurement(values, []);
+    }
+
+    public IReadOnlyList<string> Plot(FigureResults results, string directory)
+    {
+        var files = new List<string>();
+        foreach (var series in results.Values.Select(v => v.Series).Distinct())
+        {
+            var sparsity = AlignmentRecipe.Sparsities(results, series, AlignmentRecipe.Top1Metric(Datasets[0]));
+            var plot = new SparsityPlot($"{series}: silhouette, colour and false colour", "top-1 accuracy", sparsity);
+            foreach (var d in Datasets)
+                plot.Line(d, AlignmentRecipe.Series(results, series, AlignmentRecipe.Top1Metric(d)));
+            plot.ReferenceLines(AlignmentRecipe.ReferenceLines(sparsity));
+            plot.LeftLimits(0, 1);
+            plot.LegendOutside();
+            files.Add(plot.Save(directory, $"tasks-{series}", width: 1000));
+        }
+        return files;
+    }
+
+    public double DefaultAbsTol(string metric) => 0.05;
+}

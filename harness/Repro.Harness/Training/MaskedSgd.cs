@@ -1,0 +1,124 @@
+using Repro.Models;
+using Repro.Pruning;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Repro.Training;
+
+/// <summary>
+/// SGD with momentum and weight decay that keeps pruned weights at zero: gradients are masked before the
+/// update and weights after it. torch.optim.SGD's update, op for op, with dampening 0 and no Nesterov.
+/// </summary>
+public interface IMaskedSgd : IDisposable
+{
+    double LearningRate { set; }
+    void ZeroGrad();
+    /// <summary>Masks the gradients, updates, masks the weights.</summary>
+    void Step();
+
+    static IMaskedSgd Create(nn.Module model, PruningMasks masks, double lr, double momentum, double weightDecay, bool flat) =>
+        flat ? new FlatMaskedSgd(model.parameters(), masks, lr, momentum, weightDecay)
+             : new PerParameterMaskedSgd(model, masks, lr, momentum, weightDecay);
+}
+
+/// <summary>TorchSharp's SGD, which updates one parameter at a time (four kernels each), plus one mask kernel per pruned tensor.</summary>
+public sealed class PerParameterMaskedSgd(nn.Module model, PruningMasks masks, double lr, double momentum, double weightDecay) : IMaskedSgd
+{
+    readonly optim.Optimizer _sgd = optim.SGD(model.parameters(), lr, momentum, weight_decay: weightDecay);
+
+    public double LearningRate { set { foreach (var g in _sgd.ParamGroups) g.LearningRate = value; } }
+    public void ZeroGrad() => _sgd.zero_grad();
+
+    public void Step()
+    {
+        masks.ApplyToGradients();
+        _sgd.step();
+        masks.ApplyToWeights();
+    }
+
+    public void Dispose() => _sgd.Dispose();
+}
+
+/// <summary>
+/// The same update over all parameters at once: the parameters become views into one flat buffer (in each
+/// one's memory order, so channels-last weights stay so), the gradients are gathered into one flat tensor,
+/// and masking, weight decay, momentum and the update are a handful of whole-buffer kernels per step
+/// instead of several per parameter. What PyTorch's multi-tensor ("foreach") SGD buys on a GPU.
+/// </summary>
+public sealed class FlatMaskedSgd : IMaskedSgd
+{
+    readonly List<Parameter> _parameters;
+    readonly Tensor _flat;
+    readonly Tensor _mask;
+    readonly double _momentum, _weightDecay;
+    Tensor? _buffer;
+    double _lr;
+
+    public FlatMaskedSgd(IEnumerable<Parameter> parameters, PruningMasks masks, double lr, double momentum, double weightDecay)
+    {
+        _parameters = parameters.Where(p => p.requires_grad).ToList();
+        (_lr, _momentum, _weightDecay) = (lr, momentum, weightDecay);
+        var first = _parameters[0];
+        var total = _parameters.Sum(p => p.numel());
+        _flat = empty(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
+        _mask = ones(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
+        var maskOf = masks.Weights.ToDictionary(kv => kv.Value.Handle, kv => masks.Masks[kv.Key]);
+        using var _ = no_grad();
+        long offset = 0;
+        foreach (var p in _parameters)
+        {
+            var n = p.numel();
+            using var view = InMemoryOrder(_flat.narrow(0, offset, n), p);
+            view.copy_(p);
+            p.set_(view);
+            if (maskOf.TryGetValue(p.Handle, out var mask))
+                using (var flatMask = MemoryOrderFlatten(mask, p)) _mask.narrow(0, offset, n).copy_(flatMask);
+            offset += n;
+        }
+    }
+
+    public double LearningRate { set => _lr = value; }
+
+    /// <summary>Gradients are dropped, not zeroed (PyTorch's set_to_none): backward allocates them afresh.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in _parameters) p.grad = null;
+    }
+
+    public void Step()
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var grad = cat(_parameters.Select(p => p.grad is { } g ? MemoryOrderFlatten(g, p) : zeros(p.numel(), p.dtype, p.device)).ToArray());
+        grad.mul_(_mask);
+        if (_weightDecay != 0) grad.add_(_flat, alpha: _weightDecay);
+        if (_momentum != 0)
+        {
+            if (_buffer is null) _buffer = grad.clone().DetachFromDisposeScope();
+            else _buffer.mul_(_momentum).add_(grad);
+            grad = _buffer;
+        }
+        _flat.add_(grad, alpha: -_lr);
+        _flat.mul_(_mask);
+    }
+
+    /// <summary>A view of <paramref name="flat"/> with <paramref name="like"/>'s shape and memory order.</summary>
+    static Tensor InMemoryOrder(Tensor flat, Tensor like) =>
+        MemoryLayout.IsChannelsLast(like) && !like.is_contiguous()
+            ? flat.view(like.shape[0], like.shape[2], like.shape[3], like.shape[1]).permute(0, 3, 1, 2)
+            : flat.view(like.shape);
+
+    /// <summary><paramref name="t"/>'s values in the memory order of <paramref name="layoutOf"/>, as one vector.</summary>
+    static Tensor MemoryOrderFlatten(Tensor t, Tensor layoutOf) =>
+        MemoryLayout.IsChannelsLast(layoutOf) && !layoutOf.is_contiguous()
+            ? t.permute(0, 2, 3, 1).reshape(-1)
+            : t.reshape(-1);
+
+    public void Dispose()
+    {
+        _buffer?.Dispose();
+        _mask.Dispose();
+        _flat.Dispose(); // the parameters keep the storage alive
+    }
+}

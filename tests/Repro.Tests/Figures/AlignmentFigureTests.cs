@@ -1,0 +1,74 @@
+using Repro.Config;
+using Repro.Figures;
+using Repro.Results;
+
+namespace Repro.Tests.Figures;
+
+/// <summary>The alignment figures on the ci profile, against expected-results/ci/&lt;figure&gt;.yaml.</summary>
+public class AlignmentFigureTests
+{
+    static FigureRunOutcome RunOnCi(IFigure figure, out Profile profile)
+    {
+        profile = ProfileLoader.Load(TestSupport.RepoRoot, "ci");
+        var context = TestSupport.Context(profile, Path.Combine(TestSupport.RepoRoot, ".cache"));
+        var outcome = FigureRunner.Run(figure, context);
+        Assert.False(outcome.Check.ExpectedMissing, $"no {outcome.Check.ExpectedFile}");
+        Assert.True(outcome.Check.Violations.Count == 0, string.Join("\n", outcome.Check.Violations));
+        return outcome;
+    }
+
+    static string ReportFile(string figure, string file) => Path.Combine(TestSupport.RepoRoot, "reports", "ci", figure, file);
+
+    [Fact]
+    public void Human_alignment_figure_on_the_ci_profile_is_inside_its_bands_and_never_claims_human_alignment()
+    {
+        var outcome = RunOnCi(new HumanAlignmentFigure(), out var profile);
+        var iterations = profile.Pruning.Iterations + 1;
+        var datasets = profile.Alignment!.Datasets.Count;
+        // per iteration: top-1 per dataset, OOD accuracy, three consistency metrics, shape bias
+        Assert.Equal(iterations * (datasets + 5), outcome.Check.Checked);
+
+        var metrics = outcome.Results.Values.Select(v => v.Metric).Distinct().ToList();
+        Assert.Equal(datasets, metrics.Count(m => m.StartsWith("top1_")));
+        Assert.Contains("error_consistency_vs_dense", metrics);
+        Assert.DoesNotContain(metrics, m => m.Contains("human"));
+        var dense = outcome.Results.Values.Single(v => v.Metric == "error_consistency_vs_dense" && v.Iteration == 0);
+        Assert.Equal(1.0, dense.Value);
+        Assert.All(outcome.Results.Values.Where(v => v.Metric.StartsWith("top1_") || v.Metric == "shape_bias"), v => Assert.InRange(v.Value, 0, 1));
+
+        var claim = Assert.Single(outcome.Results.Claims);
+        Assert.Contains("shape bias", claim.Claim);
+        Assert.Contains("not a human-alignment result", claim.Claim);
+        Assert.Contains("shape bias: dense", claim.Evidence);
+        Assert.Contains(outcome.Results.Deviations, d => d.Contains("not human observers"));
+        Assert.Contains(outcome.Results.Deviations, d => d.Contains("false colour") && d.Contains("approximation"));
+        foreach (var series in outcome.Results.Values.Select(v => v.Series).Distinct())
+        {
+            Assert.True(File.Exists(ReportFile("human_alignment", $"top1-per-dataset-{series}.png")));
+            Assert.True(File.Exists(ReportFile("human_alignment", $"alignment-summary-{series}.png")));
+        }
+    }
+
+    [Fact]
+    public void Rotation_figure_on_the_ci_profile_is_inside_its_bands_and_says_resnet50_is_absent()
+    {
+        var outcome = RunOnCi(new RotationFigure(), out var profile);
+        // per iteration: rotation top-1 over the benchmark's 90/180/270 conditions, and each of the four conditions
+        Assert.Equal((profile.Pruning.Iterations + 1) * 5, outcome.Check.Checked);
+        Assert.Equal(["0", "180", "270", "90"],
+            outcome.Results.Values.Where(v => v.Metric.StartsWith("top1_rotation_")).Select(v => v.Metric["top1_rotation_".Length..]).Distinct().Order());
+        var claim = Assert.Single(outcome.Results.Claims);
+        Assert.False(claim.Reproduced);
+        Assert.Contains("ResNet-50 absent from profile 'ci'", claim.Evidence);
+        Assert.True(File.Exists(ReportFile("rotation", "rotation.png")));
+    }
+
+    [Fact]
+    public void ResNet18_tasks_figure_on_the_ci_profile_is_inside_its_bands()
+    {
+        var outcome = RunOnCi(new ResNet18TasksFigure(), out var profile);
+        Assert.Equal((profile.Pruning.Iterations + 1) * 3, outcome.Check.Checked);
+        Assert.Equal(["top1_colour", "top1_false-colour", "top1_silhouette"], outcome.Results.Values.Select(v => v.Metric).Distinct().Order());
+        Assert.True(File.Exists(ReportFile("resnet18_tasks", "tasks-resnet18-w0.25.png")));
+    }
+}
