@@ -175,10 +175,14 @@ def main():
     ap.add_argument("--foreach", choices=["default", "on", "off"], default="default",
                     help="SGD's multi-tensor path (PyTorch's default on CUDA is on)")
     ap.add_argument("--threads", type=int, help="CPU threads (the suite uses one per core)")
+    ap.add_argument("--no-mkldnn", action="store_true",
+                    help="CPU convolutions without oneDNN, as the suite runs them (its oneDNN backward was wrong on AVX-512 hosts)")
     ap.add_argument("--json")
     a = ap.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
+    if a.no_mkldnn:
+        torch.backends.mkldnn.enabled = False
     device = torch.device(a.device)
     foreach = {"default": None, "on": True, "off": False}[a.foreach]
     probe = Probe(device, a.arch, a.batch, a.size, a.steps, foreach=foreach)
