@@ -25,7 +25,7 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
         $"{model.Key}-{Fingerprint(context, model)}"));
 
     /// <summary>Bump when training numerics change (e.g. libtorch kernels switched), so old checkpoints are not reused.</summary>
-    const int TrainingRevision = 2;
+    const int TrainingRevision = 3;
 
     /// <summary>Everything that changes a checkpoint's weights; the iteration count is left out so a trajectory can be extended.</summary>
     public static string Fingerprint(RunContext c, ModelConfig m)
