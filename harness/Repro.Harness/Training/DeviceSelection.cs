@@ -16,11 +16,14 @@ public static class DeviceSelection
     };
 
     /// <summary>Sets libtorch's process-wide TF32 switches from the profile (both ways: they are global state).</summary>
-    public static void Apply(Device device, PerformanceConfig performance)
+    public static void Apply(Device device, PerformanceConfig performance) => SetTf32(device, performance.Tf32);
+
+    /// <summary>TF32 for float32 matmul and cuDNN convolution; nothing to set off CUDA.</summary>
+    public static void SetTf32(Device device, bool on)
     {
         if (device.type != TorchSharp.DeviceType.CUDA) return;
-        backends.cuda.matmul.allow_tf32 = performance.Tf32;
-        backends.cudnn.allow_tf32 = performance.Tf32;
+        backends.cuda.matmul.allow_tf32 = on;
+        backends.cudnn.allow_tf32 = on;
     }
 
     public static string Describe(Device device) =>

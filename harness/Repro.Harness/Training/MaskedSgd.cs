@@ -103,17 +103,18 @@ public sealed class FlatMaskedSgd : IMaskedSgd
         _flat.mul_(_mask);
     }
 
+    /// <summary>Stored NHWC; a tensor that is both NHWC and contiguous (1×1 maps) counts as contiguous.</summary>
+    static bool StoredChannelsLast(Tensor t) => MemoryLayout.IsChannelsLast(t) && !t.is_contiguous();
+
     /// <summary>A view of <paramref name="flat"/> with <paramref name="like"/>'s shape and memory order.</summary>
     static Tensor InMemoryOrder(Tensor flat, Tensor like) =>
-        MemoryLayout.IsChannelsLast(like) && !like.is_contiguous()
+        StoredChannelsLast(like)
             ? flat.view(like.shape[0], like.shape[2], like.shape[3], like.shape[1]).permute(0, 3, 1, 2)
             : flat.view(like.shape);
 
     /// <summary><paramref name="t"/>'s values in the memory order of <paramref name="layoutOf"/>, as one vector.</summary>
     static Tensor MemoryOrderFlatten(Tensor t, Tensor layoutOf) =>
-        MemoryLayout.IsChannelsLast(layoutOf) && !layoutOf.is_contiguous()
-            ? t.permute(0, 2, 3, 1).reshape(-1)
-            : t.reshape(-1);
+        StoredChannelsLast(layoutOf) ? t.permute(0, 2, 3, 1).reshape(-1) : t.reshape(-1);
 
     public void Dispose()
     {

@@ -47,11 +47,7 @@ public sealed class ThroughputProbe(Device device, ModelConfig modelConfig, int 
 
     (nn.Module<Tensor, Tensor> Model, PruningMasks Masks) Build(SpeedSetting setting)
     {
-        if (device.type == TorchSharp.DeviceType.CUDA && setting.Tf32 is { } tf32)
-        {
-            backends.cuda.matmul.allow_tf32 = tf32;
-            backends.cudnn.allow_tf32 = tf32;
-        }
+        if (setting.Tf32 is { } tf32) DeviceSelection.SetTf32(device, tf32);
         manual_seed(0);
         var net = ModelZoo.Create(modelConfig, classes, imageSize);
         net.to(device);
