@@ -181,6 +181,26 @@ public sealed class DiscoveryConfig
     public bool NoHard { get; set; }
     /// <summary>LOST's k: the lowest-degree patches that may join the seed (paper: 100, for grids of a few hundred patches).</summary>
     public int KPatches { get; set; } = Measurement.Discovery.Lost.DefaultKPatches;
+    /// <summary>
+    /// Benchmarks scored, each a panel: voc12-trainval and voc12-val (the paper's), voc07-trainval, coco20k. Without a
+    /// root below, the synthetic scenes (data.scenes) stand in: their VOC folder for VOC2012, their COCO20k-style list for coco20k.
+    /// </summary>
+    public List<string> Datasets { get; set; } = ["voc12-trainval", "voc12-val"];
+    /// <summary>VOC2012 (a VOC2012 folder or one above it), relative to the data root unless absolute.</summary>
+    public string? Voc12Root { get; set; }
+    /// <summary>VOC2007, as <see cref="Voc12Root"/>; the synthetic scenes do not stand in for it.</summary>
+    public string? Voc07Root { get; set; }
+    /// <summary>COCO20k: the images folder, LOST's file list and the instances JSON, relative to the data root unless absolute.</summary>
+    public Coco20kConfig? Coco20k { get; set; }
+    /// <summary>Images of the first dataset drawn across iterations in the qualitative grid (box, seed patch, ground truth).</summary>
+    public int QualitativeImages { get; set; } = 3;
+}
+
+public sealed class Coco20kConfig
+{
+    public required string ImagesRoot { get; set; }
+    public required string FileList { get; set; }
+    public required string Annotations { get; set; }
 }
 
 /// <summary>

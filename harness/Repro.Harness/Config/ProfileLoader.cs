@@ -56,6 +56,8 @@ public static class ProfileLoader
         }
         Require(p.Discovery.Stride is 8 or 16 or 32, "discovery.stride", $"is {p.Discovery.Stride}; allowed values: 8, 16, 32");
         Require(p.Discovery.KPatches >= 1, "discovery.k_patches", $"is {p.Discovery.KPatches}; must be >= 1");
+        Require(p.Discovery.QualitativeImages >= 0, "discovery.qualitative_images", $"is {p.Discovery.QualitativeImages}; must be >= 0");
+        if (p.Figures.Contains("object-discovery")) ValidateDiscoveryDatasets(p, Require);
         if (p.Interpretability is { } interp)
         {
             Require(interp.Images >= 1, "interpretability.images", $"is {interp.Images}; must be >= 1");
@@ -81,6 +83,23 @@ public static class ProfileLoader
             Require(lacking.Count == 0, "alignment.datasets", $"lacks {string.Join(", ", lacking)}, which figure '{figure.Name}' plots");
         }
         return p;
+    }
+
+    static void ValidateDiscoveryDatasets(Profile p, Action<bool, string, string> require)
+    {
+        var d = p.Discovery;
+        var known = Figures.DiscoveryInputs.Names;
+        require(d.Datasets.Count > 0, "discovery.datasets", $"must list at least one of: {string.Join(", ", known)}");
+        foreach (var name in d.Datasets)
+            require(known.Contains(name), "discovery.datasets", $"names '{name}'; allowed values: {string.Join(", ", known)}");
+        require(d.Datasets.Distinct().Count() == d.Datasets.Count, "discovery.datasets", "lists a dataset twice");
+        var synthetic = p.Data.Scenes != null;
+        if (d.Datasets.Any(n => n.StartsWith("voc12")))
+            require(d.Voc12Root != null || synthetic, "discovery.voc12_root", "is required for the voc12 datasets when the profile has no data.scenes to stand in");
+        if (d.Datasets.Contains("voc07-trainval"))
+            require(d.Voc07Root != null, "discovery.voc07_root", "is required for voc07-trainval (the synthetic scenes stand in for VOC2012 only)");
+        if (d.Datasets.Contains("coco20k"))
+            require(d.Coco20k != null || synthetic, "discovery.coco20k", "is required for coco20k when the profile has no data.scenes to stand in (images_root, file_list, annotations)");
     }
 
     static void ValidateAlignment(Profile p, AlignmentConfig a, Action<bool, string, string> require)

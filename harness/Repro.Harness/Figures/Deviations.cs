@@ -46,6 +46,15 @@ public static class Deviations
         Differs("LOST k (patches that may join the seed)", p.Discovery.KPatches, paper.Discovery.KPatches);
         if (p.Discovery.Stride != 32 && p.Fidelity != Config.Fidelity.Paper)
             list.Add($"LOST on ResNet features at stride {p.Discovery.Stride} (dilated layers; the paper's runs were at 32 whatever their option said: errata 5)");
+        if (p.Figures.Contains("object-discovery"))
+        {
+            var synthetic = p.Discovery.Datasets.Where(n => !DiscoveryInputs.HasRealSource(p.Discovery, n)).ToList();
+            if (synthetic.Count > 0)
+                list.Add($"object discovery: the synthetic scenes stand in for {string.Join(", ", synthetic)} (paper: the real benchmarks)");
+            var skipped = paper.Discovery.Datasets.Except(p.Discovery.Datasets).ToList();
+            if (skipped.Count > 0) list.Add($"object-discovery datasets not evaluated: {string.Join(", ", skipped)}");
+            Differs("LOST no-hard variant", p.Discovery.NoHard, paper.Discovery.NoHard);
+        }
         if (p.Interpretability is { } ours && paper.Interpretability is { } theirs)
         {
             Differs("interpretability images", p.Data.Kind == DataKind.Synthetic
@@ -96,6 +105,12 @@ public static class Deviations
             "accuracy is measured over every validation image (the authors' script recorded the last batch's only: errata 6)",
             "every pruning iteration is retrained and checkpointed separately (the authors' schedule never retrained the last pruned model and overwrote checkpoints: errata 7)",
         };
+        if (p.Figures.Contains("object-discovery"))
+        {
+            list.Add("LOST's per-image boxes are kept for every pruning iteration (the authors' were overwritten); ties in its degree order go to the lowest patch index (the reference's sort is unstable)");
+            if (p.Models.Any(m => m.Architecture.StartsWith("vit")))
+                list.Add("LOST on ViT reads the pruned model's own last-block keys in every fidelity (the authors' run never loaded the pruned checkpoint and took the block's normalised input in scrambled token order: errata 4 is not reproduced)");
+        }
         if (p.Interpretability == null) return list;
         list.Add("interpretability images are the first of the sorted id list (the authors' subset followed unsorted directory order: errata 2)");
         list.Add("SmoothGrad noise is seeded, the same at every pruning iteration (the authors' was unseeded: errata 8)");

@@ -16,7 +16,6 @@ namespace Repro.Figures;
 /// </summary>
 public sealed class HeatmapsFigure : IFigure
 {
-    const int Cell = 180, TitleHeight = 34, LabelWidth = 90;
     static readonly ScottPlot.IColormap Colormap = new ScottPlot.Colormaps.Turbo();
 
     public string Name => "heatmaps";
@@ -110,34 +109,8 @@ public sealed class HeatmapsFigure : IFigure
                 var method = Path.GetFileName(methodDir);
                 var rows = Enumerable.Range(0, int.MaxValue)
                     .TakeWhile(i => File.Exists(CellPath(directory, model, method, i, columns[0].Iteration))).Count();
-                using var grid = new SKBitmap(LabelWidth + columns.Count * Cell, TitleHeight + rows * (Cell + TitleHeight));
-                using (var canvas = new SKCanvas(grid))
-                using (var font = new SKFont(SKTypeface.Default, 13))
-                using (var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true })
-                {
-                    canvas.Clear(SKColors.White);
-                    canvas.DrawText($"{method}, {model}", 6, 20, font, ink);
-                    for (var r = 0; r < rows; r++)
-                    {
-                        var top = TitleHeight + r * (Cell + TitleHeight);
-                        canvas.DrawText($"image {r + 1}", 6, top + TitleHeight + Cell / 2f, font, ink);
-                        for (var c = 0; c < columns.Count; c++)
-                        {
-                            var left = LabelWidth + c * Cell;
-                            canvas.DrawText(string.Create(CultureInfo.InvariantCulture, $"{columns[c].Sparsity:0.#}% sparse, top-1 {columns[c].Value:P0}"),
-                                left + 4, top + TitleHeight - 8, font, ink);
-                            var path = CellPath(directory, model, method, r, columns[c].Iteration);
-                            if (!File.Exists(path)) continue;
-                            using var cell = SKBitmap.Decode(path);
-                            var scale = Math.Min((Cell - 8f) / cell.Width, (Cell - 8f) / cell.Height);
-                            var rect = SKRect.Create(left + 4, top + TitleHeight, cell.Width * scale, cell.Height * scale);
-                            using var image = SKImage.FromBitmap(cell);
-                            canvas.DrawImage(image, rect, new SKSamplingOptions(SKFilterMode.Linear));
-                        }
-                    }
-                }
                 var name = $"heatmaps-{model}-{method}.png";
-                ImageCodec.EncodeToFile(grid, Path.Combine(directory, name));
+                IterationGrid.Save($"{method}, {model}", IterationGrid.ColumnTitles(columns), rows, (r, c) => CellPath(directory, model, method, r, columns[c].Iteration), Path.Combine(directory, name));
                 files.Add(name);
             }
         }

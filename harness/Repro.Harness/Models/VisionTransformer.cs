@@ -91,16 +91,35 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
     public ViTAttentionCapture LastBlockAttention(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = Embed(x, out var gridH, out var gridW);
-        var blocks = encoder.Blocks;
-        for (var i = 0; i < blocks.Count - 1; i++) h = blocks[i].call(h);
-        var last = blocks[^1];
+        var h = LastBlockInput(x, out var gridH, out var gridW);
+        var last = encoder.Blocks[^1];
         var (q, k, v) = last.Attention.Project(last.NormBeforeAttention(h));
         var attention = softmax(q.matmul(k.transpose(-2, -1)) / Math.Sqrt(q.shape[^1]), -1);
         h = last.call(h);
         var logits = heads.call(encoder.FinalNorm(h).select(1, 0));
         return new ViTAttentionCapture(attention.MoveToOuterDisposeScope(), q.MoveToOuterDisposeScope(),
             k.MoveToOuterDisposeScope(), v.MoveToOuterDisposeScope(), logits.MoveToOuterDisposeScope(), gridH, gridW);
+    }
+
+    /// <summary>
+    /// The last block's projected keys of the patch tokens, heads concatenated (head-major), as LOST reads them:
+    /// [B, patches, hidden], class token removed, row-major grid order.
+    /// </summary>
+    public Tensor LastBlockKeys(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var last = encoder.Blocks[^1];
+        var (_, k, _) = last.Attention.Project(last.NormBeforeAttention(LastBlockInput(x, out _, out _)));
+        var patches = k.shape[2] - 1;
+        return k.narrow(2, 1, patches).transpose(1, 2).reshape(k.shape[0], patches, -1).MoveToOuterDisposeScope();
+    }
+
+    Tensor LastBlockInput(Tensor x, out int gridH, out int gridW)
+    {
+        var h = Embed(x, out gridH, out gridW);
+        var blocks = encoder.Blocks;
+        for (var i = 0; i < blocks.Count - 1; i++) h = blocks[i].call(h);
+        return h;
     }
 
     /// <summary>

@@ -117,7 +117,7 @@ public class ProfileLoaderTests
     [Fact]
     public void A_discovery_stride_other_than_8_16_or_32_is_rejected()
     {
-        var p = StrictYaml.Parse<Profile>(Smoke + "discovery:\n  stride: 12\n", "p.yaml");
+        var p = StrictYaml.Parse<Profile>(Smoke.Replace("discovery:\n", "discovery:\n  stride: 12\n"), "p.yaml");
         var e = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(p, "p.yaml"));
         Assert.Contains("'discovery.stride' is 12; allowed values: 8, 16, 32", e.Message);
     }

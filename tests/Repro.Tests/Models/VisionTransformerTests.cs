@@ -72,6 +72,22 @@ public class VisionTransformerTests
     }
 
     [Fact]
+    public void LastBlockKeysAreTheCapturedPatchKeysWithHeadsConcatenatedInGridOrder()
+    {
+        using var vit = Tiny();
+        vit.eval();
+        using var _ = no_grad();
+        using var x = randn(1, 3, 24, 32);
+        using var capture = vit.LastBlockAttention(x);
+        using var keys = vit.LastBlockKeys(x);
+        Assert.Equal(new long[] { 1, 3 * 4, 16 }, keys.shape);
+        // Patch token t (grid row t / 4, column t % 4), head h: channels h·8 .. h·8+7; token 0 (class) dropped.
+        for (var t = 0; t < 12; t++)
+            for (var h = 0; h < 2; h++)
+                Assert.True(keys[0, t].narrow(0, h * 8, 8).equal(capture.Keys[0, h, t + 1]).all().item<bool>());
+    }
+
+    [Fact]
     public void PruningLeavesTheFusedInProjectionDenseUnlessAsked()
     {
         using var vit = Tiny();

@@ -1,3 +1,4 @@
+using Repro.Models;
 using static TorchSharp.torch;
 
 namespace Repro.Measurement.Discovery;
@@ -35,4 +36,14 @@ public sealed class VitKeyFeatures(IKeyFeatures model, Device device) : IDiscove
                 "(patch tokens only, class token removed)");
         return new PatchTokens(keys[0].MoveToOuterDisposeScope(), rows, cols);
     }
+}
+
+/// <summary>
+/// A trained ViT's own last-block keys: the pruned model's, projected by its attention (the corrected reading of
+/// errata 4, where the authors' run never loaded the pruned checkpoint and took the block's normalised input).
+/// </summary>
+public sealed class VisionTransformerKeys(VisionTransformer vit) : IKeyFeatures
+{
+    public int PatchSize => vit.PatchSize;
+    public Tensor LastBlockKeys(Tensor x) => vit.LastBlockKeys(x);
 }
