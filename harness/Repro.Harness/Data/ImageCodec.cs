@@ -66,6 +66,21 @@ public static class ImageCodec
         return new RgbImage(info.Width, info.Height, rgb);
     }
 
+    /// <summary>An opaque RGBA bitmap of <paramref name="image"/>, to draw on or encode.</summary>
+    public static SKBitmap ToBitmap(RgbImage image)
+    {
+        var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        var dst = bitmap.GetPixelSpan();
+        for (int i = 0, j = 0; i < image.Pixels.Length; i += 3, j += 4)
+        {
+            dst[j] = image.Pixels[i];
+            dst[j + 1] = image.Pixels[i + 1];
+            dst[j + 2] = image.Pixels[i + 2];
+            dst[j + 3] = 255;
+        }
+        return bitmap;
+    }
+
     public static void EncodeToFile(SKBitmap bitmap, string path, int jpegQuality = 92)
     {
         var format = Path.GetExtension(path).ToLowerInvariant() switch

@@ -77,9 +77,10 @@ public sealed class ObjectDiscoveryFigure : IFigure
                     var series = $"{model.Key}/{dataset.Name}";
                     values.Add(Value(series, "corloc", m.Iteration, sparsity, summary.CorLoc));
                     values.Add(Value(series, "mean_iou", m.Iteration, sparsity, summary.MeanIou));
-                    values.Add(Value(series, "box_area", m.Iteration, sparsity, MeanBoxArea(rows)));
+                    var boxArea = MeanBoxArea(rows);
+                    values.Add(Value(series, "box_area", m.Iteration, sparsity, boxArea));
                     (corloc.TryGetValue((model.Key, dataset.Name), out var list) ? list : corloc[(model.Key, dataset.Name)] = []).Add((sparsity, summary.CorLoc));
-                    context.Log($"  {model.Key} iter {m.Iteration} ({sparsity:F1}% sparse) {dataset.Name}: {summary}, mean box {MeanBoxArea(rows):P0} of the image");
+                    context.Log($"  {model.Key} iter {m.Iteration} ({sparsity:F1}% sparse) {dataset.Name}: {summary}, mean box {boxArea:P0} of the image");
                     if (dataset == datasets[0])
                         for (var i = 0; i < shown.Count; i++)
                             DrawCell(shown[i], rows[i], features.Stride, CellPath(figureDirectory, model.Key, i, m.Iteration));
@@ -153,10 +154,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
     /// <summary>The image with its ground-truth boxes (green), LOST's box (red) and seed patch (yellow).</summary>
     static void DrawCell(DiscoveryImage image, ImagePrediction row, int stride, string path)
     {
-        using var bitmap = new SKBitmap(image.Image.Width, image.Image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
-        for (var y = 0; y < image.Image.Height; y++)
-            for (var x = 0; x < image.Image.Width; x++)
-                bitmap.SetPixel(x, y, new SKColor(image.Image[y, x, 0], image.Image[y, x, 1], image.Image[y, x, 2]));
+        using var bitmap = ImageCodec.ToBitmap(image.Image);
         using (var canvas = new SKCanvas(bitmap))
         using (var pen = new SKPaint { Style = SKPaintStyle.Stroke, StrokeWidth = Math.Max(2f, image.Image.Width / 100f), IsAntialias = true })
         {

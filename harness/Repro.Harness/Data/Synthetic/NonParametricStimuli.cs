@@ -108,15 +108,7 @@ public static class NonParametricStimuli
     /// <summary>Writes a stimulus image as PNG or JPEG (by extension) to <paramref name="path"/>.</summary>
     public static void Save(RgbImage image, string path)
     {
-        using var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        var dst = bitmap.GetPixelSpan();
-        for (int i = 0, j = 0; i < image.Pixels.Length; i += 3, j += 4)
-        {
-            dst[j] = image.Pixels[i];
-            dst[j + 1] = image.Pixels[i + 1];
-            dst[j + 2] = image.Pixels[i + 2];
-            dst[j + 3] = 255;
-        }
+        using var bitmap = ImageCodec.ToBitmap(image);
         ImageCodec.EncodeToFile(bitmap, path);
     }
 
