@@ -101,9 +101,7 @@ public class SyntheticScenesBenchmarks
     public void Setup()
     {
         _dir = Directory.CreateTempSubdirectory("repro-scenes-").FullName;
-        var repo = new DirectoryInfo(AppContext.BaseDirectory);
-        while (repo != null && !File.Exists(Path.Combine(repo.FullName, "Repro.sln"))) repo = repo.Parent;
-        _config = ProfileLoader.Load(repo?.FullName ?? throw new DirectoryNotFoundException("Repro.sln not found"), "smoke").Data.Scenes
+        _config = ProfileLoader.Load(RepoRoot.Find(), "smoke").Data.Scenes
             ?? throw new InvalidOperationException("profiles/smoke.yaml has no data.scenes section");
     }
 

@@ -26,9 +26,7 @@ public class OodEvaluationBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var repo = new DirectoryInfo(AppContext.BaseDirectory);
-        while (repo != null && !File.Exists(Path.Combine(repo.FullName, "Repro.sln"))) repo = repo.Parent;
-        var root = repo?.FullName ?? throw new DirectoryNotFoundException("Repro.sln not found");
+        var root = RepoRoot.Find();
         _profile = ProfileLoader.Load(root, "smoke");
         var context = new RunContext(_profile, root, null, null, DeviceChoice.Cpu, Console.WriteLine);
         _suite = AlignmentRecipe.OpenSuite(context, _profile.Alignment!.Datasets);

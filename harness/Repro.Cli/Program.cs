@@ -141,7 +141,7 @@ return root.Parse(args).Invoke();
 
 (string Repo, Profile Profile, List<IFigure> Figures) Resolve(ParseResult r)
 {
-    var repo = r.GetValue(repoOption) ?? FindRepoRoot();
+    var repo = r.GetValue(repoOption) ?? RepoRoot.Find(Directory.GetCurrentDirectory(), AppContext.BaseDirectory);
     var profile = ProfileLoader.Load(repo, r.GetValue(profileOption)!);
     var names = r.GetValue(figuresOption)!;
     var selected = names is "all" or "" ? profile.Figures : names.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
@@ -177,14 +177,6 @@ string Plan(string repo, Profile profile, ParseResult r)
             (train, val) = (profile.Plan?.TrainImages ?? 0, profile.Plan?.ValImages ?? 0);
     }
     return PlanView.Render(profile, train, val);
-}
-
-static string FindRepoRoot()
-{
-    foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        for (var d = new DirectoryInfo(start); d != null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Repro.sln"))) return d.FullName;
-    throw new ConfigException("cannot find the repository root (a folder with Repro.sln); run from inside the repository or pass --repo-root");
 }
 
 int Guard(Func<int> action)

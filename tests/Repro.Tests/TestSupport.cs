@@ -17,14 +17,7 @@ public sealed class TempDir : IDisposable
 
 public static class TestSupport
 {
-    public static string RepoRoot { get; } = FindRepoRoot();
-
-    static string FindRepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-            if (File.Exists(System.IO.Path.Combine(d.FullName, "Repro.sln"))) return d.FullName;
-        throw new InvalidOperationException("Repro.sln not found above the test binaries");
-    }
+    public static string RepoRoot { get; } = Repro.Config.RepoRoot.Find();
 
     /// <summary>A profile small enough to train a whole trajectory in seconds.</summary>
     public static Profile TinyProfile(int iterations = 2, int seed = 7) => new()

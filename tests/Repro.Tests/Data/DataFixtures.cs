@@ -82,12 +82,4 @@ static class DataFixtures
         Directory.CreateDirectory(System.IO.Path.Combine(root, "ImageSets", task));
         File.WriteAllLines(System.IO.Path.Combine(root, "ImageSets", task, split + ".txt"), ids);
     }
-
-    /// <summary>The repository root (the folder holding Repro.sln).</summary>
-    public static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir != null && !File.Exists(System.IO.Path.Combine(dir.FullName, "Repro.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new DirectoryNotFoundException("Repro.sln not found above the test binaries");
-    }
 }

@@ -126,7 +126,7 @@ public class SyntheticScenesTests
     [Fact]
     public void ProfilesWithAndWithoutScenesLoad()
     {
-        var repo = DataFixtures.RepoRoot();
+        var repo = TestSupport.RepoRoot;
         var smoke = ProfileLoader.Load(repo, "smoke");
         var ci = ProfileLoader.Load(repo, "ci");
         Assert.NotNull(smoke.Data.Scenes);
