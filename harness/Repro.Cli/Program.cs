@@ -17,8 +17,9 @@ var cacheOption = new Option<string?>("--cache-dir") { Description = "Where gene
 var repoOption = new Option<string?>("--repo-root") { Description = "Repository root (default: found from the working directory)." };
 var planOption = new Option<bool>("--plan") { Description = "Print what the profile would run and its estimated GPU-hours, then stop." };
 var seedsOption = new Option<string?>("--seeds") { Description = "Comma-separated seeds (default: the profile's reference_seeds)." };
+var threadsOption = new Option<int?>("--threads") { Description = "libtorch's intra-op CPU threads (default: the profile's performance.threads, else the cores this process may use). CPU numbers depend on it: other counts are checked against expected-results/<profile>/threads-<n>/." };
 
-Option[] common = [profileOption, figuresOption, deviceOption, dataRootOption, cacheOption, repoOption];
+Option[] common = [profileOption, figuresOption, deviceOption, dataRootOption, cacheOption, repoOption, threadsOption];
 var root = new RootCommand("Repro: reproduces 'When Does Pruning Benefit Vision Representations?' (arXiv 2507.01722).");
 
 var reproduce = new Command("reproduce", "Run the profile's figures, check them against expected-results and write reports/<profile>/index.html.");
@@ -34,7 +35,7 @@ reproduce.SetAction(r => Guard(() =>
         if (!FigureRunner.Run(figure, context).Check.Passed) failed.Add(figure.Name);
     Log($"report: {Path.Combine(FigureRunner.ReportDirectory(repo, profile.Name), "index.html")}");
     if (failed.Count == 0) return 0;
-    Log($"FAILED: {string.Join(", ", failed)} did not match expected-results/{profile.Name}/");
+    Log($"FAILED: {string.Join(", ", failed)} did not match expected-results/{ExpectedFolder(profile, r)}/");
     return 1;
 }));
 
@@ -52,9 +53,10 @@ foreach (var o in common) accept.Options.Add(o);
 accept.SetAction(r => Guard(() =>
 {
     var (repo, profile, figures) = Resolve(r);
-    var done = FigureRunner.Accept(repo, profile.Name, figures.Select(f => f.Name));
+    var folder = ExpectedFolder(profile, r);
+    var done = FigureRunner.Accept(repo, folder, figures.Select(f => f.Name));
     foreach (var f in done) Log($"accepted {Path.GetRelativePath(repo, f)}");
-    if (done.Count == 0) Log($"nothing to accept: no received files under expected-results/{profile.Name}/ (run the figures first)");
+    if (done.Count == 0) Log($"nothing to accept: no received files under expected-results/{folder}/ (run the figures first)");
     return 0;
 }));
 
@@ -69,7 +71,7 @@ derive.SetAction(r => Guard(() =>
     foreach (var figure in figures)
     {
         var expected = BandDerivation.Derive(figure, profile, seeds, p => Context(repo, p, r));
-        var path = ExpectedResults.PathFor(repo, profile.Name, figure.Name);
+        var path = ExpectedResults.PathFor(repo, ExpectedFolder(profile, r), figure.Name);
         StrictYaml.SaveAtomically(path, expected);
         Log($"wrote {Path.GetRelativePath(repo, path)} ({expected.Values.Count} values)");
     }
@@ -152,7 +154,15 @@ RunContext Context(string repo, Profile profile, ParseResult r)
 {
     var device = ParseDevice(r.GetValue(deviceOption));
     var dataRoot = r.GetValue(dataRootOption);
-    return new RunContext(profile, repo, r.GetValue(cacheOption), string.IsNullOrEmpty(dataRoot) ? null : dataRoot, device, Log);
+    return new RunContext(profile, repo, r.GetValue(cacheOption), string.IsNullOrEmpty(dataRoot) ? null : dataRoot, device, Log, r.GetValue(threadsOption));
+}
+
+// Accept and derive-bands write where a run at the same thread count reads.
+string ExpectedFolder(Profile profile, ParseResult r)
+{
+    var device = DeviceSelection.Resolve(ParseDevice(r.GetValue(deviceOption)) ?? profile.Device);
+    var threads = DeviceSelection.ResolveThreads(r.GetValue(threadsOption), profile.Performance);
+    return ExpectedResults.Folder(profile, device.type == TorchSharp.DeviceType.CPU ? threads : null);
 }
 
 static DeviceChoice? ParseDevice(string? text) => string.IsNullOrEmpty(text) ? null : text.ToLowerInvariant() switch

@@ -222,6 +222,11 @@ public sealed class PerformanceConfig
     public bool FlatOptimizer { get; set; }
     /// <summary>Threads decoding images ahead of training (0 = one per core).</summary>
     public int DecodeThreads { get; set; } = 1;
+    /// <summary>
+    /// libtorch's intra-op threads. CPU results depend on it (reductions split differently), so it is part of the
+    /// checkpoint fingerprint, and expected results are kept per thread count. Empty: one per core this process may use.
+    /// </summary>
+    public int? Threads { get; set; }
 
     /// <summary>The options that can move numbers, in words (what a band derived with them belongs to).</summary>
     public string Describe() =>

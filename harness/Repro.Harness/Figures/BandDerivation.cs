@@ -18,12 +18,14 @@ public static class BandDerivation
             throw new ConfigException($"profile '{profile.Name}': deriving bands needs at least two reference seeds (reference_seeds), got {seeds.Count}");
         var runs = new List<List<MeasuredValue>>();
         string device = "";
+        int? threads = null;
         foreach (var seed in seeds)
         {
             var seeded = Clone(profile);
             seeded.Seed = seed;
             var context = contextFor(seeded);
             device = context.DeviceDescription;
+            threads = context.CpuThreads;
             context.Log($"== reference run for '{figure.Name}', seed {seed} ({runs.Count + 1}/{seeds.Count})");
             runs.Add(figure.Measure(context).Values);
         }
@@ -50,6 +52,7 @@ public static class BandDerivation
             Figure = figure.Name,
             Profile = profile.Name,
             ReferenceSeeds = seeds.ToList(),
+            Threads = threads,
             Derivation = FormattableString.Invariant(
                 $"Reference run with seeds {string.Join(", ", seeds)} on {device} (speed options: {profile.Performance.Describe()}), {DateTime.UtcNow:yyyy-MM-dd}. expected = mean over seeds; abs_tol = max(metric floor, 3 x sample std, max - min). Metric floors: ") +
                 string.Join(", ", keys.Select(k => runs[0].First(v => v.Key == k).Metric).Distinct().Select(m => FormattableString.Invariant($"{m} {figure.DefaultAbsTol(m)}"))) + ".",

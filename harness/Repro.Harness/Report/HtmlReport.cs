@@ -25,11 +25,12 @@ public static class HtmlReport
             """);
         foreach (var figure in FigureCatalog.All)
         {
-            var resultsPath = Path.Combine(dir, figure.Name, "results.yaml");
+            var resultsPath = Path.Combine(dir, figure.Name, FigureRunner.ResultsFile);
             if (!File.Exists(resultsPath)) continue;
-            var r = StrictYaml.LoadFile<FigureResults>(resultsPath, "");
-            var checkPath = Path.Combine(dir, figure.Name, "check.yaml");
-            var check = File.Exists(checkPath) ? StrictYaml.LoadFile<BandCheckRecord>(checkPath, "") : null;
+            var rerun = $"Delete it and rerun the figure (dotnet build -t:Reproduce -p:Profile={profile} -p:Figures={figure.Name}).";
+            var r = ContentHash.LoadYaml<FigureResults>(resultsPath, rerun);
+            var checkPath = Path.Combine(dir, figure.Name, FigureRunner.CheckFile);
+            var check = File.Exists(checkPath) ? ContentHash.LoadYaml<BandCheckRecord>(checkPath, rerun) : null;
             html.Append($"<h2 id=\"{figure.Name}\">{E(r.Title)}</h2><p>{E(figure.Shows)}</p>");
             foreach (var png in Directory.GetFiles(Path.Combine(dir, figure.Name), "*.png").Order())
             {

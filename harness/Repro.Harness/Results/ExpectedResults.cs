@@ -32,6 +32,8 @@ public sealed class ExpectedResults
     /// <summary>How the expected values and bands were obtained, in words.</summary>
     public required string Derivation { get; set; }
     public List<int> ReferenceSeeds { get; set; } = [];
+    /// <summary>libtorch's intra-op CPU threads the values were measured with (CPU numbers depend on it); empty off CPU.</summary>
+    public int? Threads { get; set; }
     public required List<ExpectedValue> Values { get; set; }
 
     public static string PathFor(string repoRoot, string profile, string figure) =>
@@ -39,6 +41,16 @@ public sealed class ExpectedResults
 
     public static string ReceivedPathFor(string repoRoot, string profile, string figure) =>
         System.IO.Path.Combine(repoRoot, "expected-results", profile, figure + ".received.yaml");
+
+    /// <summary>
+    /// The folder of a profile's expected results for a run on <paramref name="cpuThreads"/> CPU threads:
+    /// expected-results/&lt;profile&gt;/ at the profile's own <c>performance.threads</c> (and off CPU, and for profiles
+    /// that leave the count to the machine), expected-results/&lt;profile&gt;/threads-&lt;n&gt;/ at any other count.
+    /// </summary>
+    public static string Folder(Config.Profile profile, int? cpuThreads) =>
+        cpuThreads is { } n && profile.Performance.Threads is { } pinned && n != pinned
+            ? System.IO.Path.Combine(profile.Name, $"threads-{n}")
+            : profile.Name;
 
     public static ExpectedResults Load(string path)
     {

@@ -20,12 +20,14 @@ public sealed class Provenance
     public string DotnetVersion { get; set; } = "";
     public string Os { get; set; } = "";
     public int CpuCount { get; set; }
+    /// <summary>libtorch's intra-op CPU threads (the numbers depend on it); empty when the run was not on CPU.</summary>
+    public int? Threads { get; set; }
     public string Device { get; set; } = "";
     public string DataRoot { get; set; } = "";
     public string StartedUtc { get; set; } = "";
     public double WallSeconds { get; set; }
 
-    public static Provenance Capture(Config.Profile profile, string repoRoot, string device, string dataRoot)
+    public static Provenance Capture(Config.Profile profile, string repoRoot, string device, string dataRoot, int? cpuThreads)
     {
         var profilePath = Path.Combine(repoRoot, "profiles", profile.Name + ".yaml");
         return new Provenance
@@ -42,6 +44,7 @@ public sealed class Provenance
             DotnetVersion = RuntimeInformation.FrameworkDescription,
             Os = RuntimeInformation.OSDescription,
             CpuCount = Environment.ProcessorCount,
+            Threads = cpuThreads,
             Device = device,
             DataRoot = dataRoot,
             StartedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),

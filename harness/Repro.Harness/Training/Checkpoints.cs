@@ -7,16 +7,21 @@ using static TorchSharp.torch;
 namespace Repro.Training;
 
 /// <summary>What a checkpoint says about itself, checked before its weights are loaded.</summary>
-public sealed record CheckpointInfo(string Architecture, double Width, int NumClasses, int Iteration, string PrunedLayers, string Fingerprint);
+/// <param name="Threads">libtorch's intra-op threads the weights were trained with (CPU numbers depend on it); null off CPU.</param>
+public sealed record CheckpointInfo(string Architecture, double Width, int NumClasses, int Iteration, string PrunedLayers, string Fingerprint,
+    int? Threads = null);
 
 /// <summary>
 /// One model's trajectory on disk: iter-NN.ckpt (weights + masks) and iter-NN.yaml (its metrics) per
 /// pruning iteration, under checkpoints/&lt;profile&gt;/&lt;model&gt;-&lt;fingerprint&gt;/. Both written atomically;
-/// an iteration is complete when its .yaml exists (it is written after the .ckpt).
+/// an iteration is complete when its .yaml exists (it is written after the .ckpt). Both carry a content hash
+/// (<see cref="ContentHash"/>) that is checked whenever they are read.
 /// </summary>
 public sealed class CheckpointStore(string directory)
 {
-    const string Magic = "REPRO-CKPT-1";
+    const string Magic = "REPRO-CKPT-2";
+    const string UnhashedMagic = "REPRO-CKPT-1";
+    const string Retrain = "Delete it to retrain that iteration (the run resumes from the iteration before it).";
     public string Directory { get; } = directory;
 
     public string CheckpointPath(int iteration) => Path.Combine(Directory, $"iter-{iteration:D2}.ckpt");
@@ -47,32 +52,35 @@ public sealed class CheckpointStore(string directory)
                 writer.Write(name);
                 mask.cpu().contiguous().Save(writer);
             }
+            writer.Flush();
+            stream.Close();
+            ContentHash.SealFile(tmp);
         });
-        StrictYaml.SaveAtomically(MetricsPath(iteration), metrics);
+        ContentHash.SaveYaml(MetricsPath(iteration), metrics);
     }
 
-    public static CheckpointInfo ReadInfo(string path)
-    {
-        using var reader = new BinaryReader(File.OpenRead(path));
-        return ReadHeader(reader, path);
-    }
+    public IterationMetrics ReadMetrics(int iteration) => ContentHash.LoadYaml<IterationMetrics>(MetricsPath(iteration), Retrain);
 
     static CheckpointInfo ReadHeader(BinaryReader reader, string path)
     {
         try
         {
-            if (reader.ReadString() != Magic) throw new InvalidDataException("bad magic");
+            var magic = reader.ReadString();
+            if (magic == UnhashedMagic)
+                throw ContentHash.Damaged(path, "was written by an older version without a content hash", Retrain);
+            if (magic != Magic) throw new InvalidDataException("bad magic");
             return JsonSerializer.Deserialize<CheckpointInfo>(reader.ReadString()) ?? throw new InvalidDataException("empty header");
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or JsonException or IOException)
         {
-            throw new InvalidDataException($"{path}: not a Repro checkpoint or truncated ({e.Message}). Delete it to retrain that iteration.");
+            throw new InvalidDataException($"{path}: not a Repro checkpoint or truncated ({e.Message}). {Retrain}");
         }
     }
 
-    /// <summary>Loads weights into <paramref name="model"/> after checking the checkpoint was made for it.</summary>
+    /// <summary>Loads weights into <paramref name="model"/> after checking the file's hash and that it was made for this model.</summary>
     public static Dictionary<string, Tensor> Load(string path, nn.Module model, CheckpointInfo expected)
     {
+        var contentLength = ContentHash.VerifyFile(path, Retrain);
         using var reader = new BinaryReader(File.OpenRead(path));
         var info = ReadHeader(reader, path);
         if (info.Architecture != expected.Architecture || info.Width != expected.Width || info.NumClasses != expected.NumClasses)
@@ -80,6 +88,10 @@ public sealed class CheckpointStore(string directory)
                 $"{path}: checkpoint is for {info.Architecture} width {info.Width} with {info.NumClasses} classes, " +
                 $"but the model is {expected.Architecture} width {expected.Width} with {expected.NumClasses} classes. " +
                 "Point the run at the matching checkpoint folder, or delete this one to retrain.");
+        if (info.Threads != expected.Threads)
+            throw new InvalidDataException(
+                $"{path}: checkpoint was trained with {Describe(info.Threads)}, but this run uses {Describe(expected.Threads)}; " +
+                "CPU numbers depend on the thread count, so a trajectory never mixes them. Rerun with the matching --threads, or delete the folder to retrain.");
         try
         {
             model.load(reader, strict: true);
@@ -90,13 +102,18 @@ public sealed class CheckpointStore(string directory)
                 var name = reader.ReadString();
                 masks[name] = TensorExtensionMethods.Load(reader);
             }
+            if (reader.BaseStream.Position != contentLength)
+                throw new InvalidDataException(
+                    $"{path}: {contentLength - reader.BaseStream.Position} bytes after the masks that no model field reads. {Retrain}");
             return masks;
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidOperationException)
         {
-            throw new InvalidDataException($"{path}: checkpoint does not match the model or is truncated ({e.Message}). Delete it to retrain that iteration.");
+            throw new InvalidDataException($"{path}: checkpoint does not match the model or is truncated ({e.Message}). {Retrain}");
         }
     }
+
+    static string Describe(int? threads) => threads is { } n ? $"{n} CPU thread{(n == 1 ? "" : "s")}" : "a non-CPU device";
 }
 
 /// <summary>Measured at the end of one pruning iteration; the accuracy figure reads these.</summary>

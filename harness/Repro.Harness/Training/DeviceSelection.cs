@@ -15,8 +15,28 @@ public static class DeviceSelection
         _ => cuda.is_available() ? CUDA : CPU,
     };
 
-    /// <summary>Sets libtorch's process-wide TF32 switches from the profile (both ways: they are global state).</summary>
-    public static void Apply(Device device, PerformanceConfig performance) => SetTf32(device, performance.Tf32);
+    /// <summary>
+    /// Sets libtorch's process-wide switches from the profile (both ways: they are global state): TF32 and the intra-op
+    /// thread count. (TorchSharp 0.107 declares use_deterministic_algorithms but does not implement it; libtorch's CPU
+    /// kernels are deterministic at a fixed thread count, which is what the fingerprint pins.)
+    /// </summary>
+    public static void Apply(Device device, PerformanceConfig performance, int threads)
+    {
+        SetTf32(device, performance.Tf32);
+        set_num_threads(threads);
+    }
+
+    /// <summary>
+    /// An explicit count (--threads), else the profile's <c>performance.threads</c>, else the cores this process may
+    /// use (.NET's processor count follows the affinity mask and the cgroup CPU quota, not the host's core count).
+    /// </summary>
+    public static int ResolveThreads(int? requested, PerformanceConfig performance)
+    {
+        var threads = requested ?? performance.Threads ?? Environment.ProcessorCount;
+        if (threads < 1)
+            throw new ConfigException($"the thread count is {threads}; it must be at least 1 (--threads or performance.threads in the profile)");
+        return threads;
+    }
 
     /// <summary>TF32 for float32 matmul and cuDNN convolution; nothing to set off CUDA.</summary>
     public static void SetTf32(Device device, bool on)

@@ -17,15 +17,21 @@ public sealed class RunContext
     public string DeviceDescription => DeviceSelection.Describe(Device);
     public Action<string> Log { get; }
     public ClassificationData Data => _data.Value;
+    /// <summary>libtorch's intra-op threads for this run: --threads, else the profile's, else the cores this process may use.</summary>
+    public int Threads { get; }
+    /// <summary>The thread count CPU numbers depend on (fingerprints, checkpoints, expected results); null on CUDA.</summary>
+    public int? CpuThreads => Device.type == TorchSharp.DeviceType.CPU ? Threads : null;
 
-    public RunContext(Profile profile, string repoRoot, string? cacheRoot, string? dataRoot, DeviceChoice? device, Action<string> log)
+    public RunContext(Profile profile, string repoRoot, string? cacheRoot, string? dataRoot, DeviceChoice? device, Action<string> log,
+        int? threads = null)
     {
         Profile = profile;
         RepoRoot = repoRoot;
         CacheRoot = cacheRoot ?? Path.Combine(repoRoot, ".cache");
         DataRoot = dataRoot;
         Device = DeviceSelection.Resolve(device ?? profile.Device);
-        DeviceSelection.Apply(Device, profile.Performance);
+        Threads = DeviceSelection.ResolveThreads(threads, profile.Performance);
+        DeviceSelection.Apply(Device, profile.Performance, Threads);
         Log = log;
         _data = new Lazy<ClassificationData>(() => ClassificationData.Open(Profile, CacheRoot, DataRoot, Log));
     }

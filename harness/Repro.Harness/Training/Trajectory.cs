@@ -45,6 +45,7 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
             tf32 = perf.Tf32 && c.Device.type == DeviceType.CUDA ? true : (bool?)null,
             channelsLast = perf.ChannelsLast && c.Device.type == DeviceType.CUDA ? true : (bool?)null,
             deviceTransforms = perf.DeviceTransforms && c.Device.type != DeviceType.CPU ? true : (bool?)null,
+            threads = c.CpuThreads,
         }, KnobsJson);
         if (knobs != "{}") key += knobs;
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..10].ToLowerInvariant();
@@ -53,7 +54,7 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
     static readonly JsonSerializerOptions KnobsJson = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public CheckpointInfo Info(int iteration) => new(Model.Architecture, Model.Width, context.Data.NumClasses, iteration,
-        context.Profile.Pruning.Layers.ToString(), Fingerprint(context, Model));
+        context.Profile.Pruning.Layers.ToString(), Fingerprint(context, Model), context.CpuThreads);
 
     public nn.Module<Tensor, Tensor> NewModel()
     {
@@ -80,7 +81,7 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
 
     public IReadOnlyList<IterationMetrics> ReadMetrics() =>
         Enumerable.Range(0, Iterations + 1)
-            .Select(k => StrictYaml.LoadFile<IterationMetrics>(Store.MetricsPath(k), "Rerun the trajectory."))
+            .Select(Store.ReadMetrics)
             .ToList();
 
     /// <summary>Trains whatever iterations are missing; <paramref name="stopAfter"/> simulates an interruption.</summary>

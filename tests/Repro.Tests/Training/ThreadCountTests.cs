@@ -1,0 +1,93 @@
+using Repro.Config;
+using Repro.Figures;
+using Repro.Results;
+using Repro.Training;
+using static TorchSharp.torch;
+
+namespace Repro.Tests.Training;
+
+/// <summary>CPU numbers depend on libtorch's thread count: it is pinned, keyed and checked, never mixed.</summary>
+public class ThreadCountTests
+{
+    static RunContext Context(Profile profile, string cache, int? threads, List<string>? log = null) =>
+        new(profile, TestSupport.RepoRoot, cache, null, DeviceChoice.Cpu, m => log?.Add(m), threads);
+
+    [Fact]
+    public void The_run_sets_libtorchs_thread_count_from_the_override_the_profile_or_the_cores()
+    {
+        using var tmp = new TempDir();
+        var profile = TestSupport.TinyProfile();
+        try
+        {
+            Assert.Equal(Environment.ProcessorCount, Context(profile, tmp.Path, null).Threads);
+            Assert.Equal(Environment.ProcessorCount, get_num_threads());
+            profile.Performance.Threads = 3;
+            Assert.Equal(3, Context(profile, tmp.Path, null).Threads);
+            Assert.Equal(3, get_num_threads());
+            Assert.Equal(1, Context(profile, tmp.Path, 1).CpuThreads);
+            Assert.Equal(1, get_num_threads());
+            Assert.Contains("at least 1", Assert.Throws<ConfigException>(() => Context(profile, tmp.Path, 0)).Message);
+        }
+        finally
+        {
+            set_num_threads(Environment.ProcessorCount);
+        }
+    }
+
+    [Fact]
+    public void Each_thread_count_trains_its_own_trajectory_and_a_checkpoint_is_never_resumed_at_another()
+    {
+        using var tmp = new TempDir();
+        var profile = TestSupport.TinyProfile(iterations: 0);
+        try
+        {
+            var one = new Trajectory(Context(profile, tmp.Path, 1), profile.Models[0]);
+            var two = new Trajectory(Context(profile, tmp.Path, 2), profile.Models[0]);
+            Assert.NotEqual(one.Store.Directory, two.Store.Directory);
+
+            two.Ensure();
+            var oneThreadInfo = one.Info(0);
+            Assert.Equal(1, oneThreadInfo.Threads);
+            using var net = one.NewModel();
+            var e = Assert.Throws<InvalidDataException>(() => CheckpointStore.Load(two.Store.CheckpointPath(0), net, oneThreadInfo));
+            Assert.Contains("2 CPU threads", e.Message);
+            Assert.Contains("uses 1 CPU thread;", e.Message);
+        }
+        finally
+        {
+            set_num_threads(Environment.ProcessorCount);
+        }
+    }
+
+    [Fact]
+    public void Expected_results_live_in_a_folder_per_thread_count_when_the_profile_pins_one()
+    {
+        var profile = TestSupport.TinyProfile();
+        Assert.Equal("tiny", ExpectedResults.Folder(profile, 4));
+        Assert.Equal("tiny", ExpectedResults.Folder(profile, null));
+        profile.Performance.Threads = 2;
+        Assert.Equal("tiny", ExpectedResults.Folder(profile, 2));
+        Assert.Equal("tiny", ExpectedResults.Folder(profile, null));
+        Assert.Equal(Path.Combine("tiny", "threads-1"), ExpectedResults.Folder(profile, 1));
+    }
+
+    [Fact]
+    public void Bands_measured_on_another_thread_count_fail_the_check_and_say_how_to_match_them()
+    {
+        using var tmp = new TempDir();
+        var figure = new AccuracyFigure();
+        var value = new MeasuredValue { Series = "m", Metric = "top1", Iteration = 0, Value = 0.5 };
+        StrictYaml.SaveAtomically(ExpectedResults.PathFor(tmp.Path, "tiny", figure.Name), new ExpectedResults
+        {
+            Figure = figure.Name, Profile = "tiny", Derivation = "test", Threads = 2,
+            Values = [new ExpectedValue { Series = "m", Metric = "top1", Iteration = 0, Expected = 0.5, AbsTol = 0.1 }],
+        });
+        FigureResults Run(int threads) => new() { Figure = figure.Name, Profile = "tiny", Values = [value], Provenance = new Provenance { Threads = threads, GitCommit = "c" } };
+
+        Assert.True(FigureRunner.CheckBands(figure, tmp.Path, "tiny", Run(2)).Passed);
+        var check = FigureRunner.CheckBands(figure, tmp.Path, "tiny", Run(1));
+        Assert.False(check.Passed);
+        Assert.Contains("measured on 2 CPU threads, but this run used 1", Assert.Single(check.Violations));
+        Assert.Equal(1, StrictYaml.LoadFile<ExpectedResults>(ExpectedResults.ReceivedPathFor(tmp.Path, "tiny", figure.Name), "").Threads);
+    }
+}
