@@ -25,7 +25,7 @@ var root = new RootCommand("Repro: reproduces 'When Does Pruning Benefit Vision 
 var reproduce = new Command("reproduce", "Run the profile's figures, check them against expected-results and write reports/<profile>/index.html.");
 foreach (var o in common) reproduce.Options.Add(o);
 reproduce.Options.Add(planOption);
-reproduce.SetAction(r => Guard(() =>
+reproduce.SetAction(r => Guard(r, () =>
 {
     var (repo, profile, figures) = Resolve(r);
     if (r.GetValue(planOption)) { Console.Write(Plan(repo, profile, r)); return 0; }
@@ -41,7 +41,7 @@ reproduce.SetAction(r => Guard(() =>
 
 var plan = new Command("plan", "Print what a profile would run and its estimated GPU-hours.");
 foreach (var o in common) plan.Options.Add(o);
-plan.SetAction(r => Guard(() =>
+plan.SetAction(r => Guard(r, () =>
 {
     var (repo, profile, _) = Resolve(r);
     Console.Write(Plan(repo, profile, r));
@@ -50,7 +50,7 @@ plan.SetAction(r => Guard(() =>
 
 var accept = new Command("accept", "Promote expected-results/<profile>/<figure>.received.yaml to the expected file.");
 foreach (var o in common) accept.Options.Add(o);
-accept.SetAction(r => Guard(() =>
+accept.SetAction(r => Guard(r, () =>
 {
     var (repo, profile, figures) = Resolve(r);
     var folder = ExpectedFolder(profile, r);
@@ -63,11 +63,13 @@ accept.SetAction(r => Guard(() =>
 var derive = new Command("derive-bands", "Measure the figures once per reference seed and write expected values with derived bands.");
 foreach (var o in common) derive.Options.Add(o);
 derive.Options.Add(seedsOption);
-derive.SetAction(r => Guard(() =>
+derive.SetAction(r => Guard(r, () =>
 {
     var (repo, profile, figures) = Resolve(r);
     var seedsText = r.GetValue(seedsOption);
-    var seeds = seedsText != null ? seedsText.Split(',').Select(int.Parse).ToList() : profile.ReferenceSeeds;
+    var seeds = seedsText != null
+        ? seedsText.Split(',').Select(t => int.TryParse(t, out var seed) ? seed : throw new ConfigException($"--seeds names '{t}'; pass whole numbers separated by commas, e.g. 1,2,3")).ToList()
+        : profile.ReferenceSeeds;
     foreach (var figure in figures)
     {
         var expected = BandDerivation.Derive(figure, profile, seeds, p => Context(repo, p, r));
@@ -80,7 +82,7 @@ derive.SetAction(r => Guard(() =>
 
 var report = new Command("report", "Rewrite reports/<profile>/index.html from the results files.");
 foreach (var o in common) report.Options.Add(o);
-report.SetAction(r => Guard(() =>
+report.SetAction(r => Guard(r, () =>
 {
     var (repo, profile, _) = Resolve(r);
     Log($"report: {Repro.Report.HtmlReport.Write(repo, profile.Name)}");
@@ -92,7 +94,7 @@ var parity = new Command("parity", "Compare the models' logits and gradients wit
 var parityExportOption = new Option<string?>("--export") { Description = "Also write each model, pruned to 50 %, as PyTorch state dicts here (check with make_reference.py --check-export)." };
 parity.Options.Add(parityDirOption);
 parity.Options.Add(parityExportOption);
-parity.SetAction(r => Guard(() =>
+parity.SetAction(r => Guard(r, () =>
 {
     var results = Repro.Interop.ParityCheck.Run(r.GetValue(parityDirOption)!, Log, r.GetValue(parityExportOption));
     var failed = results.Where(x => !x.Passed).Select(x => x.Name).ToList();
@@ -110,7 +112,7 @@ var speedSettings = new Option<string>("--settings") { Description = $"Comma-sep
 var speedJson = new Option<string?>("--json") { Description = "Also write the results here as JSON." };
 var speed = new Command("speed", "Time a training step, inference and one pruning iteration (the suite's half of benchmarks/side-by-side).");
 foreach (var o in new Option[] { deviceOption, speedArch, speedBatch, speedSize, speedSteps, speedImages, speedSettings, speedJson }) speed.Options.Add(o);
-speed.SetAction(r => Guard(() =>
+speed.SetAction(r => Guard(r, () =>
 {
     var device = DeviceSelection.Resolve(ParseDevice(r.GetValue(deviceOption)) ?? DeviceChoice.Auto);
     var names = r.GetValue(speedSettings)!;
@@ -139,7 +141,15 @@ root.Subcommands.Add(accept);
 root.Subcommands.Add(derive);
 root.Subcommands.Add(report);
 root.Subcommands.Add(parity);
-return root.Parse(args).Invoke();
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // System.CommandLine's own code for these is 1, which means "out of band" here.
+    foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
+    Console.Error.WriteLine("Run 'repro --help' for the commands and their options.");
+    return (int)ExitCode.BadInput;
+}
+return parsed.Invoke();
 
 (string Repo, Profile Profile, List<IFigure> Figures) Resolve(ParseResult r)
 {
@@ -189,18 +199,13 @@ string Plan(string repo, Profile profile, ParseResult r)
     return PlanView.Render(profile, train, val);
 }
 
-int Guard(Func<int> action)
+/// <summary>Runs a command under the exit-code contract (README, Exit codes): 0 ok, 1 out of band, 2 bad input, 3 environment, 4 internal.</summary>
+int Guard(ParseResult r, Func<int> action) => ExitCodes.Run(action, () => LogFolder(r), Console.Error);
+
+// Crash logs go to the cache's logs/ folder; ExitCodes falls back to the temp folder when that cannot be written.
+string LogFolder(ParseResult r)
 {
-    try { return action(); }
-    catch (Exception e) when (e is ConfigException or FileNotFoundException or DirectoryNotFoundException
-                                  or InvalidDataException or CorruptImageException or InvalidOperationException)
-    {
-        Console.Error.WriteLine($"error: {e.Message}");
-        return 2;
-    }
-    catch (OperationCanceledException e)
-    {
-        Console.Error.WriteLine($"stopped: {e.Message}. Completed iterations are saved; rerun to resume.");
-        return 3;
-    }
+    string? Given(Option<string?> o) => r.CommandResult.Command.Options.Contains(o) ? r.GetValue(o) : null;
+    var cache = Given(cacheOption) ?? Path.Combine(Given(repoOption) ?? RepoRoot.Find(Directory.GetCurrentDirectory(), AppContext.BaseDirectory), ".cache");
+    return Path.Combine(cache, "logs");
 }

@@ -25,8 +25,10 @@ public static class ProfileLoader
             if (!ok) throw new ConfigException($"{source}: '{key}' {what}");
         }
         Require(p.Models.Count > 0, "models", "must list at least one model");
-        foreach (var m in p.Models)
+        foreach (var (m, i) in p.Models.Select((m, i) => (m, i)))
         {
+            Require(m.Lr is null || (double.IsFinite(m.Lr.Value) && m.Lr > 0), $"models[{i}].lr",
+                $"is {m.Lr}; the learning rate of {m.Architecture} must be a finite number > 0 (or leave the key out to use schedule.lr)");
             Require(Models.ModelZoo.Architectures.Contains(m.Architecture), "models[].architecture",
                 $"is '{m.Architecture}'; allowed values: {string.Join(", ", Models.ModelZoo.Architectures)}");
             Require(m.Width > 0 && m.Width <= 4, "models[].width", $"is {m.Width}; must be in (0, 4]");
@@ -39,7 +41,9 @@ public static class ProfileLoader
         Require(p.Pruning.Rate > 0 && p.Pruning.Rate < 1, "pruning.rate", $"is {p.Pruning.Rate}; must be in (0, 1)");
         Require(p.Pruning.Iterations >= 0, "pruning.iterations", "must be >= 0");
         Require(p.Schedule.Epochs >= 1, "schedule.epochs", "must be >= 1");
-        Require(p.Schedule.BatchSize >= 1, "schedule.batch_size", "must be >= 1");
+        Require(p.Schedule.BatchSize >= 1, "schedule.batch_size", $"is {p.Schedule.BatchSize}; must be >= 1 (training images per step)");
+        Require(p.Data.EvalBatchSize >= 1, "data.eval_batch_size", $"is {p.Data.EvalBatchSize}; must be >= 1 (images per evaluation batch)");
+        Require(double.IsFinite(p.Schedule.Lr) && p.Schedule.Lr > 0, "schedule.lr", $"is {p.Schedule.Lr}; the learning rate must be a finite number > 0");
         Require(p.Data.ImageSize >= 16, "data.image_size", "must be >= 16");
         Require(p.Data.ResizeSize >= p.Data.ImageSize, "data.resize_size", "must be >= data.image_size");
         Require(p.Data.Kind != DataKind.Synthetic || p.Data.Synthetic != null, "data.synthetic",

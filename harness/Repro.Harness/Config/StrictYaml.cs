@@ -1,5 +1,6 @@
 using System.Reflection;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
@@ -43,9 +44,9 @@ public static class StrictYaml
         {
             stream.Load(new StringReader(text));
         }
-        catch (YamlException e)
+        catch (Exception e)
         {
-            throw new ConfigException($"{source}:{e.Start.Line}: malformed YAML: {e.Message}");
+            throw Malformed(text, source, e);
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new ConfigException($"{source}: expected a YAML mapping at the top level, found an empty or scalar document");
@@ -54,12 +55,125 @@ public static class StrictYaml
         {
             return Deserializer.Deserialize<T>(text);
         }
-        catch (YamlException e)
+        catch (Exception e) when (e is not ConfigException)
         {
-            var inner = e.InnerException?.Message ?? e.Message;
-            throw new ConfigException($"{source}:{e.Start.Line}: {inner}");
+            var detail = e.InnerException?.Message ?? e.Message;
+            if (e is not YamlException y) throw new ConfigException($"{source}: {detail}");
+            if (Locate(root, typeof(T), y.Start, "") is not { } at) throw new ConfigException($"{source}:{y.Start.Line}: {detail}");
+            throw new ConfigException($"{source}:{y.Start.Line}: '{at.Path}' is '{at.Value}' ({detail}); write {Expectation(at.Type)}");
         }
     }
+
+    /// <summary>
+    /// A load error with its line and key. YamlDotNet's scanner throws InvalidOperationException, with no position, on
+    /// some malformed input (an unclosed '[' or '{'), so the parser is replayed to see which key it was reading.
+    /// </summary>
+    static ConfigException Malformed(string text, string source, Exception error)
+    {
+        var open = new List<Collection>();
+        var last = Mark.Empty;
+        var parser = new Parser(new StringReader(text));
+        try
+        {
+            while (parser.MoveNext())
+            {
+                var current = parser.Current!;
+                last = current.Start;
+                switch (current)
+                {
+                    case MappingStart m:
+                        open.Add(new Collection(true, Current(open), m.Start, m.Style == MappingStyle.Flow));
+                        break;
+                    case SequenceStart q:
+                        open.Add(new Collection(false, Current(open), q.Start, q.Style == SequenceStyle.Flow));
+                        break;
+                    case MappingEnd or SequenceEnd:
+                        open.RemoveAt(open.Count - 1);
+                        ValueDone(open);
+                        break;
+                    case Scalar k when open.Count > 0 && open[^1] is { Mapping: true, Key: null }:
+                        open[^1].Key = k.Value;
+                        break;
+                    case Scalar or AnchorAlias:
+                        ValueDone(open);
+                        break;
+                }
+            }
+        }
+        catch (Exception) { } // the replay stops where the load did
+        var key = Current(open);
+        var where = key.Length == 0 ? "at the top level" : $"in '{key}'";
+        var yaml = error as YamlException;
+        // A bracket left open swallows the lines after it, so the parser fails further down (or, with no position, at all).
+        if (open.FirstOrDefault(c => c.Flow) is { } unclosed && (yaml == null || yaml.Start.Line > unclosed.Start.Line))
+            return new ConfigException(
+                $"{source}:{unclosed.Start.Line}: malformed YAML: the {(unclosed.Mapping ? "'{' mapping" : "'[' list")} of '{unclosed.Path}' is never closed" +
+                (yaml == null ? "" : $" (the parser stopped on line {yaml.Start.Line}: {yaml.Message})") +
+                $"; close it with '{(unclosed.Mapping ? '}' : ']')}' on its line, or write the value without brackets");
+        if (yaml != null)
+            return new ConfigException($"{source}:{yaml.Start.Line}: malformed YAML {where}: {yaml.Message}");
+        return new ConfigException($"{source}:{last.Line}: malformed YAML {where}: {error.Message}");
+    }
+
+    /// <summary>A mapping or list open during the replay, and where in it the parser is.</summary>
+    sealed class Collection(bool mapping, string path, Mark start, bool flow)
+    {
+        public bool Mapping { get; } = mapping;
+        public string Path { get; } = path;
+        public Mark Start { get; } = start;
+        public bool Flow { get; } = flow;
+        /// <summary>The key whose value is being read; null while a key is awaited.</summary>
+        public string? Key { get; set; }
+        public int Index { get; set; }
+    }
+
+    static string Current(List<Collection> open) => open.Count == 0 ? "" : open[^1] switch
+    {
+        { Mapping: true, Key: null } c => c.Path,
+        { Mapping: true } c => c.Path.Length == 0 ? c.Key! : $"{c.Path}.{c.Key}",
+        var c => $"{c.Path}[{c.Index}]",
+    };
+
+    static void ValueDone(List<Collection> open)
+    {
+        if (open.Count == 0) return;
+        if (open[^1].Mapping) open[^1].Key = null;
+        else open[^1].Index++;
+    }
+
+    /// <summary>The key, text and target type of the scalar at <paramref name="at"/>, where the deserializer failed.</summary>
+    static (string Path, string Value, Type Type)? Locate(YamlNode node, Type type, Mark at, string path)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        switch (node)
+        {
+            case YamlScalarNode s:
+                return s.Start.Line == at.Line && s.Start.Column == at.Column ? (path, s.Value ?? "", type) : null;
+            case YamlSequenceNode seq when ListItemType(type) is { } item:
+                return seq.Select((child, i) => Locate(child, item, at, $"{path}[{i}]")).FirstOrDefault(found => found != null);
+            case YamlMappingNode map:
+                foreach (var (keyNode, value) in map)
+                {
+                    var key = ((YamlScalarNode)keyNode).Value ?? "";
+                    var valueType = type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>)
+                        ? type.GetGenericArguments()[1]
+                        : type.GetProperties(BindingFlags.Public | BindingFlags.Instance).FirstOrDefault(p => Naming.Apply(p.Name) == key)?.PropertyType;
+                    if (valueType != null && Locate(value, valueType, at, path.Length == 0 ? key : $"{path}.{key}") is { } found) return found;
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    static string Expectation(Type type) => Type.GetTypeCode(type) switch
+    {
+        TypeCode.Byte or TypeCode.SByte or TypeCode.Int16 or TypeCode.UInt16 or TypeCode.Int32 or TypeCode.UInt32
+            or TypeCode.Int64 or TypeCode.UInt64 => "a whole number, e.g. 8",
+        TypeCode.Single or TypeCode.Double or TypeCode.Decimal => "a number, e.g. 0.5",
+        TypeCode.Boolean => "true or false",
+        _ => $"a value of the key's type ({type.Name})",
+    };
 
     public static void SaveAtomically(string path, object value) =>
         AtomicFile.WriteAllText(path, Serializer.Serialize(value));

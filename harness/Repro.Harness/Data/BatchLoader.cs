@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using static TorchSharp.torch;
 
 namespace Repro.Data;
@@ -55,12 +56,20 @@ public sealed class BatchLoader
             var count = Math.Min(_batchSize, n - starts[b]);
             var images = new RgbImage[count];
             var labels = new long[count];
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _decodeThreads }, i =>
+            try
             {
-                var (path, label) = _samples[order[starts[b] + i]];
-                images[i] = ImageCodec.Decode(path);
-                labels[i] = label;
-            });
+                Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _decodeThreads }, i =>
+                {
+                    var (path, label) = _samples[order[starts[b] + i]];
+                    images[i] = ImageCodec.Decode(path);
+                    labels[i] = label;
+                });
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                // A corrupt file surfaces as itself, naming the file, not as the loop's wrapper.
+                ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+            }
             return new Decoded(images, labels, seeds[b]);
         }
         if (_prefetch <= 0)
@@ -86,7 +95,7 @@ public sealed class BatchLoader
         {
             foreach (var decoded in queue.GetConsumingEnumerable())
                 yield return ToBatch(decoded);
-            if (failure != null) throw failure;
+            if (failure != null) ExceptionDispatchInfo.Throw(failure);
         }
         finally
         {

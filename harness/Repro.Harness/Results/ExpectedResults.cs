@@ -59,9 +59,12 @@ public sealed class ExpectedResults
         var duplicate = e.Values.GroupBy(v => v.Key).FirstOrDefault(g => g.Count() > 1);
         if (duplicate != null)
             throw new ConfigException($"{path}: value '{duplicate.Key}' is listed {duplicate.Count()} times; keep one.");
-        var negative = e.Values.FirstOrDefault(v => v.AbsTol < 0 || v.RelTol < 0 || double.IsNaN(v.Expected));
-        if (negative != null)
-            throw new ConfigException($"{path}: value '{negative.Key}' has a negative tolerance or a NaN expectation.");
+        foreach (var (v, i) in e.Values.Select((v, i) => (v, i)))
+            foreach (var (key, number, tolerance) in new[] { ("expected", v.Expected, false), ("abs_tol", v.AbsTol, true), ("rel_tol", v.RelTol, true) })
+                if (!double.IsFinite(number) || (tolerance && number < 0))
+                    throw new ConfigException(
+                        $"{path}: 'values[{i}].{key}' of '{v.Key}' is {number}; must be a finite number{(tolerance ? " >= 0" : "")}. " +
+                        "Correct it, or rederive the bands with 'repro derive-bands'.");
         return e;
     }
 }

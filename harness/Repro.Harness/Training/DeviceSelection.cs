@@ -9,7 +9,7 @@ public static class DeviceSelection
     {
         DeviceChoice.Cpu => CPU,
         DeviceChoice.Cuda when cuda.is_available() => CUDA,
-        DeviceChoice.Cuda => throw new InvalidOperationException(
+        DeviceChoice.Cuda => throw new EnvironmentException(
             "device 'cuda' requested but no CUDA device is available to libtorch (this build ships TorchSharp-cpu; " +
             "on a GPU machine use a CUDA build of libtorch, see README 'Running on a GPU'). Use -p:Device=cpu or auto."),
         _ => cuda.is_available() ? CUDA : CPU,

@@ -1,0 +1,81 @@
+using Repro.Config;
+using Repro.Results;
+
+namespace Repro.Tests.Faults;
+
+/// <summary>Values that would fail only at run time, or never, are refused when the file is loaded.</summary>
+public class ConfigValidationTests
+{
+    static string Ci => File.ReadAllText(Path.Combine(TestSupport.RepoRoot, "profiles", "ci.yaml"));
+
+    static string Replace(string text, string line, string replacement)
+    {
+        Assert.Contains($"\n{line}\n", text);
+        return text.Replace($"\n{line}\n", $"\n{replacement}\n");
+    }
+
+    [Theory]
+    [InlineData("  batch_size: 32", "  batch_size: 0", "'schedule.batch_size' is 0; must be >= 1")]
+    [InlineData("  eval_batch_size: 100", "  eval_batch_size: 0", "'data.eval_batch_size' is 0; must be >= 1")]
+    [InlineData("  eval_batch_size: 100", "  eval_batch_size: -4", "'data.eval_batch_size' is -4; must be >= 1")]
+    [InlineData("  lr: 0.05", "  lr: 0", "'schedule.lr' is 0; the learning rate must be a finite number > 0")]
+    [InlineData("  lr: 0.05", "  lr: -0.1", "'schedule.lr' is -0.1; the learning rate must be a finite number > 0")]
+    [InlineData("  lr: 0.05", "  lr: .inf", "'schedule.lr' is Infinity; the learning rate must be a finite number > 0")]
+    [InlineData("  lr: 0.05", "  lr: .nan", "'schedule.lr' is NaN; the learning rate must be a finite number > 0")]
+    public void A_profile_value_out_of_range_names_the_file_the_key_and_the_value(string line, string replacement, string message)
+    {
+        var e = Assert.Throws<ConfigException>(() =>
+            ProfileLoader.Validate(StrictYaml.Parse<Profile>(Replace(Ci, line, replacement), "ci.yaml"), "ci.yaml"));
+        Assert.StartsWith($"ci.yaml: {message}", e.Message);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1e-3)]
+    [InlineData(double.PositiveInfinity)]
+    public void A_per_model_lr_must_be_positive_and_finite(double lr)
+    {
+        var p = TestSupport.TinyProfile();
+        p.Models.Add(new ModelConfig { Architecture = "resnet18", Width = 0.5, Lr = lr });
+        var e = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(p, "tiny.yaml"));
+        Assert.StartsWith($"tiny.yaml: 'models[1].lr' is {lr}; the learning rate of resnet18 must be a finite number > 0", e.Message);
+    }
+
+    [Fact]
+    public void The_checks_accept_the_committed_values()
+    {
+        var p = TestSupport.TinyProfile();
+        p.Models[0].Lr = 0.01;
+        Assert.Same(p, ProfileLoader.Validate(p, "tiny.yaml"));
+    }
+
+    static string Accuracy => File.ReadAllText(Path.Combine(TestSupport.RepoRoot, "expected-results", "ci", "accuracy.yaml"));
+
+    [Theory]
+    [InlineData("  abs_tol: 0.344129", "  abs_tol: .inf", "'values[0].abs_tol' of 'resnet18-w0.25/top1@0' is Infinity; must be a finite number >= 0")]
+    [InlineData("  abs_tol: 0.344129", "  abs_tol: -0.1", "'values[0].abs_tol' of 'resnet18-w0.25/top1@0' is -0.1; must be a finite number >= 0")]
+    [InlineData("  abs_tol: 0.344129", "  abs_tol: .nan", "'values[0].abs_tol' of 'resnet18-w0.25/top1@0' is NaN; must be a finite number >= 0")]
+    [InlineData("  expected: 0.601667", "  expected: .nan", "'values[0].expected' of 'resnet18-w0.25/top1@0' is NaN; must be a finite number.")]
+    [InlineData("  expected: 0.601667", "  expected: -.inf", "'values[0].expected' of 'resnet18-w0.25/top1@0' is -Infinity; must be a finite number.")]
+    public void An_expected_results_value_out_of_range_names_the_file_the_key_and_the_value(string line, string replacement, string message)
+    {
+        using var dir = new TempDir();
+        var path = dir["accuracy.yaml"];
+        var first = Accuracy.IndexOf($"\n{line}\n", StringComparison.Ordinal);
+        Assert.True(first >= 0, $"the committed file no longer has the line '{line}'");
+        File.WriteAllText(path, string.Concat(Accuracy.AsSpan(0, first), $"\n{replacement}\n", Accuracy.AsSpan(first + line.Length + 2)));
+        var e = Assert.Throws<ConfigException>(() => ExpectedResults.Load(path));
+        Assert.StartsWith($"{path}: {message}", e.Message);
+        Assert.EndsWith("Correct it, or rederive the bands with 'repro derive-bands'.", e.Message);
+    }
+
+    [Fact]
+    public void A_rel_tol_of_infinity_is_refused()
+    {
+        using var dir = new TempDir();
+        var path = dir["accuracy.yaml"];
+        File.WriteAllText(path, Accuracy.Replace("  rel_tol: 0\n", "  rel_tol: .inf\n"));
+        var e = Assert.Throws<ConfigException>(() => ExpectedResults.Load(path));
+        Assert.Contains("'values[0].rel_tol' of 'resnet18-w0.25/top1@0' is Infinity; must be a finite number >= 0", e.Message);
+    }
+}

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+
+namespace Repro.Tests.Faults;
+
+/// <summary>build/Repro.Reproduce.targets turns each CLI exit code into its own MSBuild error, carrying the CLI's line.</summary>
+public class MsBuildExitCodeTests
+{
+    /// <summary>Runs the Plan target with the CLI replaced by a script that prints <paramref name="line"/> and exits with <paramref name="code"/>.</summary>
+    static (int Code, string Output) PlanWithFakeCli(int code, string line)
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["fake-cli.sh"], $"echo '[00:00] loading'\necho \"$FAKE_LINE\" >&2\nexit {code}\n");
+        File.WriteAllText(dir["stub.proj"], $"""
+            <Project>
+              <PropertyGroup><RepoRoot>{dir.Path}/</RepoRoot><TargetPath>{dir["repro.dll"]}</TargetPath></PropertyGroup>
+              <Import Project="{Path.Combine(TestSupport.RepoRoot, "build", "Repro.Reproduce.targets")}" />
+              <PropertyGroup><ReproExe>sh "{dir["fake-cli.sh"]}"</ReproExe></PropertyGroup>
+              <Target Name="Build" />
+            </Project>
+            """);
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = dir.Path,
+        };
+        foreach (var a in new[] { "msbuild", dir["stub.proj"], "-t:Plan", "-nologo", "-nodeReuse:false", "-tl:off" }) start.ArgumentList.Add(a);
+        start.Environment["FAKE_LINE"] = line;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result + stderr);
+    }
+
+    [Theory]
+    [InlineData(1, "[00:03] FAILED: accuracy did not match expected-results/ci/", "error REPRO1: numbers out of band: FAILED: accuracy did not match expected-results/ci/")]
+    [InlineData(2, "error: p.yaml:3: 'data.kind' is 'x'; allowed values: synthetic, image_folder", "error REPRO2: bad input or configuration: p.yaml:3: 'data.kind' is 'x'; allowed values: synthetic, image_folder")]
+    [InlineData(3, "environment: No space left on device : '/c'. The disk is full", "error REPRO3: environment: No space left on device : '/c'. The disk is full")]
+    [InlineData(3, "stopped: stopped after iteration 1 as requested. Rerun to resume.", "error REPRO3: environment: stopped: stopped after iteration 1 as requested. Rerun to resume.")]
+    [InlineData(4, "internal error: NullReferenceException: x. Stack trace: /c/logs/crash-1.log", "error REPRO4: internal error: NullReferenceException: x. Stack trace: /c/logs/crash-1.log")]
+    public void Each_exit_code_is_its_own_error_with_the_clis_line(int code, string line, string error)
+    {
+        var (exit, output) = PlanWithFakeCli(code, line);
+        Assert.NotEqual(0, exit);
+        Assert.Contains(error, output);
+    }
+
+    [Fact]
+    public void Exit_code_0_is_no_error()
+    {
+        var (exit, output) = PlanWithFakeCli(0, "");
+        Assert.Equal(0, exit);
+        Assert.DoesNotContain("REPRO", output);
+    }
+}
