@@ -1,3 +1,4 @@
+using Repro.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,7 +32,7 @@ public static class ImageTransforms
     static Tensor HwcBytesToChw(Tensor hwc)
     {
         using var chw = hwc.permute(2, 0, 1);
-        return chw.to(ScalarType.Float32).div_(255f);
+        return chw.to(ScalarType.Float32).div_(Scalars.Of(255f));
     }
 
     public static Tensor Normalize(Tensor chw)

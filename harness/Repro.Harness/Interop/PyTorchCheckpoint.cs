@@ -1,3 +1,4 @@
+using Repro.Torch;
 using Repro.Config;
 using Repro.Pruning;
 using static TorchSharp.torch;
@@ -84,7 +85,7 @@ public static class PyTorchCheckpoint
                 if (!mask.shape.SequenceEqual(t.shape))
                     throw new InvalidDataException($"{path}: '{stem + MaskSuffix}' is {Shape(mask)} but '{name}' is {Shape(t)}");
                 weights[stem + ".weight"] = t * mask;
-                masks[stem + ".weight"] = mask.ne(0);
+                masks[stem + ".weight"] = mask.ne(Scalars.Of(0));
             }
             else weights[name] = t;
         }
@@ -123,7 +124,7 @@ public static class PyTorchCheckpoint
                 "Load it with the layer set it was pruned with (pruning.layers).");
         using var _ = no_grad();
         return prunable.ToDictionary(kv => kv.Key, kv =>
-            fileMasks.Count == 0 ? kv.Value.ne(0)
+            fileMasks.Count == 0 ? kv.Value.ne(Scalars.Of(0))
             : fileMasks.TryGetValue(kv.Key, out var m) ? m.to(kv.Value.device)
             : ones_like(kv.Value, dtype: ScalarType.Bool));
     }

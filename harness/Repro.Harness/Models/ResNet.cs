@@ -1,4 +1,5 @@
 using TorchSharp;
+using Repro.Torch;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -38,7 +39,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
         var stride = 4;
 
         conv1 = Conv2d(3, inplanes, 7, stride: 2, padding: 3, bias: false);
-        bn1 = BatchNorm2d(inplanes);
+        bn1 = new CachedScalarBatchNorm2d(inplanes);
         relu = ReLU(inplace: true);
         maxpool = MaxPool2d(3, stride: 2, padding: 1);
 
@@ -51,7 +52,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
             Module<Tensor, Tensor>? downsample = null;
             if (layerStride != 1 || inplanes != planes * expansion)
                 downsample = Sequential(("0", Conv2d(inplanes, planes * expansion, 1, stride: layerStride, bias: false)),
-                    ("1", BatchNorm2d(planes * expansion)));
+                    ("1", new CachedScalarBatchNorm2d(planes * expansion)));
             mods.Add(("0", bottleneck
                 ? new Bottleneck(inplanes, planes, layerStride, downsample, previousDilation)
                 : new BasicBlock(inplanes, planes, layerStride, downsample, previousDilation)));
@@ -105,10 +106,10 @@ sealed class BasicBlock : Module<Tensor, Tensor>
     public BasicBlock(int inplanes, int planes, int stride, Module<Tensor, Tensor>? downsample, int dilation) : base("BasicBlock")
     {
         conv1 = Conv2d(inplanes, planes, 3, stride: stride, padding: dilation, dilation: dilation, bias: false);
-        bn1 = BatchNorm2d(planes);
+        bn1 = new CachedScalarBatchNorm2d(planes);
         relu = ReLU(inplace: true);
         conv2 = Conv2d(planes, planes, 3, padding: dilation, dilation: dilation, bias: false);
-        bn2 = BatchNorm2d(planes);
+        bn2 = new CachedScalarBatchNorm2d(planes);
         this.downsample = downsample;
         RegisterComponents();
     }
@@ -117,7 +118,7 @@ sealed class BasicBlock : Module<Tensor, Tensor>
     {
         var identity = downsample?.call(x) ?? x;
         var y = bn2.call(conv2.call(relu.call(bn1.call(conv1.call(x)))));
-        return relu.call(y.add_(identity));
+        return relu.call(y.add_(identity, Scalars.One));
     }
 }
 
@@ -131,11 +132,11 @@ sealed class Bottleneck : Module<Tensor, Tensor>
     public Bottleneck(int inplanes, int planes, int stride, Module<Tensor, Tensor>? downsample, int dilation) : base("Bottleneck")
     {
         conv1 = Conv2d(inplanes, planes, 1, bias: false);
-        bn1 = BatchNorm2d(planes);
+        bn1 = new CachedScalarBatchNorm2d(planes);
         conv2 = Conv2d(planes, planes, 3, stride: stride, padding: dilation, dilation: dilation, bias: false);
-        bn2 = BatchNorm2d(planes);
+        bn2 = new CachedScalarBatchNorm2d(planes);
         conv3 = Conv2d(planes, planes * 4, 1, bias: false);
-        bn3 = BatchNorm2d(planes * 4);
+        bn3 = new CachedScalarBatchNorm2d(planes * 4);
         relu = ReLU(inplace: true);
         this.downsample = downsample;
         RegisterComponents();
@@ -147,6 +148,6 @@ sealed class Bottleneck : Module<Tensor, Tensor>
         var y = relu.call(bn1.call(conv1.call(x)));
         y = relu.call(bn2.call(conv2.call(y)));
         y = bn3.call(conv3.call(y));
-        return relu.call(y.add_(identity));
+        return relu.call(y.add_(identity, Scalars.One));
     }
 }

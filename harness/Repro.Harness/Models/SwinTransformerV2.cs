@@ -1,3 +1,4 @@
+using Repro.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -131,8 +132,8 @@ sealed class SwinBlockV2 : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = input + StochasticDepth(norm1.call(attn.call(input)));
-        return (x + StochasticDepth(norm2.call(mlp.call(x)))).MoveToOuterDisposeScope();
+        var x = input.add(StochasticDepth(norm1.call(attn.call(input))), Scalars.One);
+        return x.add(StochasticDepth(norm2.call(mlp.call(x))), Scalars.One).MoveToOuterDisposeScope();
     }
 
     /// <summary>torchvision's stochastic_depth(mode="row"): drops the whole branch per sample while training.</summary>
@@ -142,7 +143,7 @@ sealed class SwinBlockV2 : Module<Tensor, Tensor>
 
         var survival = 1 - _dropProb;
         var keep = empty([branch.shape[0], 1, 1, 1], dtype: branch.dtype, device: branch.device).bernoulli_(survival);
-        return branch * keep.div_(survival);
+        return branch * keep.div_(Scalars.Of(survival));
     }
 }
 
@@ -169,7 +170,7 @@ sealed class ShiftedWindowAttentionV2 : Module<Tensor, Tensor>
         (_heads, _window, _shift) = (heads, window, shift);
         qkv = Linear(dim, 3 * dim);
         proj = Linear(dim, dim);
-        logit_scale = new Parameter(log(full(heads, 1, 1, 10f)));
+        logit_scale = new Parameter(log(full(heads, 1, 1, Scalars.Of(10f))));
         cpb_mlp = Sequential(("0", Linear(2, 512)), ("1", ReLU(inplace: true)), ("2", Linear(512, heads, hasBias: false)));
         relative_coords_table = CoordsTable(window);
         relative_position_index = PositionIndex(window);
@@ -208,7 +209,7 @@ sealed class ShiftedWindowAttentionV2 : Module<Tensor, Tensor>
         var n = _window * _window;
         var table = cpb_mlp.call(relative_coords_table).view(-1, _heads);
         var bias = table.index_select(0, relative_position_index).view(n, n, -1).permute(2, 0, 1).unsqueeze(0);
-        return 16 * sigmoid(bias);
+        return sigmoid(bias).mul(Scalars.Of(16));
     }
 
     public override Tensor forward(Tensor input)
@@ -236,11 +237,11 @@ sealed class ShiftedWindowAttentionV2 : Module<Tensor, Tensor>
             .reshape(x.shape[0], tokens, 3, _heads, c / _heads).permute(2, 0, 3, 1, 4);
         var (q, k, v) = (projected[0], projected[1], projected[2]);
         var attn = functional.normalize(q, dim: -1).matmul(functional.normalize(k, dim: -1).transpose(-2, -1));
-        attn = attn * logit_scale.clamp(max: MaxLogitScale).exp() + RelativePositionBias();
+        attn = (attn * logit_scale.clamp(max: Scalars.Of(MaxLogitScale)).exp()).add(RelativePositionBias(), Scalars.One);
         if (shifted)
         {
             var mask = ShiftMask(padH, padW, shiftH, shiftW).to(attn.device);
-            attn = (attn.view(b, windows, _heads, tokens, tokens) + mask.unsqueeze(1).unsqueeze(0))
+            attn = attn.view(b, windows, _heads, tokens, tokens).add(mask.unsqueeze(1).unsqueeze(0), Scalars.One)
                 .view(-1, _heads, tokens, tokens);
         }
         attn = softmax(attn, -1);

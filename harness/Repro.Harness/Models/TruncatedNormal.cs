@@ -1,3 +1,4 @@
+using Repro.Torch;
 using static TorchSharp.torch;
 
 namespace Repro.Models;
@@ -13,7 +14,8 @@ static class TruncatedNormal
         using var _ = no_grad();
         var lower = NormalCdf((a - mean) / std);
         var upper = NormalCdf((b - mean) / std);
-        tensor.uniform_(2 * lower - 1, 2 * upper - 1).erfinv_().mul_(std * Math.Sqrt(2)).add_(mean).clamp_(a, b);
+        tensor.uniform_(2 * lower - 1, 2 * upper - 1).erfinv_().mul_(Scalars.Of(std * Math.Sqrt(2))).add_(Scalars.Of(mean), Scalars.One)
+            .clamp_(Scalars.Of(a), Scalars.Of(b));
     }
 
     static double NormalCdf(double x) => (1 + Erf(x / Math.Sqrt(2))) / 2;

@@ -1,3 +1,4 @@
+using Repro.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -94,7 +95,7 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
         var h = LastBlockInput(x, out var gridH, out var gridW);
         var last = encoder.Blocks[^1];
         var (q, k, v) = last.Attention.Project(last.NormBeforeAttention(h));
-        var attention = softmax(q.matmul(k.transpose(-2, -1)) / Math.Sqrt(q.shape[^1]), -1);
+        var attention = softmax(q.matmul(k.transpose(-2, -1)).div(Scalars.Of(Math.Sqrt(q.shape[^1]))), -1);
         h = last.call(h);
         var logits = heads.call(encoder.FinalNorm(h).select(1, 0));
         return new ViTAttentionCapture(attention.MoveToOuterDisposeScope(), q.MoveToOuterDisposeScope(),
@@ -151,7 +152,7 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
         gridW = (int)(width / PatchSize);
         var patches = conv_proj.call(x).flatten(2).transpose(1, 2);
         var tokens = cat([class_token.expand(x.shape[0], -1, -1), patches], 1);
-        return tokens + PositionEmbedding(gridH, gridW);
+        return tokens.add(PositionEmbedding(gridH, gridW), Scalars.One);
     }
 }
 
@@ -215,8 +216,8 @@ sealed class ViTEncoderBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = self_attention.call(ln_1.call(input)) + input;
-        return (x + mlp.call(ln_2.call(x))).MoveToOuterDisposeScope();
+        var x = self_attention.call(ln_1.call(input)).add(input, Scalars.One);
+        return x.add(mlp.call(ln_2.call(x)), Scalars.One).MoveToOuterDisposeScope();
     }
 }
 

@@ -1,3 +1,4 @@
+using Repro.Torch;
 using static TorchSharp.torch;
 
 namespace Repro.Pruning;
@@ -28,7 +29,7 @@ public static class GlobalMagnitudePruner
         var names = masks.Masks.Keys.ToList();
         // Scored on the weights' device; already-pruned positions score +inf so that they are never chosen again.
         var flat = cat(names.Select(n => score(n).flatten().to(ScalarType.Float32)
-            .masked_fill(masks.Masks[n].flatten().logical_not(), float.PositiveInfinity)).ToArray());
+            .masked_fill(masks.Masks[n].flatten().logical_not(), Scalars.Of(float.PositiveInfinity))).ToArray());
         // The count-th smallest score is the threshold (a selection, not a sort); everything below it goes,
         // and of the scores equal to it, the first ones by position until exactly count are gone.
         var threshold = flat.kthvalue(count, 0).values;
@@ -38,7 +39,7 @@ public static class GlobalMagnitudePruner
         // The scan that ranks tied positions is skipped in the usual case of a single weight at the threshold.
         var pruned = equal.sum().item<long>() == fromEqual
             ? below.logical_or(equal)
-            : below.logical_or(equal.logical_and(equal.cumsum(0).le(fromEqual)));
+            : below.logical_or(equal.logical_and(equal.cumsum(0).le(Scalars.Of(fromEqual))));
         var newFlat = cat(names.Select(n => masks.Masks[n].flatten()).ToArray()).logical_and(pruned.logical_not());
         long offset = 0;
         foreach (var n in names)

@@ -1,5 +1,6 @@
 using Repro.Models;
 using Repro.Pruning;
+using Repro.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,22 +23,77 @@ public interface IMaskedSgd : IDisposable
              : new PerParameterMaskedSgd(model, masks, lr, momentum, weightDecay);
 }
 
-/// <summary>TorchSharp's SGD, which updates one parameter at a time (four kernels each), plus one mask kernel per pruned tensor.</summary>
-public sealed class PerParameterMaskedSgd(nn.Module model, PruningMasks masks, double lr, double momentum, double weightDecay) : IMaskedSgd
+/// <summary>
+/// TorchSharp's SGD step, op for op (one parameter at a time, four kernels each), plus one mask kernel per
+/// pruned tensor. Written out because TorchSharp's own step converts lr, momentum and weight decay to
+/// temporary Scalars, which a collection on another thread can free mid-call (see <see cref="Scalars"/>).
+/// </summary>
+public sealed class PerParameterMaskedSgd : IMaskedSgd
 {
-    readonly optim.Optimizer _sgd = optim.SGD(model.parameters(), lr, momentum, weight_decay: weightDecay);
+    readonly PruningMasks _masks;
+    readonly List<Parameter> _parameters;
+    readonly Tensor?[] _buffers;
+    readonly double _momentum, _weightDecay;
+    readonly Scalar _momentumScalar, _weightDecayScalar, _oneMinusDampening = 1.0.ToScalar();
+    Scalar _negativeLr;
 
-    public double LearningRate { set { foreach (var g in _sgd.ParamGroups) g.LearningRate = value; } }
-    public void ZeroGrad() => _sgd.zero_grad();
+    public PerParameterMaskedSgd(nn.Module model, PruningMasks masks, double lr, double momentum, double weightDecay)
+    {
+        _masks = masks;
+        _parameters = model.parameters().ToList();
+        _buffers = new Tensor?[_parameters.Count];
+        (_momentum, _weightDecay) = (momentum, weightDecay);
+        _momentumScalar = momentum.ToScalar();
+        _weightDecayScalar = weightDecay.ToScalar();
+        _negativeLr = (-lr).ToScalar();
+    }
+
+    public double LearningRate
+    {
+        set
+        {
+            var previous = _negativeLr;
+            _negativeLr = (-value).ToScalar();
+            previous.Dispose();
+        }
+    }
+
+    public void ZeroGrad()
+    {
+        foreach (var p in _parameters)
+        {
+            using var grad = p.grad;
+            grad?.zero_();
+        }
+    }
 
     public void Step()
     {
-        masks.ApplyToGradients();
-        _sgd.step();
-        masks.ApplyToWeights();
+        _masks.ApplyToGradients();
+        using (no_grad())
+        using (NewDisposeScope())
+            for (var i = 0; i < _parameters.Count; i++)
+            {
+                var p = _parameters[i];
+                var grad = p.grad;
+                if (grad is null) continue;
+                if (_weightDecay != 0) grad = grad.add(p, _weightDecayScalar);
+                if (_momentum != 0)
+                {
+                    if (_buffers[i] is not { } buffer) _buffers[i] = buffer = grad.clone().detach().DetachFromDisposeScope();
+                    else buffer.mul_(_momentumScalar).add_(grad, _oneMinusDampening);
+                    grad = buffer;
+                }
+                p.add_(grad, _negativeLr);
+            }
+        _masks.ApplyToWeights();
     }
 
-    public void Dispose() => _sgd.Dispose();
+    public void Dispose()
+    {
+        foreach (var buffer in _buffers) buffer?.Dispose();
+        foreach (var s in new[] { _momentumScalar, _weightDecayScalar, _oneMinusDampening, _negativeLr }) s.Dispose();
+    }
 }
 
 /// <summary>
@@ -52,13 +108,17 @@ public sealed class FlatMaskedSgd : IMaskedSgd
     readonly Tensor _flat;
     readonly Tensor _mask;
     readonly double _momentum, _weightDecay;
+    readonly Scalar _momentumScalar, _weightDecayScalar;
+    Scalar _negativeLr;
     Tensor? _buffer;
-    double _lr;
 
     public FlatMaskedSgd(IEnumerable<Parameter> parameters, PruningMasks masks, double lr, double momentum, double weightDecay)
     {
         _parameters = parameters.Where(p => p.requires_grad).ToList();
-        (_lr, _momentum, _weightDecay) = (lr, momentum, weightDecay);
+        (_momentum, _weightDecay) = (momentum, weightDecay);
+        _momentumScalar = momentum.ToScalar();
+        _weightDecayScalar = weightDecay.ToScalar();
+        _negativeLr = (-lr).ToScalar();
         var first = _parameters[0];
         var total = _parameters.Sum(p => p.numel());
         _flat = empty(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
@@ -78,7 +138,15 @@ public sealed class FlatMaskedSgd : IMaskedSgd
         }
     }
 
-    public double LearningRate { set => _lr = value; }
+    public double LearningRate
+    {
+        set
+        {
+            var previous = _negativeLr;
+            _negativeLr = (-value).ToScalar();
+            previous.Dispose();
+        }
+    }
 
     /// <summary>Gradients are dropped, not zeroed (PyTorch's set_to_none): backward allocates them afresh.</summary>
     public void ZeroGrad()
@@ -92,14 +160,14 @@ public sealed class FlatMaskedSgd : IMaskedSgd
         using var scope = NewDisposeScope();
         var grad = cat(_parameters.Select(p => p.grad is { } g ? MemoryOrderFlatten(g, p) : zeros(p.numel(), p.dtype, p.device)).ToArray());
         grad.mul_(_mask);
-        if (_weightDecay != 0) grad.add_(_flat, alpha: _weightDecay);
+        if (_weightDecay != 0) grad.add_(_flat, _weightDecayScalar);
         if (_momentum != 0)
         {
             if (_buffer is null) _buffer = grad.clone().DetachFromDisposeScope();
-            else _buffer.mul_(_momentum).add_(grad);
+            else _buffer.mul_(_momentumScalar).add_(grad, Scalars.One);
             grad = _buffer;
         }
-        _flat.add_(grad, alpha: -_lr);
+        _flat.add_(grad, _negativeLr);
         _flat.mul_(_mask);
     }
 
@@ -119,6 +187,7 @@ public sealed class FlatMaskedSgd : IMaskedSgd
     public void Dispose()
     {
         _buffer?.Dispose();
+        foreach (var s in new[] { _momentumScalar, _weightDecayScalar, _negativeLr }) s.Dispose();
         _mask.Dispose();
         _flat.Dispose(); // the parameters keep the storage alive
     }

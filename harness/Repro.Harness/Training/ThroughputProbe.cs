@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Repro.Config;
 using Repro.Models;
 using Repro.Pruning;
+using Repro.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -180,7 +181,7 @@ public sealed class ThroughputProbe(Device device, ModelConfig modelConfig, int 
             {
                 using var scope = NewDisposeScope();
                 var n = (int)Math.Min(batch, valX.shape[0] - start);
-                correct.add_(model.call(valX.narrow(0, start, n)).argmax(1).eq(valY.narrow(0, start, n)).sum());
+                correct.add_(model.call(valX.narrow(0, start, n)).argmax(1).eq(valY.narrow(0, start, n)).sum(), Scalars.One);
             }
             correct.item<long>();
         }

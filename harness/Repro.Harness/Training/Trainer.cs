@@ -3,6 +3,7 @@ using Repro.Config;
 using Repro.Data;
 using Repro.Models;
 using Repro.Pruning;
+using Repro.Torch;
 using static TorchSharp.torch;
 
 namespace Repro.Training;
@@ -54,8 +55,8 @@ public static class Trainer
                 optimizer.Step();
                 using (no_grad())
                 {
-                    lossSum.add_(l.detach().to(ScalarType.Float64) * b.Count);
-                    correct.add_(logits.argmax(1).eq(y).sum());
+                    lossSum.add_(l.detach().to(ScalarType.Float64).mul(Scalars.Of(b.Count)), Scalars.One);
+                    correct.add_(logits.argmax(1).eq(y).sum(), Scalars.One);
                 }
                 seen += b.Count;
             }
@@ -81,7 +82,7 @@ public static class Trainer
             using var scope = NewDisposeScope();
             var x = b.Images.to(device);
             if (channelsLast) x = MemoryLayout.ChannelsLast(x);
-            correct.add_(model.call(x).argmax(1).eq(b.Labels.to(device)).sum());
+            correct.add_(model.call(x).argmax(1).eq(b.Labels.to(device)).sum(), Scalars.One);
             seen += b.Count;
         }
         return correct.item<long>() / (double)Math.Max(1, seen);

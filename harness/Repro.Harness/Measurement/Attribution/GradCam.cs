@@ -1,3 +1,4 @@
+using Repro.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
@@ -71,7 +72,7 @@ public sealed class GradCam : IClassAttribution
             calls++;
             activation = output.detach().clone().DetachFromDisposeScope();
             probe = zeros_like(output).requires_grad_().DetachFromDisposeScope();
-            return output + probe;
+            return output.add(probe, Scalars.One);
         });
         Tensor logits;
         try { logits = Model.call(input); }

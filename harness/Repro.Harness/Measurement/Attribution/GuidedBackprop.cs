@@ -1,3 +1,4 @@
+using Repro.Torch;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.autograd;
@@ -51,6 +52,6 @@ public sealed class GuidedBackprop : IClassAttribution
         // A copy, not the input itself: the ReLU ran in place, and a custom function's output must be a new tensor.
         public override Tensor forward(AutogradContext ctx, params object[] vars) => ((Tensor)vars[0]).clone();
 
-        public override List<Tensor> backward(AutogradContext ctx, Tensor gradOutput) => [gradOutput.clamp_min(0)];
+        public override List<Tensor> backward(AutogradContext ctx, Tensor gradOutput) => [gradOutput.clamp_min(Scalars.Of(0))];
     }
 }

@@ -1,3 +1,4 @@
+using Repro.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -52,11 +53,12 @@ public sealed class IntegratedGradients : IClassAttribution
         for (long start = 0; start < points; start += InternalBatchSize)
         {
             using var chunkScope = NewDisposeScope();
-            var index = arange(start, Math.Min(start + InternalBatchSize, points), dtype: ScalarType.Int64, device: x.device);
-            var image = index.div(Steps, rounding_mode: RoundingMode.floor);
-            var step = index.remainder(Steps);
+            using Scalar from = start.ToScalar(), to = Math.Min(start + InternalBatchSize, points).ToScalar();
+            var index = arange(from, to, Scalars.One, dtype: ScalarType.Int64, device: x.device);
+            var image = index.div(Scalars.Of(Steps), rounding_mode: RoundingMode.floor);
+            var step = index.remainder(Scalars.Of(Steps));
             var shape = new long[] { -1, 1, 1, 1 };
-            var pathPoints = (baseline.index_select(0, image) + alphas.index_select(0, step).view(shape) * difference.index_select(0, image))
+            var pathPoints = baseline.index_select(0, image).add(alphas.index_select(0, step).view(shape) * difference.index_select(0, image), Scalars.One)
                 .requires_grad_();
             var logits = Model.call(pathPoints);
             var gradient = autograd.grad([ExplainedClass.TargetScore(logits, classes.index_select(0, image))], [pathPoints])[0];

@@ -1,3 +1,4 @@
+using Repro.Torch;
 using static TorchSharp.torch;
 
 namespace Repro.Measurement.Attribution;
@@ -15,7 +16,7 @@ public static class MinMaxScaling
         var flat = batch.flatten(1);
         var min = flat.amin([1], keepdim: true);
         var range = flat.amax([1], keepdim: true) - min;
-        var divisor = where(range > 0, range, ones_like(range));
+        var divisor = where(range.gt(Scalars.Of(0)), range, ones_like(range));
         return ((flat - min) / divisor).view(batch.shape).MoveToOuterDisposeScope();
     }
 }

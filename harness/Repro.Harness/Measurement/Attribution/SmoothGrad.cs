@@ -1,3 +1,4 @@
+using Repro.Torch;
 using static TorchSharp.torch;
 
 namespace Repro.Measurement.Attribution;
@@ -35,8 +36,8 @@ public sealed class SmoothGrad : IAttribution, IDisposable
 
         // All noisy copies go to the wrapped method as one batch, sample-major: copy s of image b is row s·B + b.
         var noise = randn(input.shape.Prepend(Samples).ToArray(), dtype: input.dtype, generator: generator)
-            .mul_(NoiseStd).to(input.device);
-        var noisy = (input.detach().unsqueeze(0) + noise).flatten(0, 1);
+            .mul_(Scalars.Of(NoiseStd)).to(input.device);
+        var noisy = input.detach().unsqueeze(0).add(noise, Scalars.One).flatten(0, 1);
         var attributions = inner.Attribute(noisy, classes?.repeat(Samples));
         return attributions.view([Samples, -1, .. attributions.shape[1..]]).mean([0]).MoveToOuterDisposeScope();
     }

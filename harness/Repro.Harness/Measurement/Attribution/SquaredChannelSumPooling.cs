@@ -1,3 +1,4 @@
+using Repro.Torch;
 using static TorchSharp.torch;
 
 namespace Repro.Measurement.Attribution;
@@ -9,6 +10,6 @@ public sealed class SquaredChannelSumPooling : IHeatmapPooling
     {
         ExplainedClass.RequireImageBatch(attributions);
         using var scope = NewDisposeScope();
-        return attributions.square().sum(1).MoveToOuterDisposeScope();
+        return attributions.pow(Scalars.Of(2)).sum(1).MoveToOuterDisposeScope();
     }
 }

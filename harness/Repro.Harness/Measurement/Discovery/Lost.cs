@@ -1,3 +1,4 @@
+using Repro.Torch;
 using Repro.Data;
 using static TorchSharp.torch;
 
@@ -63,14 +64,14 @@ public sealed class Lost
 
         var f = tokens.to(ScalarType.Float32);
         var affinity = f.matmul(f.t());
-        var positive = affinity.gt(0);
+        var positive = affinity.gt(Scalars.Of(0));
         var degree = positive.sum(1).sub_(positive.diagonal().to(ScalarType.Int64));
         var order = degree.sort(0, descending: false, stable: true).Indices;
         var seed = (int)order[0].item<long>();
         var candidates = order.narrow(0, 0, Math.Min(KPatches, rows * cols));
-        var similars = candidates.masked_select(affinity[seed].index_select(0, candidates).gt(0));
+        var similars = candidates.masked_select(affinity[seed].index_select(0, candidates).gt(Scalars.Of(0)));
         // dim named: a literal 0 would bind to the sum(ScalarType?) overload and reduce everything.
-        var objectMap = affinity.index_select(0, similars).sum(dim: 0).gt(0).cpu();
+        var objectMap = affinity.index_select(0, similars).sum(dim: 0).gt(Scalars.Of(0)).cpu();
 
         var inObject = objectMap.data<bool>().ToArray();
         var similarCount = (int)similars.shape[0];

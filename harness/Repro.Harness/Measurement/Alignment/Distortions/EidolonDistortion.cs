@@ -1,3 +1,4 @@
+using Repro.Torch;
 using System.Globalization;
 using Repro.Data;
 using static TorchSharp.torch;
@@ -54,7 +55,7 @@ public sealed class EidolonDistortion : IDistortion
         var picture = Resize(PilGrey(image), h, w).round();
         using var generator = new Generator((ulong)seed);
         var eidolon = EidolonFactory.PartiallyCoherentDisarray(picture, reach, Coherence, Grain * scale, generator, _pictureSize);
-        var back = Resize(eidolon, image.Height, image.Width).div(255.0);
+        var back = Resize(eidolon, image.Height, image.Width).div(Scalars.Of(255.0));
         return GreyPlane.FromTensor(back).ToImage();
     }
 
@@ -79,6 +80,6 @@ public sealed class EidolonDistortion : IDistortion
     {
         if (grey.shape[0] == height && grey.shape[1] == width) return grey;
         return nn.functional.interpolate(grey.view(1, 1, grey.shape[0], grey.shape[1]), [height, width],
-            mode: InterpolationMode.Bicubic, align_corners: false, antialias: true)[0, 0].clamp(0, 255);
+            mode: InterpolationMode.Bicubic, align_corners: false, antialias: true)[0, 0].clamp(Scalars.Of(0), Scalars.Of(255));
     }
 }

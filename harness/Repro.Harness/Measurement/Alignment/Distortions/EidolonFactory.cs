@@ -1,3 +1,4 @@
+using Repro.Torch;
 using static TorchSharp.torch;
 
 namespace Repro.Measurement.Alignment.Distortions;
@@ -58,11 +59,13 @@ internal static class EidolonFactory
         var fields = new Displacements(levels, maxSigma, levelKernels, KernelSpectrum(hh, ww, grain), coherence, hh, ww, generator);
         var rowShift = fields.Next();
         var colShift = fields.Next();
-        var rows = (rowShift * reach + arange(hh, ScalarType.Float32).view(1, hh, 1)).clamp(0, hh - 1).to(ScalarType.Int64);
-        var cols = (colShift * reach + arange(ww, ScalarType.Float32).view(1, 1, ww)).clamp(0, ww - 1).to(ScalarType.Int64);
-        var moved = dog.view(n, -1).gather(1, (rows * ww + cols).view(n, -1)).sum(dim: 0).view(hh, ww);
+        var rows = rowShift.mul(Scalars.Of(reach)).add(arange(Scalars.Of(0), Scalars.Of(hh), Scalars.One, ScalarType.Float32).view(1, hh, 1), Scalars.One)
+            .clamp(Scalars.Of(0), Scalars.Of(hh - 1)).to(ScalarType.Int64);
+        var cols = colShift.mul(Scalars.Of(reach)).add(arange(Scalars.Of(0), Scalars.Of(ww), Scalars.One, ScalarType.Float32).view(1, 1, ww), Scalars.One)
+            .clamp(Scalars.Of(0), Scalars.Of(ww - 1)).to(ScalarType.Int64);
+        var moved = dog.view(n, -1).gather(1, rows.mul(Scalars.Of(ww)).add(cols, Scalars.One).view(n, -1)).sum(dim: 0).view(hh, ww);
 
-        return moved[dh..(dh + h), dw..(dw + w)].clamp(0, 255).trunc().MoveToOuterDisposeScope();
+        return moved[dh..(dh + h), dw..(dw + w)].clamp(Scalars.Of(0), Scalars.Of(255)).trunc().MoveToOuterDisposeScope();
     }
 
     /// <summary>Picture in the middle, left/right strips mirrored, then top/bottom strips mirrored (EmbedImage).</summary>
@@ -92,14 +95,14 @@ internal static class EidolonFactory
             var perLevel = Blurred(RandomPlanes(n), levelKernels) * scaled;
             var coherent = perLevel.flip(0).cumsum(0).flip(0);
             // a zero coherence multiplies the incoherent fields away: skip drawing them
-            return coherence == 0 ? coherent : Blurred(RandomPlanes(n), grainKernel.unsqueeze(0)) * coherence + coherent;
+            return coherence == 0 ? coherent : Blurred(RandomPlanes(n), grainKernel.unsqueeze(0)).mul(Scalars.Of(coherence)).add(coherent, Scalars.One);
         }
 
         /// <summary>randomGaussianDataPlane: normal samples scaled so the largest magnitude is 127.5, clipped at ±127.</summary>
         Tensor RandomPlanes(int n)
         {
             var x = randn([n, hh, ww], ScalarType.Float32, generator: generator);
-            return (x * 127.5f / x.abs().amax([1, 2], keepdim: true)).clamp(-127, 127);
+            return (x.mul(Scalars.Of(127.5f)) / x.abs().amax([1, 2], keepdim: true)).clamp(Scalars.Of(-127), Scalars.Of(127));
         }
 
         /// <summary>blurredRandomGaussianDataPlane: blur, then subtract mean/std (population std), per plane.</summary>
@@ -107,7 +110,7 @@ internal static class EidolonFactory
         {
             var c = Convolve(planes, kernels, hh, ww);
             var mean = c.mean([1, 2], keepdim: true);
-            var std = (c - mean).square().mean([1, 2], keepdim: true).sqrt();
+            var std = (c - mean).pow(Scalars.Of(2)).mean([1, 2], keepdim: true).sqrt();
             return c - mean / std;
         }
     }
