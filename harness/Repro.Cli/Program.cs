@@ -82,6 +82,8 @@ report.SetAction(r => Guard(() =>
 {
     var (repo, profile, _) = Resolve(r);
     Log($"report: {Repro.Report.HtmlReport.Write(repo, profile.Name)}");
+    foreach (var stale in FigureRunner.StaleChecks(repo, profile.Name))
+        Log($"check is stale for '{stale}': its results.yaml changed after the band check (an interrupted run); rerun the figure");
     return 0;
 }));
 

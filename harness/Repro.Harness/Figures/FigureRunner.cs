@@ -13,6 +13,8 @@ public sealed class BandCheckRecord
     public bool ExpectedMissing { get; set; }
     public int Checked { get; set; }
     public List<string> Violations { get; set; } = [];
+    /// <summary>SHA-256 of the results.yaml this check judged; a different one there means the check is stale.</summary>
+    public string ResultsSha256 { get; set; } = "";
     [YamlDotNet.Serialization.YamlIgnore]
     public bool Passed => !ExpectedMissing && Violations.Count == 0;
 }
@@ -45,9 +47,11 @@ public static class FigureRunner
             Deviations = Deviations.Describe(profile, context.RepoRoot),
         };
         var dir = Path.Combine(ReportDirectory(context.RepoRoot, profile.Name), figure.Name);
-        StrictYaml.SaveAtomically(Path.Combine(dir, "results.yaml"), results);
+        var resultsPath = Path.Combine(dir, "results.yaml");
+        StrictYaml.SaveAtomically(resultsPath, results);
 
         var check = CheckBands(figure, context.RepoRoot, results);
+        check.ResultsSha256 = Sha256Of(resultsPath);
         StrictYaml.SaveAtomically(Path.Combine(dir, "check.yaml"), check);
         figure.Plot(results, dir);
         HtmlReport.Write(context.RepoRoot, profile.Name);
@@ -66,6 +70,21 @@ public static class FigureRunner
         }
         return new FigureRunOutcome(results, check);
     }
+
+    public static string Sha256Of(string path) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))).ToLowerInvariant();
+
+    /// <summary>Whether <paramref name="check"/> judged other values than those now in <paramref name="resultsPath"/> (e.g. a run killed between the two files).</summary>
+    public static bool IsStale(BandCheckRecord check, string resultsPath) => check.ResultsSha256 != Sha256Of(resultsPath);
+
+    /// <summary>The figures under reports/&lt;profile&gt;/ whose check.yaml did not judge their current results.yaml.</summary>
+    public static IReadOnlyList<string> StaleChecks(string repoRoot, string profile) =>
+        FigureCatalog.Names.Where(name =>
+        {
+            var dir = Path.Combine(ReportDirectory(repoRoot, profile), name);
+            var (results, check) = (Path.Combine(dir, "results.yaml"), Path.Combine(dir, "check.yaml"));
+            return File.Exists(results) && File.Exists(check) && IsStale(StrictYaml.LoadFile<BandCheckRecord>(check, "Rerun the figure."), results);
+        }).ToList();
 
     public static BandCheckRecord CheckBands(IFigure figure, string repoRoot, FigureResults results)
     {

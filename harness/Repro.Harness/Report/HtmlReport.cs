@@ -39,6 +39,9 @@ public static class HtmlReport
             }
             html.Append("<h3>Expected-results check</h3>");
             if (check == null) html.Append("<p>not checked</p>");
+            else if (FigureRunner.IsStale(check, resultsPath))
+                html.Append($"<p class=\"fail\">check is stale: rerun the figure. The values in {E(figure.Name)}/results.yaml are not the ones " +
+                            $"the last band check judged (that run ended between writing the two); its verdict is not shown.</p>");
             else if (check.ExpectedMissing) html.Append($"<p class=\"fail\">No expected results ({E(check.ExpectedFile)}); this run's values are in {E(check.ReceivedFile)}.</p>");
             else if (check.Passed) html.Append($"<p class=\"pass\">All {check.Checked} values within their bands ({E(check.ExpectedFile)}).</p>");
             else
