@@ -56,7 +56,10 @@ public static class AlignmentRecipe
             if (context.Data.NumClasses == SixteenClassDecision.ImageNetClasses) categories = ModelVsHumanCategories.Names;
         }
         var sw = Stopwatch.StartNew();
-        var suite = OodSuite.Open(datasetsRoot, rawData, datasets, categories, alignment.ParametricImagesPerClass, alignment.NonParametricImagesPerClass);
+        var suite = OodSuite.Open(datasetsRoot, rawData, datasets, categories, alignment.ParametricImagesPerClass, alignment.NonParametricImagesPerClass,
+            alignment.MissingImages);
+        if (suite.MissingImages.Count > 0)
+            context.Log($"model-vs-human: {suite.MissingImages.Count} missing images skipped (alignment.missing_images: skip), e.g. {suite.MissingImages[0]}");
         context.Log($"model-vs-human: {suite.ImageCount} images in {datasets.Count} datasets read from {datasetsRoot} in {sw.Elapsed.TotalSeconds:F1} s; " +
                     $"models compared {ReferenceGroup.Describe(suite.Reference)}");
         return suite;

@@ -45,6 +45,7 @@ public static class FigureRunner
             Figure = figure.Name, Title = figure.Title, Profile = profile.Name, Provenance = provenance,
             Values = measured.Values, Claims = measured.Claims,
             Deviations = Deviations.Describe(profile, context.RepoRoot),
+            SkippedInputs = [.. measured.SkippedInputs ?? []],
         };
         var dir = Path.Combine(ReportDirectory(context.RepoRoot, profile.Name), figure.Name);
         var resultsPath = Path.Combine(dir, "results.yaml");
@@ -56,6 +57,8 @@ public static class FigureRunner
         figure.Plot(results, dir);
         HtmlReport.Write(context.RepoRoot, profile.Name);
 
+        if (results.SkippedInputs.Count > 0)
+            context.Log($"  {results.SkippedInputs.Count} input files skipped (listed in {Path.Combine(dir, "results.yaml")}), e.g. {results.SkippedInputs[0]}");
         foreach (var claim in results.Claims)
             context.Log($"  claim {(claim.Reproduced ? "REPRODUCED" : "not reproduced")}: {claim.Claim} — {claim.Evidence}");
         if (check.ExpectedMissing)

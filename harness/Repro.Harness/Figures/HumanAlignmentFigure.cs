@@ -57,7 +57,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
             }
             claims.Add(MoreHumanLike(series, suite.Reference, iterations, errorConsistency, shapeBias));
         }
-        return new FigureMeasurement(values, claims);
+        return new FigureMeasurement(values, claims, suite.MissingImages);
     }
 
     static readonly (IPairwiseMetric Metric, string Name)[] PairwiseMetrics =

@@ -4,7 +4,8 @@ using Repro.Training;
 namespace Repro.Figures;
 
 /// <summary>What a figure's measurement stage returns.</summary>
-public sealed record FigureMeasurement(List<MeasuredValue> Values, List<ClaimOutcome> Claims);
+/// <param name="SkippedInputs">Input files left out by the profile's choice (e.g. alignment.missing_images: skip), each named.</param>
+public sealed record FigureMeasurement(List<MeasuredValue> Values, List<ClaimOutcome> Claims, IReadOnlyList<string>? SkippedInputs = null);
 
 /// <summary>
 /// One paper figure as a self-contained recipe: what it measures, how it is plotted, what band a

@@ -45,7 +45,7 @@ public sealed class RotationFigure : IAlignmentFigure
                     : $"{string.Join(" and ", absent.Select(Pretty))} absent from profile '{context.Profile.Name}' (it trains {(present.Count == 0 ? "no ResNet" : string.Join(", ", resnets.Select(m => m.Key)))}); " +
                       $"profiles that train both: {string.Join(", ", ProfilesWithBoth(context.RepoRoot))}",
             },
-        ]);
+        ], suite.MissingImages);
     }
 
     static IEnumerable<string> ProfilesWithBoth(string repoRoot)

@@ -55,7 +55,14 @@ public static class HtmlReport
                 html.Append($"<tr><td>{E(c.Claim)}</td><td class=\"{(c.Reproduced ? "pass" : "fail")}\">{(c.Reproduced ? "reproduced" : "not reproduced")}</td><td>{E(c.Evidence)}</td></tr>");
             html.Append("</table><h3>Deviations from the paper</h3><ul>");
             foreach (var d in r.Deviations) html.Append($"<li>{E(d)}</li>");
-            html.Append("</ul><details><summary>Values</summary><table><tr><th>series</th><th>metric</th><th>iteration</th><th>sparsity %</th><th>value</th></tr>");
+            html.Append("</ul>");
+            if (r.SkippedInputs.Count > 0)
+            {
+                html.Append($"<h3>Skipped inputs</h3><p class=\"fail\">{r.SkippedInputs.Count} input files were missing and skipped as the profile allows; the values are measured without them:</p><ul>");
+                foreach (var s in r.SkippedInputs) html.Append($"<li><code>{E(s)}</code></li>");
+                html.Append("</ul>");
+            }
+            html.Append("<details><summary>Values</summary><table><tr><th>series</th><th>metric</th><th>iteration</th><th>sparsity %</th><th>value</th></tr>");
             foreach (var v in r.Values)
                 html.Append(string.Create(CultureInfo.InvariantCulture,
                     $"<tr><td>{E(v.Series)}</td><td>{E(v.Metric)}</td><td>{v.Iteration}</td><td>{v.Sparsity:F2}</td><td>{v.Value:G6}</td></tr>"));
