@@ -29,6 +29,8 @@ reproduce.SetAction(r => Guard(() =>
     var (repo, profile, figures) = Resolve(r);
     if (r.GetValue(planOption)) { Console.Write(Plan(repo, profile, r)); return 0; }
     var context = Context(repo, profile, r);
+    AtomicFile.RemoveDeadTemporaries([context.CacheRoot, FigureRunner.ReportDirectory(repo, profile.Name)], Log);
+    FigureRunner.Preflight(figures, context);
     var failed = new List<string>();
     foreach (var figure in figures)
         if (!FigureRunner.Run(figure, context).Check.Passed) failed.Add(figure.Name);

@@ -18,6 +18,8 @@ public sealed class ResNet18TasksFigure : IAlignmentFigure
 
     public IReadOnlyList<string> RequiredDatasets => Datasets;
 
+    public void Preflight(RunContext context, List<string> problems) => AlignmentRecipe.Preflight(context, Datasets, problems);
+
     public FigureMeasurement Measure(RunContext context)
     {
         var suite = AlignmentRecipe.OpenSuite(context, Datasets);

@@ -20,6 +20,8 @@ public sealed class RotationFigure : IAlignmentFigure
 
     public IReadOnlyList<string> RequiredDatasets => [Dataset];
 
+    public void Preflight(RunContext context, List<string> problems) => AlignmentRecipe.Preflight(context, [Dataset], problems);
+
     public FigureMeasurement Measure(RunContext context)
     {
         var suite = AlignmentRecipe.OpenSuite(context, [Dataset]);

@@ -43,9 +43,17 @@ public static class SyntheticModelVsHuman
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
     }
 
+    /// <summary>Where the sets are cached.</summary>
+    public static string Folder(string cacheRoot, SyntheticConfig data, AlignmentConfig alignment) =>
+        Path.Combine(cacheRoot, "data", $"model-vs-human-{Fingerprint(data, alignment)}");
+
+    /// <summary>The sets' folder if it was generated completely, else null (without generating it).</summary>
+    public static string? Generated(string cacheRoot, SyntheticConfig data, AlignmentConfig alignment) =>
+        File.Exists(Path.Combine(Folder(cacheRoot, data, alignment), "manifest.yaml")) ? Folder(cacheRoot, data, alignment) : null;
+
     /// <summary>Returns the folder holding datasets/, generating it first if the cache lacks it.</summary>
     public static string Ensure(string cacheRoot, SyntheticConfig data, AlignmentConfig alignment, Action<string>? log = null) =>
-        AtomicFile.EnsureFolder(Path.Combine(cacheRoot, "data", $"model-vs-human-{Fingerprint(data, alignment)}"), "manifest.yaml",
+        AtomicFile.EnsureFolder(Folder(cacheRoot, data, alignment), "manifest.yaml",
             tmp => Write(tmp, data, alignment),
             $"synthetic model-vs-human sets ({alignment.Datasets.Count} datasets, {data.Classes} classes, {data.ImageSize}px)", log);
 
