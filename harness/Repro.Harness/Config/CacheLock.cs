@@ -41,8 +41,11 @@ public sealed class CacheLock : IDisposable
         var lockPath = LockPath(entry);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(lockPath))!);
         var every = progressEvery ?? TimeSpan.FromSeconds(30);
+        var pause = poll ?? TimeSpan.FromMilliseconds(500);
         var waited = Stopwatch.StartNew();
-        var nextReport = TimeSpan.Zero;
+        // the first report after one pause, by when a holder that just took the lock has written its line
+        var nextReport = pause;
+        var reported = false;
         while (true)
         {
             if (TryOpenExclusive(lockPath) is { } stream)
@@ -56,10 +59,11 @@ public sealed class CacheLock : IDisposable
             if (waited.Elapsed >= nextReport)
             {
                 log?.Invoke($"{what}: waiting for {entry}, locked by {Holder(entry) ?? "another run"}" +
-                            (nextReport == TimeSpan.Zero ? "; its work will be reused" : $" (waited {waited.Elapsed:hh\\:mm\\:ss})"));
+                            (reported ? $" (waited {waited.Elapsed:hh\\:mm\\:ss})" : "; its work will be reused"));
+                reported = true;
                 nextReport = waited.Elapsed + every;
             }
-            Thread.Sleep(poll ?? TimeSpan.FromMilliseconds(500));
+            Thread.Sleep(pause);
         }
     }
 

@@ -8,28 +8,72 @@ namespace Repro.Tests.Faults;
 public class CacheLockTests
 {
     [Fact]
-    public void Two_concurrent_runs_on_one_cache_train_the_trajectory_and_generate_the_data_once()
+    public void Two_concurrent_runs_on_one_cache_train_the_trajectory_once()
     {
         using var tmp = new TempDir();
-        var profile = TestSupport.TinyProfile(iterations: 1);
-        var logs = new[] { new ConcurrentQueue<string>(), new ConcurrentQueue<string>() };
-        var start = new Barrier(2);
-        var runs = logs.Select(log => new Thread(() =>
+        var profile = TestSupport.TinyProfile(iterations: 2);
+        _ = TestSupport.Context(profile, tmp.Path).Data.NumClasses; // the data set first, so that both runs meet at the trajectory
+        var first = new ConcurrentQueue<string>();
+        var second = new ConcurrentQueue<string>();
+        using var training = new ManualResetEventSlim();
+        using var waiting = new ManualResetEventSlim();
+        // The first run, holding the lock, pauses in its first training log line until the second run reports that it waits.
+        var firstRun = new Thread(() => new Trajectory(new RunContext(profile, TestSupport.RepoRoot, tmp.Path, null, DeviceChoice.Cpu, m =>
         {
-            var context = new RunContext(profile, TestSupport.RepoRoot, tmp.Path, null, DeviceChoice.Cpu, log.Enqueue);
+            first.Enqueue(m);
+            if (m.Contains(": training ") && !training.IsSet)
+            {
+                training.Set();
+                waiting.Wait(TimeSpan.FromSeconds(60));
+            }
+        }), profile.Models[0]).Ensure());
+        var secondRun = new Thread(() => new Trajectory(new RunContext(profile, TestSupport.RepoRoot, tmp.Path, null, DeviceChoice.Cpu, m =>
+        {
+            second.Enqueue(m);
+            if (m.Contains("waiting for")) waiting.Set();
+        }), profile.Models[0]).Ensure());
+        firstRun.Start();
+        Assert.True(training.Wait(TimeSpan.FromSeconds(60)));
+        secondRun.Start();
+        firstRun.Join();
+        secondRun.Join();
+
+        // iterations 0, 1 and 2 each trained once, by the first run; the second waited and reused them
+        Assert.Equal(3, first.Count(l => l.Contains(": training ") && l.Contains(" epochs on ")));
+        Assert.DoesNotContain(second, l => l.Contains(": training "));
+        Assert.Contains(second, l => l.Contains("waiting for") && l.Contains($"pid={Environment.ProcessId}") && l.Contains("what=training resnet18"));
+        Assert.Contains(second, l => l.Contains("cached in") && l.Contains("by another run"));
+        Assert.Empty(Directory.GetFiles(tmp.Path, "*.holder", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Two_concurrent_runs_generate_a_data_set_once_and_both_get_it()
+    {
+        using var tmp = new TempDir();
+        var dir = tmp.Combine("data", "scenes-0123");
+        var generated = 0;
+        var log = new ConcurrentQueue<string>();
+        var start = new Barrier(2);
+        var results = new string[2];
+        var runs = Enumerable.Range(0, 2).Select(i => new Thread(() =>
+        {
             start.SignalAndWait();
-            new Trajectory(context, profile.Models[0]).Ensure();
+            results[i] = AtomicFile.EnsureFolder(dir, "manifest.yaml", folder =>
+            {
+                Interlocked.Increment(ref generated);
+                Directory.CreateDirectory(folder);
+                Thread.Sleep(1500); // long enough for the other run to find the lock held
+                File.WriteAllText(Path.Combine(folder, "manifest.yaml"), "done\n");
+            }, "test scenes", log.Enqueue);
         })).ToList();
         runs.ForEach(t => t.Start());
         runs.ForEach(t => t.Join());
 
-        var all = logs.SelectMany(l => l).ToList();
-        // iterations 0 and 1 each trained by exactly one of the two runs; the data set generated once
-        Assert.Equal(2, all.Count(l => l.Contains(": training ") && l.Contains(" epochs on ")));
-        Assert.Single(all, l => l.StartsWith("generating "));
-        Assert.Contains(all, l => l.Contains("waiting for") && l.Contains($"pid={Environment.ProcessId}"));
-        Assert.Contains(all, l => l.Contains("cached in") && l.Contains("by another run"));
-        Assert.Empty(Directory.GetFiles(tmp.Path, "*.holder", SearchOption.AllDirectories));
+        Assert.Equal(1, generated);
+        Assert.Equal([dir, dir], results);
+        Assert.True(File.Exists(Path.Combine(dir, "manifest.yaml")));
+        Assert.Single(log, l => l.StartsWith("generating test scenes"));
+        Assert.Contains(log, l => l.Contains("waiting for") && l.Contains("what=test scenes"));
     }
 
     [Fact]
