@@ -30,6 +30,8 @@ reproduce.SetAction(r => Guard(r, () =>
     var (repo, profile, figures) = Resolve(r);
     if (r.GetValue(planOption)) { Console.Write(Plan(repo, profile, r)); return 0; }
     var context = Context(repo, profile, r);
+    AtomicFile.RemoveDeadTemporaries([context.CacheRoot, FigureRunner.ReportDirectory(repo, profile.Name)], Log);
+    FigureRunner.Preflight(figures, context);
     var failed = new List<string>();
     foreach (var figure in figures)
         if (!FigureRunner.Run(figure, context).Check.Passed) failed.Add(figure.Name);
@@ -86,6 +88,8 @@ report.SetAction(r => Guard(r, () =>
 {
     var (repo, profile, _) = Resolve(r);
     Log($"report: {Repro.Report.HtmlReport.Write(repo, profile.Name)}");
+    foreach (var stale in FigureRunner.StaleChecks(repo, profile.Name))
+        Log($"check is stale for '{stale}': its results.yaml changed after the band check (an interrupted run); rerun the figure");
     return 0;
 }));
 

@@ -8,33 +8,106 @@ public static class AtomicFile
 
     /// <summary>
     /// Returns <paramref name="dir"/>, first generating it through a temporary sibling and a rename if it lacks
-    /// <paramref name="completeMarker"/> (the last file <paramref name="writeTo"/> writes). If another process
-    /// finished the same folder meanwhile, its copy is kept.
+    /// <paramref name="completeMarker"/> (the last file <paramref name="writeTo"/> writes). Generation holds the folder's
+    /// <see cref="CacheLock"/>: a concurrent run waits and then reuses the folder instead of generating it again.
     /// </summary>
     public static string EnsureFolder(string dir, string completeMarker, Action<string> writeTo, string what, Action<string>? log)
     {
         if (File.Exists(Path.Combine(dir, completeMarker))) return dir;
+        using var entryLock = CacheLock.Acquire(dir, what, log);
+        if (File.Exists(Path.Combine(dir, completeMarker))) return dir;
         var sw = System.Diagnostics.Stopwatch.StartNew();
         log?.Invoke($"generating {what} into {dir}");
-        var tmp = dir + $".tmp-{Environment.ProcessId}";
+        var tmp = dir + TempFolderSuffix + Environment.ProcessId;
         if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
         writeTo(tmp);
-        if (File.Exists(Path.Combine(dir, completeMarker)))
-        {
-            Directory.Delete(tmp, true);
-            return dir;
-        }
         if (Directory.Exists(dir)) Directory.Delete(dir, true);
         Directory.Move(tmp, dir);
         log?.Invoke($"{what} ready in {sw.Elapsed.TotalSeconds:F1} s");
         return dir;
     }
 
+    const string TempFolderSuffix = ".tmp-";
+    const string TempFileSuffix = ".tmp";
+
+    /// <summary>
+    /// Deletes, under each of <paramref name="roots"/>, the temporaries of runs that are no longer alive: files
+    /// .&lt;name&gt;.&lt;pid&gt;.tmp and folders &lt;name&gt;.tmp-&lt;pid&gt; whose pid is not a running process on this
+    /// machine. Those of live runs are kept. Returns what was removed (count, bytes) and logs it.
+    /// </summary>
+    public static (int Count, long Bytes) RemoveDeadTemporaries(IEnumerable<string> roots, Action<string>? log)
+    {
+        int count = 0;
+        long bytes = 0;
+        foreach (var root in roots.Where(Directory.Exists))
+            foreach (var (path, isFolder) in Temporaries(root))
+            {
+                // A concurrent start may be removing the same leftovers.
+                try
+                {
+                    if (isFolder)
+                    {
+                        var size = new DirectoryInfo(path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+                        Directory.Delete(path, true);
+                        bytes += size;
+                    }
+                    else
+                    {
+                        var size = new FileInfo(path).Length;
+                        File.Delete(path);
+                        bytes += size;
+                    }
+                    count++;
+                }
+                catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { }
+            }
+        if (count > 0) log?.Invoke($"removed {count} temporary files and folders of ended runs ({bytes / 1048576.0:F1} MiB) under {string.Join(", ", roots)}");
+        return (count, bytes);
+    }
+
+    static IEnumerable<(string Path, bool IsFolder)> Temporaries(string root)
+    {
+        var found = new List<(string, bool)>();
+        var pending = new Stack<string>([root]);
+        while (pending.TryPop(out var dir))
+        {
+            foreach (var file in Directory.EnumerateFiles(dir, $".*{TempFileSuffix}"))
+            {
+                var stem = Path.GetFileName(file)[..^TempFileSuffix.Length];
+                if (IsDead(stem[(stem.LastIndexOf('.') + 1)..])) found.Add((file, false));
+            }
+            foreach (var sub in Directory.EnumerateDirectories(dir))
+            {
+                var name = Path.GetFileName(sub);
+                var at = name.LastIndexOf(TempFolderSuffix, StringComparison.Ordinal);
+                if (at > 0 && int.TryParse(name[(at + TempFolderSuffix.Length)..], out _))
+                {
+                    if (IsDead(name[(at + TempFolderSuffix.Length)..])) found.Add((sub, true));
+                }
+                // a symbolic link may lead out of the cache (e.g. to a shared data set): not followed
+                else if ((File.GetAttributes(sub) & FileAttributes.ReparsePoint) == 0) pending.Push(sub);
+            }
+        }
+        return found;
+    }
+
+    /// <summary>Whether <paramref name="pidText"/> is a pid with no running process here (not a pid: not ours to delete).</summary>
+    static bool IsDead(string pidText)
+    {
+        if (!int.TryParse(pidText, out var pid) || pid <= 0) return false;
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return process.HasExited;
+        }
+        catch (ArgumentException) { return true; }
+    }
+
     public static void Write(string path, Action<string> writeTo)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}{TempFileSuffix}");
         try
         {
             writeTo(tmp);

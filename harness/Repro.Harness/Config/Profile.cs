@@ -12,6 +12,9 @@ public enum Fidelity { Paper, Corrected, Both }
 /// <summary>Where the model-vs-human sets come from: generated from the synthetic classes, or the benchmark's own folders.</summary>
 public enum AlignmentSource { Synthetic, ModelVsHuman }
 
+/// <summary>What the alignment figures do with a model-vs-human image that its dataset's index or human trials name but that is not on disk.</summary>
+public enum MissingImagePolicy { Error, Skip }
+
 /// <summary>One experiment configuration, read from profiles/&lt;name&gt;.yaml. Keys are snake_case in YAML.</summary>
 public sealed class Profile
 {
@@ -271,4 +274,6 @@ public sealed class AlignmentConfig
     /// each eidolon costs about 2 s on two cores; reach and grain scale with it (see EidolonDistortion).
     /// </summary>
     public int EidolonPictureSize { get; set; } = Measurement.Alignment.Distortions.EidolonFactory.DefaultPictureSize;
+    /// <summary>error (default): a missing image stops the run, naming it; skip: it is left out and counted in the results.</summary>
+    public MissingImagePolicy MissingImages { get; set; } = MissingImagePolicy.Error;
 }

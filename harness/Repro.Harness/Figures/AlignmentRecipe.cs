@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Repro.Config;
+using Repro.Data;
 using Repro.Data.ModelVsHuman;
 using Repro.Data.Synthetic;
 using Repro.Measurement.Alignment.Evaluation;
@@ -35,31 +36,59 @@ public static class AlignmentRecipe
 
     public static OodSuite OpenSuite(RunContext context, IReadOnlyList<string> datasets)
     {
-        var profile = context.Profile;
-        var alignment = profile.Alignment
-            ?? throw new ConfigException($"profile '{profile.Name}': the alignment figures need an alignment section");
-        var categories = context.Data.Train.Classes;
-        string datasetsRoot;
-        string? rawData = null;
-        if (alignment.Source == AlignmentSource.Synthetic)
-        {
-            var root = SyntheticModelVsHuman.Ensure(context.CacheRoot, profile.Data.Synthetic!, alignment, context.Log);
-            datasetsRoot = SyntheticModelVsHuman.DatasetsFolder(root);
-        }
-        else
-        {
-            var dataRoot = context.DataRoot ?? profile.Data.Root
-                ?? throw new ConfigException($"profile '{profile.Name}': alignment.source model_vs_human reads <data root>/{ReleaseFolder}/; pass -p:DataRoot=/path");
-            var release = Path.Combine(Path.GetFullPath(dataRoot), ReleaseFolder);
-            datasetsRoot = Path.Combine(release, "datasets");
-            rawData = Path.Combine(release, "raw-data");
-            if (context.Data.NumClasses == SixteenClassDecision.ImageNetClasses) categories = ModelVsHumanCategories.Names;
-        }
+        var alignment = Config(context.Profile);
+        var (datasetsRoot, rawData, categories) = Locate(context, generate: true);
         var sw = Stopwatch.StartNew();
-        var suite = OodSuite.Open(datasetsRoot, rawData, datasets, categories, alignment.ParametricImagesPerClass, alignment.NonParametricImagesPerClass);
+        var suite = OodSuite.Open(datasetsRoot!, rawData, datasets, categories, alignment.ParametricImagesPerClass, alignment.NonParametricImagesPerClass,
+            alignment.MissingImages);
+        if (suite.MissingImages.Count > 0)
+            context.Log($"model-vs-human: {suite.MissingImages.Count} missing images skipped (alignment.missing_images: skip), e.g. {suite.MissingImages[0]}");
         context.Log($"model-vs-human: {suite.ImageCount} images in {datasets.Count} datasets read from {datasetsRoot} in {sw.Elapsed.TotalSeconds:F1} s; " +
                     $"models compared {ReferenceGroup.Describe(suite.Reference)}");
         return suite;
+    }
+
+    /// <summary>
+    /// Before any training: every dataset folder the figure reads (the release's, or the generated sets when already in
+    /// the cache), its images' names and headers, and no image missing that the index or the human trials name. Adds each problem found.
+    /// </summary>
+    public static void Preflight(RunContext context, IReadOnlyList<string> datasets, List<string> problems)
+    {
+        try
+        {
+            var alignment = Config(context.Profile);
+            var (datasetsRoot, rawData, categories) = Locate(context, generate: false);
+            if (datasetsRoot == null) return;
+            foreach (var name in datasets)
+                try { OodSuite.Missing(datasetsRoot, rawData, ModelVsHumanDataset.Open(datasetsRoot, name, categories: categories), alignment.MissingImages); }
+                catch (DataFileException e) { problems.Add(e.Message); }
+        }
+        catch (ConfigException e) { problems.Add(e.Message); }
+    }
+
+    static AlignmentConfig Config(Profile profile) => profile.Alignment
+        ?? throw new ConfigException($"profile '{profile.Name}': the alignment figures need an alignment section");
+
+    /// <summary>
+    /// The datasets/ and raw-data/ folders the suite reads and the categories its files carry. The synthetic sets are
+    /// generated first when <paramref name="generate"/>; otherwise a folder not yet generated comes back as null.
+    /// </summary>
+    static (string? DatasetsRoot, string? RawData, IReadOnlyList<string> Categories) Locate(RunContext context, bool generate)
+    {
+        var profile = context.Profile;
+        var alignment = Config(profile);
+        if (alignment.Source == AlignmentSource.Synthetic)
+        {
+            var root = generate
+                ? SyntheticModelVsHuman.Ensure(context.CacheRoot, profile.Data.Synthetic!, alignment, context.Log)
+                : SyntheticModelVsHuman.Generated(context.CacheRoot, profile.Data.Synthetic!, alignment);
+            return (root == null ? null : SyntheticModelVsHuman.DatasetsFolder(root), null, context.Data.Train.Classes);
+        }
+        var dataRoot = context.DataRoot ?? profile.Data.Root
+            ?? throw new ConfigException($"profile '{profile.Name}': alignment.source model_vs_human reads <data root>/{ReleaseFolder}/; pass -p:DataRoot=/path");
+        var release = Path.Combine(Path.GetFullPath(dataRoot), ReleaseFolder);
+        var categories = context.Data.NumClasses == SixteenClassDecision.ImageNetClasses ? ModelVsHumanCategories.Names : context.Data.Train.Classes;
+        return (Path.Combine(release, "datasets"), Path.Combine(release, "raw-data"), categories);
     }
 
     /// <summary>ImageNet-1k models decide by the benchmark's 16-category rule; models trained on the categories by argmax.</summary>

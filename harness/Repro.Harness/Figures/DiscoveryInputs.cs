@@ -43,6 +43,22 @@ public static class DiscoveryInputs
         };
     }
 
+    /// <summary>
+    /// Before any training: opens every dataset the profile names that has a real root, or whose synthetic scenes are
+    /// already generated, through <see cref="Open"/> (split lists, annotations, image files). Adds each problem found.
+    /// </summary>
+    public static void Preflight(RunContext context, List<string> problems)
+    {
+        var p = context.Profile;
+        foreach (var name in p.Discovery.Datasets)
+            try
+            {
+                if (HasRealSource(p.Discovery, name) || SyntheticScenes.Generated(context.CacheRoot, ScenesConfig(p), p.Seed) != null)
+                    Open(name, context);
+            }
+            catch (Exception e) when (e is ConfigException or DataFileException or FileNotFoundException or DirectoryNotFoundException) { problems.Add(e.Message); }
+    }
+
     /// <summary>Whether the profile gives <paramref name="name"/> a real root (else the synthetic scenes stand in).</summary>
     public static bool HasRealSource(DiscoveryConfig d, string name) => name switch
     {
@@ -68,9 +84,12 @@ public static class DiscoveryInputs
     static string Scenes(RunContext context, out SyntheticScenesConfig scenes)
     {
         var p = context.Profile;
-        scenes = p.Data.Scenes ?? throw new ConfigException($"profile '{p.Name}': the object-discovery figure needs data.scenes or the datasets' roots under discovery");
+        scenes = ScenesConfig(p);
         return SyntheticScenes.Ensure(context.CacheRoot, scenes, p.Seed, context.Log);
     }
+
+    static SyntheticScenesConfig ScenesConfig(Profile p) => p.Data.Scenes
+        ?? throw new ConfigException($"profile '{p.Name}': the object-discovery figure needs data.scenes or the datasets' roots under discovery");
 
     /// <summary>Relative paths are under the data root (--data-root, else data.root).</summary>
     static string Resolve(string path, RunContext context)

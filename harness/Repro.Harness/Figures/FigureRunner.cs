@@ -13,6 +13,8 @@ public sealed class BandCheckRecord
     public bool ExpectedMissing { get; set; }
     public int Checked { get; set; }
     public List<string> Violations { get; set; } = [];
+    /// <summary>SHA-256 of the results.yaml this check judged; a different one there means the check is stale.</summary>
+    public string ResultsSha256 { get; set; } = "";
     [YamlDotNet.Serialization.YamlIgnore]
     public bool Passed => !ExpectedMissing && Violations.Count == 0;
 }
@@ -44,15 +46,20 @@ public static class FigureRunner
             Figure = figure.Name, Title = figure.Title, Profile = profile.Name, Provenance = provenance,
             Values = measured.Values, Claims = measured.Claims,
             Deviations = Deviations.Describe(profile, context.RepoRoot),
+            SkippedInputs = [.. measured.SkippedInputs ?? []],
         };
         var dir = Path.Combine(ReportDirectory(context.RepoRoot, profile.Name), figure.Name);
-        ContentHash.SaveYaml(Path.Combine(dir, ResultsFile), results);
+        var resultsPath = Path.Combine(dir, ResultsFile);
+        ContentHash.SaveYaml(resultsPath, results);
 
         var check = CheckBands(figure, context.RepoRoot, expectedFolder, results);
+        check.ResultsSha256 = Sha256Of(resultsPath);
         ContentHash.SaveYaml(Path.Combine(dir, CheckFile), check);
         figure.Plot(results, dir);
         HtmlReport.Write(context.RepoRoot, profile.Name);
 
+        if (results.SkippedInputs.Count > 0)
+            context.Log($"  {results.SkippedInputs.Count} input files skipped (listed in {resultsPath}), e.g. {results.SkippedInputs[0]}");
         foreach (var claim in results.Claims)
             context.Log($"  claim {(claim.Reproduced ? "REPRODUCED" : "not reproduced")}: {claim.Claim} — {claim.Evidence}");
         if (check.ExpectedMissing)
@@ -67,6 +74,114 @@ public static class FigureRunner
         }
         return new FigureRunOutcome(results, check);
     }
+
+    public static string Sha256Of(string path) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))).ToLowerInvariant();
+
+    /// <summary>Whether <paramref name="check"/> judged other values than those now in <paramref name="resultsPath"/> (e.g. a run killed between the two files).</summary>
+    public static bool IsStale(BandCheckRecord check, string resultsPath) => check.ResultsSha256 != Sha256Of(resultsPath);
+
+    /// <summary>
+    /// Fails before any training on what would otherwise fail after it: each figure's inputs (<see cref="IFigure.Preflight"/>),
+    /// the writability of reports/&lt;profile&gt;/, expected-results/&lt;profile&gt;/ and the cache (a file is created and
+    /// deleted in each), and the free space under the cache against <see cref="EstimateDisk"/>. Every problem is listed
+    /// at once: missing or bad inputs as a <see cref="ConfigException"/>, the environment as an <see cref="EnvironmentException"/>.
+    /// </summary>
+    /// <param name="freeBytes">Free bytes of the volume holding a folder (the volume's own figure unless a test stands in).</param>
+    public static void Preflight(IReadOnlyList<IFigure> figures, RunContext context, Func<string, long>? freeBytes = null)
+    {
+        var profile = context.Profile.Name;
+        var inputs = new List<string>();
+        foreach (var figure in figures) figure.Preflight(context, inputs);
+        var environment = new List<string>();
+        foreach (var (dir, what) in new[]
+                 {
+                     (ReportDirectory(context.RepoRoot, profile), "the report folder"),
+                     (Path.GetDirectoryName(ExpectedResults.PathFor(context.RepoRoot, ExpectedResults.Folder(context.Profile, context.CpuThreads), "x"))!,
+                         "where received results are written"),
+                     (context.CacheRoot, "the cache of data and checkpoints (--cache-dir)"),
+                 })
+            if (NotWritable(dir, what) is { } problem) environment.Add(problem);
+        var estimate = EstimateDisk(figures, context);
+        long? free = Directory.Exists(context.CacheRoot) ? (freeBytes ?? (d => new DriveInfo(d).AvailableFreeSpace))(context.CacheRoot) : null;
+        if (free < estimate.Bytes)
+            environment.Add($"{context.CacheRoot}: {Gib(free.Value)} free, but this run will write about {Gib(estimate.Bytes)} ({estimate.Detail}); " +
+                            "free space there or point --cache-dir (-p:CacheDir) at a larger volume");
+        if (inputs.Count + environment.Count > 0)
+        {
+            var message = $"profile '{profile}': {inputs.Count + environment.Count} problem(s) found before training:\n  " + string.Join("\n  ", inputs.Concat(environment));
+            throw inputs.Count > 0 ? new ConfigException(message) : new EnvironmentException(message);
+        }
+        context.Log($"preflight: the inputs of {string.Join(", ", figures.Select(f => f.Name))} are in place; reports/ and the cache are writable; " +
+                    $"{(free is { } f ? Gib(f) : "?")} free for about {Gib(estimate.Bytes)} ({estimate.Detail})");
+    }
+
+    static string Gib(long bytes) => FormattableString.Invariant($"{bytes / 1073741824.0:F2} GiB");
+
+    static string? NotWritable(string dir, string what)
+    {
+        try
+        {
+            Directory.CreateDirectory(dir);
+            // named like an atomic write's temporary, so a probe left by a kill is cleaned at the next start
+            var probe = Path.Combine(dir, $".write-probe.{Environment.ProcessId}.tmp");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"{dir} ({what}) is not writable: {e.Message}. Make it writable, or run from a writable checkout / with another --cache-dir";
+        }
+    }
+
+    /// <summary>What a run will add to the cache: its missing checkpoints and the synthetic sets not yet generated.</summary>
+    public sealed record DiskEstimate(long Bytes, long CheckpointBytes, long DataBytes, string Detail);
+
+    /// <summary>
+    /// Checkpoints: per model, its parameters and buffers as saved (4 bytes each for float32) plus one byte per
+    /// prunable weight for its mask, times the iterations not yet cached. Generated sets: their raw pixel bytes, an
+    /// upper bound of their PNG files.
+    /// </summary>
+    public static DiskEstimate EstimateDisk(IReadOnlyList<IFigure> figures, RunContext context)
+    {
+        var p = context.Profile;
+        long checkpoints = 0, data = 0;
+        var parts = new List<string>();
+        foreach (var model in p.Models)
+        {
+            var trajectory = new Trajectory(context, model);
+            var missing = trajectory.Iterations - trajectory.Store.LastCompleted(trajectory.Iterations);
+            if (missing == 0) continue;
+            using var net = trajectory.NewModel();
+            using var masks = Pruning.PruningMasks.Dense(net, p.Pruning.Layers);
+            var perCheckpoint = net.parameters().Concat(net.buffers()).Sum(t => t.numel() * t.ElementSize) + masks.TotalCount;
+            checkpoints += missing * perCheckpoint;
+            parts.Add(FormattableString.Invariant($"checkpoints of {model.Key}: {missing} × {perCheckpoint / 1048576.0:F1} MiB"));
+        }
+        if (p.Data.Scenes is { } scenes && figures.Any(f => f is InterpretabilityFigure or HeatmapsFigure or ObjectDiscoveryFigure)
+            && Data.Synthetic.SyntheticScenes.Generated(context.CacheRoot, scenes, p.Seed) == null)
+            data += (long)scenes.Count * scenes.MaxSide * scenes.MaxSide * 4; // RGB image and label mask
+        if (p.Alignment is { Source: AlignmentSource.Synthetic } a && p.Data.Synthetic is { } synthetic && figures.Any(f => f is IAlignmentFigure)
+            && Data.Synthetic.SyntheticModelVsHuman.Generated(context.CacheRoot, synthetic, a) == null)
+            data += a.Datasets.Sum(name =>
+            {
+                var info = Data.ModelVsHuman.ModelVsHumanDatasets.Get(name);
+                long images = synthetic.Classes * (info.Parametric ? info.Conditions.Count * (a.ParametricImagesPerClass ?? 0) : a.NonParametricImagesPerClass ?? 0);
+                return images * synthetic.ImageSize * synthetic.ImageSize * 3;
+            });
+        if (data > 0) parts.Add(FormattableString.Invariant($"generated data {data / 1048576.0:F1} MiB"));
+        return new DiskEstimate(checkpoints + data, checkpoints, data, parts.Count == 0 ? "everything cached" : string.Join(", ", parts));
+    }
+
+    /// <summary>The figures under reports/&lt;profile&gt;/ whose check.yaml did not judge their current results.yaml.</summary>
+    public static IReadOnlyList<string> StaleChecks(string repoRoot, string profile) =>
+        FigureCatalog.Names.Where(name =>
+        {
+            var dir = Path.Combine(ReportDirectory(repoRoot, profile), name);
+            var (results, check) = (Path.Combine(dir, ResultsFile), Path.Combine(dir, CheckFile));
+            return File.Exists(results) && File.Exists(check) && IsStale(ContentHash.LoadYaml<BandCheckRecord>(check, "Delete it and rerun the figure."), results);
+        }).ToList();
 
     public const string ResultsFile = "results.yaml";
     public const string CheckFile = "check.yaml";

@@ -28,6 +28,8 @@ public sealed class HeatmapsFigure : IFigure
     static string ImageSeries(string model, string method, Fidelity fidelity, int image) =>
         $"{InterpretabilityFigure.SeriesOf(model, method, fidelity)}/img{image + 1}";
 
+    public void Preflight(RunContext context, List<string> problems) => InterpretabilityInputs.Preflight(context, c => c.HeatmapImages, problems);
+
     public FigureMeasurement Measure(RunContext context)
     {
         var profile = context.Profile;

@@ -24,6 +24,9 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
 
     public IReadOnlyList<string> RequiredDatasets => [];
 
+    public void Preflight(RunContext context, List<string> problems) =>
+        AlignmentRecipe.Preflight(context, context.Profile.Alignment?.Datasets ?? [], problems);
+
     public FigureMeasurement Measure(RunContext context)
     {
         var datasets = context.Profile.Alignment!.Datasets;
@@ -57,7 +60,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
             }
             claims.Add(MoreHumanLike(series, suite.Reference, iterations, errorConsistency, shapeBias));
         }
-        return new FigureMeasurement(values, claims);
+        return new FigureMeasurement(values, claims, suite.MissingImages);
     }
 
     static readonly (IPairwiseMetric Metric, string Name)[] PairwiseMetrics =

@@ -4,7 +4,8 @@ using Repro.Training;
 namespace Repro.Figures;
 
 /// <summary>What a figure's measurement stage returns.</summary>
-public sealed record FigureMeasurement(List<MeasuredValue> Values, List<ClaimOutcome> Claims);
+/// <param name="SkippedInputs">Input files left out by the profile's choice (e.g. alignment.missing_images: skip), each named.</param>
+public sealed record FigureMeasurement(List<MeasuredValue> Values, List<ClaimOutcome> Claims, IReadOnlyList<string>? SkippedInputs = null);
 
 /// <summary>
 /// One paper figure as a self-contained recipe: what it measures, how it is plotted, what band a
@@ -21,6 +22,11 @@ public interface IFigure
     FigureMeasurement Measure(RunContext context);
     /// <summary>Renders the plots into <paramref name="directory"/>; returns the PNG file names.</summary>
     IReadOnlyList<string> Plot(FigureResults results, string directory);
+    /// <summary>
+    /// Checks, before any training, the input files and folders <see cref="Measure"/> will read, adding one message
+    /// per problem (what is missing, where, what to do). Figures that read only the training data check nothing.
+    /// </summary>
+    void Preflight(RunContext context, List<string> problems) { }
     /// <summary>Default band for a metric when no derived band exists yet.</summary>
     double DefaultAbsTol(string metric);
 }

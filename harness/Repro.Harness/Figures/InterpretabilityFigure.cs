@@ -35,6 +35,8 @@ public sealed class InterpretabilityFigure : IFigure
     /// <summary>"Guided Grad-CAM" → "guided-grad-cam", "IG+SmoothGrad" → "ig-smoothgrad".</summary>
     public static string Slug(string method) => method.ToLowerInvariant().Replace(' ', '-').Replace('+', '-');
 
+    public void Preflight(RunContext context, List<string> problems) => InterpretabilityInputs.Preflight(context, c => c.Images, problems);
+
     public FigureMeasurement Measure(RunContext context)
     {
         var profile = context.Profile;

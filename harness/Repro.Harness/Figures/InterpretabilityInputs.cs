@@ -45,16 +45,37 @@ public static class InterpretabilityInputs
     public static List<ExplainedImage> Images(RunContext context, int count)
     {
         var p = context.Profile;
+        var dir = SyntheticScenes.Ensure(context.CacheRoot, Scenes(p), p.Seed, context.Log);
+        return Listed(p, dir, count).Select(s => new ExplainedImage(s.Id, VocDataset.ReadImage(s), VocDataset.ReadMask(s).Indices)).ToList();
+    }
+
+    /// <summary>
+    /// Before any training: the sections these figures need and, when the scenes are already generated, every image,
+    /// annotation and mask of the split (as <see cref="Images"/> will read them). Adds each problem found.
+    /// </summary>
+    public static void Preflight(RunContext context, Func<InterpretabilityConfig, int> count, List<string> problems)
+    {
+        var p = context.Profile;
+        try
+        {
+            var images = count(Config(p));
+            if (SyntheticScenes.Generated(context.CacheRoot, Scenes(p), p.Seed) is { } dir) Listed(p, dir, images);
+        }
+        catch (Exception e) when (e is ConfigException or DataFileException) { problems.Add(e.Message); }
+    }
+
+    static SyntheticScenesConfig Scenes(Profile p) => p.Data.Scenes
+        ?? throw new ConfigException($"profile '{p.Name}': the interpretability figures need data.scenes (synthetic VOC-layout scenes)");
+
+    static List<VocSample> Listed(Profile p, string scenesDir, int count)
+    {
         var config = Config(p);
-        var scenes = p.Data.Scenes
-            ?? throw new ConfigException($"profile '{p.Name}': the interpretability figures need data.scenes (synthetic VOC-layout scenes)");
-        var dir = SyntheticScenes.Ensure(context.CacheRoot, scenes, p.Seed, context.Log);
-        var samples = SyntheticScenes.OpenVoc(dir, scenes, config.Split, VocTask.Segmentation).Samples
+        var samples = SyntheticScenes.OpenVoc(scenesDir, Scenes(p), config.Split, VocTask.Segmentation).Samples
             .OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
         if (samples.Count < count)
             throw new ConfigException($"profile '{p.Name}': interpretability asks for {count} images but the scenes' segmentation split " +
                 $"'{config.Split}' has {samples.Count}; lower interpretability.images or raise data.scenes.count");
-        return samples.Take(count).Select(s => new ExplainedImage(s.Id, VocDataset.ReadImage(s), VocDataset.ReadMask(s).Indices)).ToList();
+        return samples.Take(count).ToList();
     }
 
     /// <summary>

@@ -29,6 +29,8 @@ public sealed class ObjectDiscoveryFigure : IFigure
     static string CellPath(string figureDirectory, string model, int image, int iteration) =>
         Path.Combine(figureDirectory, "cells", model, string.Create(CultureInfo.InvariantCulture, $"img{image + 1}-iter{iteration:D2}.png"));
 
+    public void Preflight(RunContext context, List<string> problems) => DiscoveryInputs.Preflight(context, problems);
+
     public FigureMeasurement Measure(RunContext context)
     {
         var profile = context.Profile;

@@ -18,6 +18,8 @@ public sealed class ResNet18TasksFigure : IAlignmentFigure
 
     public IReadOnlyList<string> RequiredDatasets => Datasets;
 
+    public void Preflight(RunContext context, List<string> problems) => AlignmentRecipe.Preflight(context, Datasets, problems);
+
     public FigureMeasurement Measure(RunContext context)
     {
         var suite = AlignmentRecipe.OpenSuite(context, Datasets);
@@ -26,7 +28,7 @@ public sealed class ResNet18TasksFigure : IAlignmentFigure
             foreach (var it in AlignmentRecipe.Decide(context, model, suite))
                 foreach (var d in Datasets)
                     values.Add(AlignmentRecipe.Value(model.Key, AlignmentRecipe.Top1Metric(d), it, AlignmentRecipe.Top1(it, d)));
-        return new FigureMeasurement(values, []);
+        return new FigureMeasurement(values, [], suite.MissingImages);
     }
 
     public IReadOnlyList<string> Plot(FigureResults results, string directory)

@@ -20,6 +20,8 @@ public sealed class RotationFigure : IAlignmentFigure
 
     public IReadOnlyList<string> RequiredDatasets => [Dataset];
 
+    public void Preflight(RunContext context, List<string> problems) => AlignmentRecipe.Preflight(context, [Dataset], problems);
+
     public FigureMeasurement Measure(RunContext context)
     {
         var suite = AlignmentRecipe.OpenSuite(context, [Dataset]);
@@ -45,7 +47,7 @@ public sealed class RotationFigure : IAlignmentFigure
                     : $"{string.Join(" and ", absent.Select(Pretty))} absent from profile '{context.Profile.Name}' (it trains {(present.Count == 0 ? "no ResNet" : string.Join(", ", resnets.Select(m => m.Key)))}); " +
                       $"profiles that train both: {string.Join(", ", ProfilesWithBoth(context.RepoRoot))}",
             },
-        ]);
+        ], suite.MissingImages);
     }
 
     static IEnumerable<string> ProfilesWithBoth(string repoRoot)

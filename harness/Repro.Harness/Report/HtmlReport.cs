@@ -40,6 +40,9 @@ public static class HtmlReport
             }
             html.Append("<h3>Expected-results check</h3>");
             if (check == null) html.Append("<p>not checked</p>");
+            else if (FigureRunner.IsStale(check, resultsPath))
+                html.Append($"<p class=\"fail\">check is stale: rerun the figure. The values in {E(figure.Name)}/results.yaml are not the ones " +
+                            $"the last band check judged (that run ended between writing the two); its verdict is not shown.</p>");
             else if (check.ExpectedMissing) html.Append($"<p class=\"fail\">No expected results ({E(check.ExpectedFile)}); this run's values are in {E(check.ReceivedFile)}.</p>");
             else if (check.Passed) html.Append($"<p class=\"pass\">All {check.Checked} values within their bands ({E(check.ExpectedFile)}).</p>");
             else
@@ -53,7 +56,14 @@ public static class HtmlReport
                 html.Append($"<tr><td>{E(c.Claim)}</td><td class=\"{(c.Reproduced ? "pass" : "fail")}\">{(c.Reproduced ? "reproduced" : "not reproduced")}</td><td>{E(c.Evidence)}</td></tr>");
             html.Append("</table><h3>Deviations from the paper</h3><ul>");
             foreach (var d in r.Deviations) html.Append($"<li>{E(d)}</li>");
-            html.Append("</ul><details><summary>Values</summary><table><tr><th>series</th><th>metric</th><th>iteration</th><th>sparsity %</th><th>value</th></tr>");
+            html.Append("</ul>");
+            if (r.SkippedInputs.Count > 0)
+            {
+                html.Append($"<h3>Skipped inputs</h3><p class=\"fail\">{r.SkippedInputs.Count} input files were missing and skipped as the profile allows; the values are measured without them:</p><ul>");
+                foreach (var s in r.SkippedInputs) html.Append($"<li><code>{E(s)}</code></li>");
+                html.Append("</ul>");
+            }
+            html.Append("<details><summary>Values</summary><table><tr><th>series</th><th>metric</th><th>iteration</th><th>sparsity %</th><th>value</th></tr>");
             foreach (var v in r.Values)
                 html.Append(string.Create(CultureInfo.InvariantCulture,
                     $"<tr><td>{E(v.Series)}</td><td>{E(v.Metric)}</td><td>{v.Iteration}</td><td>{v.Sparsity:F2}</td><td>{v.Value:G6}</td></tr>"));

@@ -33,4 +33,6 @@ public sealed class FigureResults
     public List<ClaimOutcome> Claims { get; set; } = [];
     /// <summary>Where this run departs from the paper's protocol, in words.</summary>
     public List<string> Deviations { get; set; } = [];
+    /// <summary>Input files the values were measured without (a profile's skip setting), each named; empty when none.</summary>
+    public List<string> SkippedInputs { get; set; } = [];
 }

@@ -88,10 +88,17 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
     public IReadOnlyList<IterationMetrics> Ensure(int? stopAfter = null)
     {
         var p = context.Profile;
+        if (Store.LastCompleted(Iterations) == Iterations)
+        {
+            context.Log($"{Model.Key}: all {Iterations + 1} iterations cached in {Store.Directory}");
+            return ReadMetrics();
+        }
+        // A concurrent run training the same trajectory holds the lock; what it completed meanwhile is resumed from.
+        using var entryLock = CacheLock.Acquire(Store.Directory, $"training {Model.Key}", context.Log);
         var last = Store.LastCompleted(Iterations);
         if (last == Iterations)
         {
-            context.Log($"{Model.Key}: all {Iterations + 1} iterations cached in {Store.Directory}");
+            context.Log($"{Model.Key}: all {Iterations + 1} iterations cached in {Store.Directory} by another run");
             return ReadMetrics();
         }
         nn.Module<Tensor, Tensor> net;

@@ -4,6 +4,7 @@ using System.Text;
 using Repro.Config;
 using Repro.Data.ModelVsHuman;
 using Repro.Measurement.Alignment.Distortions;
+using Repro.Measurement.Alignment.Evaluation;
 
 namespace Repro.Data.Synthetic;
 
@@ -23,7 +24,7 @@ namespace Repro.Data.Synthetic;
 public static class SyntheticModelVsHuman
 {
     /// <summary>Bump when the file layout or the use of the generators changes, so that caches regenerate.</summary>
-    public const int GeneratorVersion = 1;
+    public const int GeneratorVersion = 2;
 
     const string Session = "session-1";
     const long SourceTag = 0x4D564853; // "MVHS"
@@ -42,9 +43,17 @@ public static class SyntheticModelVsHuman
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
     }
 
+    /// <summary>Where the sets are cached.</summary>
+    public static string Folder(string cacheRoot, SyntheticConfig data, AlignmentConfig alignment) =>
+        Path.Combine(cacheRoot, "data", $"model-vs-human-{Fingerprint(data, alignment)}");
+
+    /// <summary>The sets' folder if it was generated completely, else null (without generating it).</summary>
+    public static string? Generated(string cacheRoot, SyntheticConfig data, AlignmentConfig alignment) =>
+        File.Exists(Path.Combine(Folder(cacheRoot, data, alignment), "manifest.yaml")) ? Folder(cacheRoot, data, alignment) : null;
+
     /// <summary>Returns the folder holding datasets/, generating it first if the cache lacks it.</summary>
     public static string Ensure(string cacheRoot, SyntheticConfig data, AlignmentConfig alignment, Action<string>? log = null) =>
-        AtomicFile.EnsureFolder(Path.Combine(cacheRoot, "data", $"model-vs-human-{Fingerprint(data, alignment)}"), "manifest.yaml",
+        AtomicFile.EnsureFolder(Folder(cacheRoot, data, alignment), "manifest.yaml",
             tmp => Write(tmp, data, alignment),
             $"synthetic model-vs-human sets ({alignment.Datasets.Count} datasets, {data.Classes} classes, {data.ImageSize}px)", log);
 
@@ -60,6 +69,7 @@ public static class SyntheticModelVsHuman
             ?? throw new ConfigException("alignment.non_parametric_images_per_class is required to generate synthetic sets");
         var classes = ShapeClasses.Names.Take(data.Classes).ToArray();
         var datasets = DatasetsFolder(root);
+        var written = new List<string>();
         var parametric = alignment.Datasets.Where(d => ModelVsHumanDatasets.Get(d).Parametric).ToList();
         if (parametric.Count > 0)
         {
@@ -75,7 +85,9 @@ public static class SyntheticModelVsHuman
                     {
                         var condition = distortion.Conditions[k];
                         var distorted = distortion.Apply(image, condition, Seeds.Derive(seed, DistortionTag, DatasetIndex(name), k, cls, index));
-                        NonParametricStimuli.Save(distorted, Path.Combine(folder, SessionFileName(++trial, name, condition, classes[cls], index)));
+                        var path = Path.Combine(folder, SessionFileName(++trial, name, condition, classes[cls], index));
+                        NonParametricStimuli.Save(distorted, path);
+                        written.Add(path);
                     }
             }
         }
@@ -93,8 +105,12 @@ public static class SyntheticModelVsHuman
                         s.TextureClass is { } texture ? $"{category}{s.Index + 1}-{classes[texture]}{s.Index + 1}.png" : $"{category}{s.Index + 1}.png");
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 NonParametricStimuli.Save(s.Image, path);
+                written.Add(path);
             }
         }
+        // the index by which a later deleted image is noticed instead of silently scoring one image fewer
+        Directory.CreateDirectory(datasets);
+        File.WriteAllLines(Path.Combine(datasets, OodSuite.ImageIndexFile), written.Select(f => Path.GetRelativePath(datasets, f).Replace('\\', '/')));
         File.WriteAllText(Path.Combine(root, "manifest.yaml"), string.Create(CultureInfo.InvariantCulture,
             $"generator_version: {GeneratorVersion}\nseed: {seed}\ncategories: [{string.Join(", ", classes)}]\n" +
             $"datasets: [{string.Join(", ", alignment.Datasets)}]\nparametric_images_per_class: {perCondition}\n" +

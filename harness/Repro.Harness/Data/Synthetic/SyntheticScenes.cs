@@ -55,10 +55,18 @@ public static class SyntheticScenes
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
     }
 
+    /// <summary>Where the scenes are cached.</summary>
+    public static string Folder(string cacheRoot, SyntheticScenesConfig config, int profileSeed) =>
+        Path.Combine(cacheRoot, "data", $"scenes-{Fingerprint(config, profileSeed)}");
+
+    /// <summary>The scenes folder if it was generated completely, else null (without generating it).</summary>
+    public static string? Generated(string cacheRoot, SyntheticScenesConfig config, int profileSeed) =>
+        File.Exists(Path.Combine(Folder(cacheRoot, config, profileSeed), "manifest.yaml")) ? Folder(cacheRoot, config, profileSeed) : null;
+
     /// <summary>Returns the scenes folder, generating it first if the cache lacks it.</summary>
     public static string Ensure(string cacheRoot, SyntheticScenesConfig config, int profileSeed, Action<string>? log = null)
     {
-        return AtomicFile.EnsureFolder(Path.Combine(cacheRoot, "data", $"scenes-{Fingerprint(config, profileSeed)}"), "manifest.yaml",
+        return AtomicFile.EnsureFolder(Folder(cacheRoot, config, profileSeed), "manifest.yaml",
             tmp => Write(tmp, config, profileSeed),
             $"{config.Count} synthetic scenes ({config.MinSide}-{config.MaxSide}px, 1-{config.MaxObjects} objects)", log);
     }

@@ -1,4 +1,5 @@
 using Repro.Data;
+using Repro.Config;
 using Repro.Data.ModelVsHuman;
 using Repro.Measurement.Alignment.Metrics;
 
@@ -21,9 +22,17 @@ public sealed class OodSuite
     public IReadOnlyList<string> Categories { get; }
     public IReadOnlyList<OodDataset> Datasets { get; }
     public ReferenceKind Reference { get; }
+    /// <summary>Images named by an index or by human trials but missing on disk, left out under <see cref="MissingImagePolicy.Skip"/>.</summary>
+    public IReadOnlyList<string> MissingImages { get; }
 
-    OodSuite(IReadOnlyList<string> categories, IReadOnlyList<OodDataset> datasets, ReferenceKind reference) =>
-        (Categories, Datasets, Reference) = (categories, datasets, reference);
+    OodSuite(IReadOnlyList<string> categories, IReadOnlyList<OodDataset> datasets, ReferenceKind reference, IReadOnlyList<string> missingImages) =>
+        (Categories, Datasets, Reference, MissingImages) = (categories, datasets, reference, missingImages);
+
+    /// <summary>
+    /// datasets/images.txt: every image file of the folder, one "&lt;dataset&gt;/&lt;sub-folder&gt;/&lt;file&gt;" a line. The
+    /// synthetic generator writes it; the release has none, and there its human trials name the images.
+    /// </summary>
+    public const string ImageIndexFile = "images.txt";
 
     public int ImageCount => Datasets.Sum(d => d.Images.Count);
 
@@ -31,13 +40,16 @@ public sealed class OodSuite
     /// <param name="rawDataRoot">The release's raw-data/ folder, or null when there is no human data.</param>
     /// <param name="parametricPerClass">Keep the first N images of each category and condition (null: all).</param>
     /// <param name="nonParametricPerClass">Keep the first N images of each category (null: all).</param>
+    /// <param name="missingImages">Whether an image the index or the human trials name but the folder lacks is an error or a counted skip.</param>
     public static OodSuite Open(string datasetsRoot, string? rawDataRoot, IReadOnlyList<string> datasets, IReadOnlyList<string> categories,
-        int? parametricPerClass, int? nonParametricPerClass)
+        int? parametricPerClass, int? nonParametricPerClass, MissingImagePolicy missingImages = MissingImagePolicy.Error)
     {
         var opened = new List<OodDataset>();
+        var missing = new List<string>();
         foreach (var name in datasets)
         {
             var dataset = ModelVsHumanDataset.Open(datasetsRoot, name, categories: categories);
+            missing.AddRange(Missing(datasetsRoot, rawDataRoot, dataset, missingImages));
             var limit = dataset.Info.Parametric ? parametricPerClass : nonParametricPerClass;
             var kept = dataset.Images
                 .GroupBy(i => (i.Category, i.Condition))
@@ -50,7 +62,35 @@ public sealed class OodSuite
         // one summary cannot mix references: humans only when every dataset has them
         var human = opened.Count > 0 && opened.All(d => d.Humans.Count > 0);
         return new OodSuite(categories, human ? opened : opened.Select(d => d with { Humans = [] }).ToList(),
-            human ? ReferenceKind.Human : ReferenceKind.DenseModel);
+            human ? ReferenceKind.Human : ReferenceKind.DenseModel, missing);
+    }
+
+    /// <summary>
+    /// The images of <paramref name="dataset"/> that datasets/images.txt lists or a human trial showed but that are not
+    /// in its folder; under <see cref="MissingImagePolicy.Error"/> the first one is an error naming it.
+    /// </summary>
+    public static IReadOnlyList<string> Missing(string datasetsRoot, string? rawDataRoot, ModelVsHumanDataset dataset, MissingImagePolicy policy)
+    {
+        var name = dataset.Info.Name;
+        var missing = new List<string>();
+        var index = Path.Combine(datasetsRoot, ImageIndexFile);
+        if (File.Exists(index))
+        {
+            var present = dataset.Images.Select(i => Path.GetRelativePath(datasetsRoot, i.Path).Replace('\\', '/')).ToHashSet();
+            missing.AddRange(File.ReadLines(index).Select(l => l.Trim()).Where(l => l.StartsWith(name + "/", StringComparison.Ordinal) && !present.Contains(l))
+                .Select(l => Path.Combine(datasetsRoot, l)));
+        }
+        if (rawDataRoot != null && Directory.Exists(Path.Combine(rawDataRoot, name)))
+        {
+            var present = dataset.Images.Select(i => (i.ImageId, i.Condition)).ToHashSet();
+            missing.AddRange(HumanTrials.ReadDataset(rawDataRoot, name).Trials.Where(t => !present.Contains((t.ImageId, t.Condition)))
+                .Select(t => Path.Combine(datasetsRoot, name, t.ImageName)).Distinct());
+        }
+        if (missing.Count > 0 && policy == MissingImagePolicy.Error)
+            throw new DataFileException(missing[0], DataProblem.MissingFile,
+                $"model-vs-human image missing ({missing.Count} of {name} missing; named by {(File.Exists(index) ? index : $"the human trials in {Path.Combine(rawDataRoot!, name)}")})",
+                "Restore it (for the generated sets: delete the data folder to regenerate it), or set alignment.missing_images: skip in the profile to score without it");
+        return missing;
     }
 
     static IReadOnlyList<ObserverDecisions> Humans(string? rawDataRoot, string dataset)
