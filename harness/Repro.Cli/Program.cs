@@ -30,8 +30,7 @@ reproduce.SetAction(r => Guard(r, () =>
     var (repo, profile, figures) = Resolve(r);
     if (r.GetValue(planOption)) { Console.Write(Plan(repo, profile, r)); return 0; }
     var context = Context(repo, profile, r);
-    AtomicFile.RemoveDeadTemporaries([context.CacheRoot, FigureRunner.ReportDirectory(repo, profile.Name)], Log);
-    FigureRunner.Preflight(figures, context);
+    Prepare(figures, context);
     var failed = new List<string>();
     foreach (var figure in figures)
         if (!FigureRunner.Run(figure, context).Check.Passed) failed.Add(figure.Name);
@@ -72,6 +71,7 @@ derive.SetAction(r => Guard(r, () =>
     var seeds = seedsText != null
         ? seedsText.Split(',').Select(t => int.TryParse(t, out var seed) ? seed : throw new ConfigException($"--seeds names '{t}'; pass whole numbers separated by commas, e.g. 1,2,3")).ToList()
         : profile.ReferenceSeeds;
+    Prepare(figures, Context(repo, profile, r));
     foreach (var figure in figures)
     {
         var expected = BandDerivation.Derive(figure, profile, seeds, p => Context(repo, p, r));
@@ -169,6 +169,13 @@ RunContext Context(string repo, Profile profile, ParseResult r)
     var device = ParseDevice(r.GetValue(deviceOption));
     var dataRoot = r.GetValue(dataRootOption);
     return new RunContext(profile, repo, r.GetValue(cacheOption), string.IsNullOrEmpty(dataRoot) ? null : dataRoot, device, Log, r.GetValue(threadsOption));
+}
+
+// Before the long work: temporaries of ended runs go, and whatever the figures will need is checked.
+void Prepare(IReadOnlyList<IFigure> figures, RunContext context)
+{
+    AtomicFile.RemoveDeadTemporaries([context.CacheRoot, FigureRunner.ReportDirectory(context.RepoRoot, context.Profile.Name)], Log);
+    FigureRunner.Preflight(figures, context);
 }
 
 // Accept and derive-bands write where a run at the same thread count reads.

@@ -66,7 +66,7 @@ public class MissingImageTests
         {
             Figure = "human_alignment", Title = "Alignment", Profile = "tiny", SkippedInputs = ["/data/model-vs-human/datasets/colour/session-1/0002.png"],
         };
-        StrictYaml.SaveAtomically(Path.Combine(Repro.Figures.FigureRunner.ReportDirectory(tmp.Path, "tiny"), "human_alignment", "results.yaml"), results);
+        ContentHash.SaveYaml(Path.Combine(Repro.Figures.FigureRunner.ReportDirectory(tmp.Path, "tiny"), "human_alignment", "results.yaml"), results);
         var html = File.ReadAllText(Repro.Report.HtmlReport.Write(tmp.Path, "tiny"));
         Assert.Contains("1 input files were missing and skipped", html);
         Assert.Contains("colour/session-1/0002.png", html);

@@ -73,7 +73,7 @@ public class PreflightTests
         File.WriteAllText(tmp.Combine("repo", "reports"), "");
         var context = Context(TestSupport.TinyProfile(), tmp);
 
-        var e = Assert.Throws<IOException>(() => FigureRunner.Preflight([new AccuracyFigure()], context));
+        var e = Assert.Throws<EnvironmentException>(() => FigureRunner.Preflight([new AccuracyFigure()], context));
         Assert.Contains(Path.Combine(tmp.Combine("repo"), "reports", "tiny"), e.Message);
         Assert.Contains("not writable", e.Message);
         Assert.False(Directory.Exists(Path.Combine(context.CacheRoot, "checkpoints")));
@@ -88,7 +88,7 @@ public class PreflightTests
         var context = Context(profile, tmp, log);
         var estimate = FigureRunner.EstimateDisk([new AccuracyFigure()], context);
 
-        var e = Assert.Throws<IOException>(() => FigureRunner.Preflight([new AccuracyFigure()], context, _ => estimate.Bytes - 1));
+        var e = Assert.Throws<EnvironmentException>(() => FigureRunner.Preflight([new AccuracyFigure()], context, _ => estimate.Bytes - 1));
         Assert.Contains("will write about", e.Message);
         Assert.Contains(estimate.Detail, e.Message);
         FigureRunner.Preflight([new AccuracyFigure()], context, _ => estimate.Bytes);

@@ -18,9 +18,9 @@ public class StaleCheckTests
             Figure = "accuracy", Title = "Accuracy", Profile = "tiny",
             Values = [new MeasuredValue { Series = "resnet18", Metric = "top1", Iteration = 0, Value = 0.5 }],
         };
-        StrictYaml.SaveAtomically(resultsPath, results);
+        ContentHash.SaveYaml(resultsPath, results);
         var check = new BandCheckRecord { ExpectedFile = "expected-results/tiny/accuracy.yaml", Checked = 1, ResultsSha256 = FigureRunner.Sha256Of(resultsPath) };
-        StrictYaml.SaveAtomically(Path.Combine(dir, "check.yaml"), check);
+        ContentHash.SaveYaml(Path.Combine(dir, "check.yaml"), check);
 
         var fresh = File.ReadAllText(HtmlReport.Write(tmp.Path, "tiny"));
         Assert.Contains("All 1 values within their bands", fresh);
@@ -29,7 +29,7 @@ public class StaleCheckTests
 
         // a later run wrote new values and was killed before its band check
         results.Values[0].Value = 0.25;
-        StrictYaml.SaveAtomically(resultsPath, results);
+        ContentHash.SaveYaml(resultsPath, results);
         var stale = File.ReadAllText(HtmlReport.Write(tmp.Path, "tiny"));
         Assert.Contains("check is stale: rerun the figure", stale);
         Assert.DoesNotContain("All 1 values within their bands", stale);
