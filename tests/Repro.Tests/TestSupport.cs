@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Repro.Config;
 using Repro.Training;
 
@@ -38,6 +39,21 @@ public static class TestSupport
         Pruning = new PruningConfig { Rate = 0.2, Iterations = iterations },
         Figures = ["accuracy"],
     };
+
+    /// <summary>The dotnet host running these tests (DOTNET_HOST_PATH, set by the SDK), with its output captured.</summary>
+    public static ProcessStartInfo Dotnet(params string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        return start;
+    }
+
+    /// <summary>The real CLI, copied beside the tests by the project reference.</summary>
+    public static ProcessStartInfo ReproCli(params string[] args) => Dotnet([Path.Combine(AppContext.BaseDirectory, "repro.dll"), .. args]);
 
     public static RunContext Context(Profile profile, string cacheRoot, List<string>? log = null) =>
         new(profile, RepoRoot, cacheRoot, null, DeviceChoice.Cpu, m => log?.Add(m));

@@ -33,30 +33,18 @@ public sealed class PerParameterMaskedSgd : IMaskedSgd
     readonly PruningMasks _masks;
     readonly List<Parameter> _parameters;
     readonly Tensor?[] _buffers;
-    readonly double _momentum, _weightDecay;
-    readonly Scalar _momentumScalar, _weightDecayScalar, _oneMinusDampening = 1.0.ToScalar();
-    Scalar _negativeLr;
+    readonly SgdScalars _h;
+    readonly Scalar _oneMinusDampening = 1.0.ToScalar();
 
     public PerParameterMaskedSgd(nn.Module model, PruningMasks masks, double lr, double momentum, double weightDecay)
     {
         _masks = masks;
         _parameters = model.parameters().ToList();
         _buffers = new Tensor?[_parameters.Count];
-        (_momentum, _weightDecay) = (momentum, weightDecay);
-        _momentumScalar = momentum.ToScalar();
-        _weightDecayScalar = weightDecay.ToScalar();
-        _negativeLr = (-lr).ToScalar();
+        _h = new SgdScalars(lr, momentum, weightDecay);
     }
 
-    public double LearningRate
-    {
-        set
-        {
-            var previous = _negativeLr;
-            _negativeLr = (-value).ToScalar();
-            previous.Dispose();
-        }
-    }
+    public double LearningRate { set => _h.SetLearningRate(value); }
 
     public void ZeroGrad()
     {
@@ -77,14 +65,14 @@ public sealed class PerParameterMaskedSgd : IMaskedSgd
                 var p = _parameters[i];
                 var grad = p.grad;
                 if (grad is null) continue;
-                if (_weightDecay != 0) grad = grad.add(p, _weightDecayScalar);
-                if (_momentum != 0)
+                if (_h.WeightDecay != 0) grad = grad.add(p, _h.WeightDecayScalar);
+                if (_h.Momentum != 0)
                 {
                     if (_buffers[i] is not { } buffer) _buffers[i] = buffer = grad.clone().detach().DetachFromDisposeScope();
-                    else buffer.mul_(_momentumScalar).add_(grad, _oneMinusDampening);
+                    else buffer.mul_(_h.MomentumScalar).add_(grad, _oneMinusDampening);
                     grad = buffer;
                 }
-                p.add_(grad, _negativeLr);
+                p.add_(grad, _h.NegativeLr);
             }
         _masks.ApplyToWeights();
     }
@@ -92,7 +80,8 @@ public sealed class PerParameterMaskedSgd : IMaskedSgd
     public void Dispose()
     {
         foreach (var buffer in _buffers) buffer?.Dispose();
-        foreach (var s in new[] { _momentumScalar, _weightDecayScalar, _oneMinusDampening, _negativeLr }) s.Dispose();
+        _h.Dispose();
+        _oneMinusDampening.Dispose();
     }
 }
 
@@ -107,18 +96,13 @@ public sealed class FlatMaskedSgd : IMaskedSgd
     readonly List<Parameter> _parameters;
     readonly Tensor _flat;
     readonly Tensor _mask;
-    readonly double _momentum, _weightDecay;
-    readonly Scalar _momentumScalar, _weightDecayScalar;
-    Scalar _negativeLr;
+    readonly SgdScalars _h;
     Tensor? _buffer;
 
     public FlatMaskedSgd(IEnumerable<Parameter> parameters, PruningMasks masks, double lr, double momentum, double weightDecay)
     {
         _parameters = parameters.Where(p => p.requires_grad).ToList();
-        (_momentum, _weightDecay) = (momentum, weightDecay);
-        _momentumScalar = momentum.ToScalar();
-        _weightDecayScalar = weightDecay.ToScalar();
-        _negativeLr = (-lr).ToScalar();
+        _h = new SgdScalars(lr, momentum, weightDecay);
         var first = _parameters[0];
         var total = _parameters.Sum(p => p.numel());
         _flat = empty(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
@@ -138,15 +122,7 @@ public sealed class FlatMaskedSgd : IMaskedSgd
         }
     }
 
-    public double LearningRate
-    {
-        set
-        {
-            var previous = _negativeLr;
-            _negativeLr = (-value).ToScalar();
-            previous.Dispose();
-        }
-    }
+    public double LearningRate { set => _h.SetLearningRate(value); }
 
     /// <summary>Gradients are dropped, not zeroed (PyTorch's set_to_none): backward allocates them afresh.</summary>
     public void ZeroGrad()
@@ -160,14 +136,14 @@ public sealed class FlatMaskedSgd : IMaskedSgd
         using var scope = NewDisposeScope();
         var grad = cat(_parameters.Select(p => p.grad is { } g ? MemoryOrderFlatten(g, p) : zeros(p.numel(), p.dtype, p.device)).ToArray());
         grad.mul_(_mask);
-        if (_weightDecay != 0) grad.add_(_flat, _weightDecayScalar);
-        if (_momentum != 0)
+        if (_h.WeightDecay != 0) grad.add_(_flat, _h.WeightDecayScalar);
+        if (_h.Momentum != 0)
         {
             if (_buffer is null) _buffer = grad.clone().DetachFromDisposeScope();
-            else _buffer.mul_(_momentumScalar).add_(grad, Scalars.One);
+            else _buffer.mul_(_h.MomentumScalar).add_(grad, Scalars.One);
             grad = _buffer;
         }
-        _flat.add_(grad, _negativeLr);
+        _flat.add_(grad, _h.NegativeLr);
         _flat.mul_(_mask);
     }
 
@@ -187,8 +163,41 @@ public sealed class FlatMaskedSgd : IMaskedSgd
     public void Dispose()
     {
         _buffer?.Dispose();
-        foreach (var s in new[] { _momentumScalar, _weightDecayScalar, _negativeLr }) s.Dispose();
+        _h.Dispose();
         _mask.Dispose();
         _flat.Dispose(); // the parameters keep the storage alive
+    }
+}
+
+/// <summary>
+/// An optimizer's momentum, weight decay and −lr as Scalars held for its lifetime: never temporaries, which a
+/// collection on another thread could free while libtorch reads them (see <see cref="Scalars"/>).
+/// </summary>
+sealed class SgdScalars : IDisposable
+{
+    public readonly double Momentum, WeightDecay;
+    public readonly Scalar MomentumScalar, WeightDecayScalar;
+    public Scalar NegativeLr;
+
+    public SgdScalars(double lr, double momentum, double weightDecay)
+    {
+        (Momentum, WeightDecay) = (momentum, weightDecay);
+        MomentumScalar = momentum.ToScalar();
+        WeightDecayScalar = weightDecay.ToScalar();
+        NegativeLr = (-lr).ToScalar();
+    }
+
+    public void SetLearningRate(double lr)
+    {
+        var previous = NegativeLr;
+        NegativeLr = (-lr).ToScalar();
+        previous.Dispose();
+    }
+
+    public void Dispose()
+    {
+        MomentumScalar.Dispose();
+        WeightDecayScalar.Dispose();
+        NegativeLr.Dispose();
     }
 }

@@ -8,15 +8,8 @@ public class KillTests
 {
     static Process Start(string repo, string cache)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "repro.dll"));
-        foreach (var a in new[] { "reproduce", "--profile", "tiny", "--figures", "accuracy", "--device", "cpu", "--repo-root", repo, "--cache-dir", cache })
-            start.ArgumentList.Add(a);
-        var process = Process.Start(start)!;
+        var process = Process.Start(TestSupport.ReproCli("reproduce", "--profile", "tiny", "--figures", "accuracy", "--device", "cpu",
+            "--repo-root", repo, "--cache-dir", cache))!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();

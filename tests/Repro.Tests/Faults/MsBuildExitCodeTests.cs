@@ -18,13 +18,8 @@ public class MsBuildExitCodeTests
               <Target Name="Build" />
             </Project>
             """);
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = dir.Path,
-        };
-        foreach (var a in new[] { "msbuild", dir["stub.proj"], "-t:Plan", "-nologo", "-nodeReuse:false", "-tl:off" }) start.ArgumentList.Add(a);
+        var start = TestSupport.Dotnet("msbuild", dir["stub.proj"], "-t:Plan", "-nologo", "-nodeReuse:false", "-tl:off");
+        start.WorkingDirectory = dir.Path;
         start.Environment["FAKE_LINE"] = line;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
