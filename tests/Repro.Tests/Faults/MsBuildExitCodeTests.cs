@@ -5,11 +5,15 @@ namespace Repro.Tests.Faults;
 /// <summary>build/Repro.Reproduce.targets turns each CLI exit code into its own MSBuild error, carrying the CLI's line.</summary>
 public class MsBuildExitCodeTests
 {
-    /// <summary>Runs the Plan target with the CLI replaced by a script that prints <paramref name="line"/> and exits with <paramref name="code"/>.</summary>
-    static (int Code, string Output) PlanWithFakeCli(int code, string line)
+    /// <summary>
+    /// Runs <paramref name="target"/> (with <paramref name="properties"/>) with the CLI replaced by a script that prints its
+    /// arguments and <paramref name="line"/> and exits with <paramref name="code"/>.
+    /// </summary>
+    static (int Code, string Output) PlanWithFakeCli(int code, string line, string target = "Plan", params string[] properties)
     {
         using var dir = new TempDir();
-        File.WriteAllText(dir["fake-cli.sh"], $"echo '[00:00] loading'\necho \"$FAKE_LINE\" >&2\nexit {code}\n");
+        // Like the real CLI, it writes the report folder (where Reproduce leaves its stamp).
+        File.WriteAllText(dir["fake-cli.sh"], $"mkdir -p reports/smoke\necho \"[00:00] arguments: $*\"\necho \"$FAKE_LINE\" >&2\nexit {code}\n");
         File.WriteAllText(dir["stub.proj"], $"""
             <Project>
               <PropertyGroup><RepoRoot>{dir.Path}/</RepoRoot><TargetPath>{dir["repro.dll"]}</TargetPath></PropertyGroup>
@@ -18,7 +22,7 @@ public class MsBuildExitCodeTests
               <Target Name="Build" />
             </Project>
             """);
-        var start = TestSupport.Dotnet("msbuild", dir["stub.proj"], "-t:Plan", "-nologo", "-nodeReuse:false", "-tl:off");
+        var start = TestSupport.Dotnet(["msbuild", dir["stub.proj"], $"-t:{target}", "-nologo", "-nodeReuse:false", "-tl:off", "-v:n", .. properties]);
         start.WorkingDirectory = dir.Path;
         start.Environment["FAKE_LINE"] = line;
         using var process = Process.Start(start)!;
@@ -47,5 +51,18 @@ public class MsBuildExitCodeTests
         var (exit, output) = PlanWithFakeCli(0, "");
         Assert.Equal(0, exit);
         Assert.DoesNotContain("REPRO", output);
+    }
+
+    [Fact]
+    public void A_figure_list_reaches_the_cli_with_the_comma_escaped_and_a_bare_comma_is_refused_by_msbuild()
+    {
+        var (exit, output) = PlanWithFakeCli(0, "", "Reproduce", "-p:Figures=accuracy%2Cheatmaps", "-p:Threads=1");
+        Assert.True(exit == 0, output);
+        Assert.Contains("--figures accuracy,heatmaps", output);
+        Assert.Contains("--threads 1", output);
+
+        var (bare, refused) = PlanWithFakeCli(0, "", "Reproduce", "-p:Figures=accuracy,heatmaps");
+        Assert.NotEqual(0, bare);
+        Assert.Contains("MSB1006", refused);
     }
 }
