@@ -18,7 +18,7 @@ public static class AtomicFile
         if (File.Exists(Path.Combine(dir, completeMarker))) return dir;
         var sw = System.Diagnostics.Stopwatch.StartNew();
         log?.Invoke($"generating {what} into {dir}");
-        var tmp = dir + TempFolderSuffix + Environment.ProcessId;
+        var tmp = dir + TempFolderSuffix + Owner;
         if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
         writeTo(tmp);
         if (Directory.Exists(dir)) Directory.Delete(dir, true);
@@ -31,9 +31,17 @@ public static class AtomicFile
     const string TempFileSuffix = ".tmp";
 
     /// <summary>
+    /// Who wrote a temporary: this machine's name and the process id, so that on a cache shared between machines a
+    /// live run elsewhere is never taken for a dead one here. Dots are replaced so the name still parses.
+    /// </summary>
+    internal static string OwnerOf(int pid) => $"{Environment.MachineName.Replace('.', '_')}-{pid}";
+    static string Owner => OwnerOf(Environment.ProcessId);
+
+    /// <summary>
     /// Deletes, under each of <paramref name="roots"/>, the temporaries of runs that are no longer alive: files
-    /// .&lt;name&gt;.&lt;pid&gt;.tmp and folders &lt;name&gt;.tmp-&lt;pid&gt; whose pid is not a running process on this
-    /// machine. Those of live runs are kept. Returns what was removed (count, bytes) and logs it.
+    /// .&lt;name&gt;.&lt;host&gt;-&lt;pid&gt;.tmp and folders &lt;name&gt;.tmp-&lt;host&gt;-&lt;pid&gt; written on this machine whose
+    /// pid is not a running process (and those of older versions, which carry the pid alone). Those of live runs, and
+    /// any written on another machine, are kept. Returns what was removed (count, bytes) and logs it.
     /// </summary>
     public static (int Count, long Bytes) RemoveDeadTemporaries(IEnumerable<string> roots, Action<string>? log)
     {
@@ -80,7 +88,7 @@ public static class AtomicFile
             {
                 var name = Path.GetFileName(sub);
                 var at = name.LastIndexOf(TempFolderSuffix, StringComparison.Ordinal);
-                if (at > 0 && int.TryParse(name[(at + TempFolderSuffix.Length)..], out _))
+                if (at > 0 && ProcessOf(name[(at + TempFolderSuffix.Length)..]) is not null)
                 {
                     if (IsDead(name[(at + TempFolderSuffix.Length)..])) found.Add((sub, true));
                 }
@@ -91,10 +99,18 @@ public static class AtomicFile
         return found;
     }
 
-    /// <summary>Whether <paramref name="pidText"/> is a pid with no running process here (not a pid: not ours to delete).</summary>
-    static bool IsDead(string pidText)
+    /// <summary>The pid in an owner written on this machine (or a bare pid of an older version); null for anything else.</summary>
+    static int? ProcessOf(string owner)
     {
-        if (!int.TryParse(pidText, out var pid) || pid <= 0) return false;
+        var dash = owner.LastIndexOf('-');
+        if (dash >= 0 && owner[..dash] != Environment.MachineName.Replace('.', '_')) return null;
+        return int.TryParse(owner[(dash + 1)..], out var pid) && pid > 0 ? pid : null;
+    }
+
+    /// <summary>Whether <paramref name="owner"/> is a process of this machine that is not running (anything else: not ours to delete).</summary>
+    static bool IsDead(string owner)
+    {
+        if (ProcessOf(owner) is not { } pid) return false;
         try
         {
             using var process = System.Diagnostics.Process.GetProcessById(pid);
@@ -107,7 +123,7 @@ public static class AtomicFile
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}{TempFileSuffix}");
+        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Owner}{TempFileSuffix}");
         try
         {
             writeTo(tmp);

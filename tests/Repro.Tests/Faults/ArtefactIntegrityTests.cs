@@ -143,7 +143,7 @@ public class ArtefactIntegrityTests
         // A process killed while writing iteration 1 leaves its half-written temporary sibling (its pid in the name)
         // and no iteration-1 files; a kill between the checkpoint's rename and the metrics leaves the checkpoint alone.
         var half = File.ReadAllBytes(straight.Store.CheckpointPath(1));
-        File.WriteAllBytes(Path.Combine(killed.Store.Directory, $".iter-01.ckpt.{int.MaxValue}.tmp"), half[..(half.Length / 2)]);
+        File.WriteAllBytes(Path.Combine(killed.Store.Directory, $".iter-01.ckpt.{AtomicFile.OwnerOf(int.MaxValue)}.tmp"), half[..(half.Length / 2)]);
         Assert.Equal(0, killed.Store.LastCompleted(1));
         File.WriteAllBytes(killed.Store.CheckpointPath(1), half[..(half.Length / 2)]);
         Assert.Equal(0, killed.Store.LastCompleted(1));
