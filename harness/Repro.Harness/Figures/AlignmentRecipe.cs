@@ -60,7 +60,11 @@ public static class AlignmentRecipe
             var (datasetsRoot, rawData, categories) = Locate(context, generate: false);
             if (datasetsRoot == null) return;
             foreach (var name in datasets)
-                try { OodSuite.Missing(datasetsRoot, rawData, ModelVsHumanDataset.Open(datasetsRoot, name, categories: categories), alignment.MissingImages); }
+                try
+                {
+                    OodSuite.Missing(datasetsRoot, rawData, OodSuite.Trials(rawData, name),
+                        ModelVsHumanDataset.Open(datasetsRoot, name, categories: categories), alignment.MissingImages);
+                }
                 catch (DataFileException e) { problems.Add(e.Message); }
         }
         catch (ConfigException e) { problems.Add(e.Message); }

@@ -49,7 +49,8 @@ public sealed class OodSuite
         foreach (var name in datasets)
         {
             var dataset = ModelVsHumanDataset.Open(datasetsRoot, name, categories: categories);
-            missing.AddRange(Missing(datasetsRoot, rawDataRoot, dataset, missingImages));
+            var trials = Trials(rawDataRoot, name);
+            missing.AddRange(Missing(datasetsRoot, rawDataRoot, trials, dataset, missingImages));
             var limit = dataset.Info.Parametric ? parametricPerClass : nonParametricPerClass;
             var kept = dataset.Images
                 .GroupBy(i => (i.Category, i.Condition))
@@ -57,7 +58,7 @@ public sealed class OodSuite
                 .ToList();
             var images = kept.Select(i => new OodImage(i.ImageId, i.Condition, i.Category, ImageCodec.Decode(i.Path))).ToList();
             var textures = kept.Where(i => i.TextureCategory != null).ToDictionary(i => i.ImageId, i => i.TextureCategory!);
-            opened.Add(new OodDataset(name, images, textures, Humans(rawDataRoot, name)));
+            opened.Add(new OodDataset(name, images, textures, Humans(trials)));
         }
         // one summary cannot mix references: humans only when every dataset has them
         var human = opened.Count > 0 && opened.All(d => d.Humans.Count > 0);
@@ -65,11 +66,17 @@ public sealed class OodSuite
             human ? ReferenceKind.Human : ReferenceKind.DenseModel, missing);
     }
 
+    /// <summary>The human trials of <paramref name="dataset"/> under <paramref name="rawDataRoot"/>, or null when there are none.</summary>
+    public static IReadOnlyList<HumanTrial>? Trials(string? rawDataRoot, string dataset) =>
+        rawDataRoot == null || !Directory.Exists(Path.Combine(rawDataRoot, dataset)) ? null : HumanTrials.ReadDataset(rawDataRoot, dataset).Trials;
+
     /// <summary>
-    /// The images of <paramref name="dataset"/> that datasets/images.txt lists or a human trial showed but that are not
-    /// in its folder; under <see cref="MissingImagePolicy.Error"/> the first one is an error naming it.
+    /// The images of <paramref name="dataset"/> that datasets/images.txt lists or a human trial (<paramref name="trials"/>,
+    /// read from <paramref name="rawDataRoot"/>) showed but that are not in its folder; under
+    /// <see cref="MissingImagePolicy.Error"/> the first one is an error naming it.
     /// </summary>
-    public static IReadOnlyList<string> Missing(string datasetsRoot, string? rawDataRoot, ModelVsHumanDataset dataset, MissingImagePolicy policy)
+    public static IReadOnlyList<string> Missing(string datasetsRoot, string? rawDataRoot, IReadOnlyList<HumanTrial>? trials,
+        ModelVsHumanDataset dataset, MissingImagePolicy policy)
     {
         var name = dataset.Info.Name;
         var missing = new List<string>();
@@ -80,10 +87,10 @@ public sealed class OodSuite
             missing.AddRange(File.ReadLines(index).Select(l => l.Trim()).Where(l => l.StartsWith(name + "/", StringComparison.Ordinal) && !present.Contains(l))
                 .Select(l => Path.Combine(datasetsRoot, l)));
         }
-        if (rawDataRoot != null && Directory.Exists(Path.Combine(rawDataRoot, name)))
+        if (trials != null)
         {
             var present = dataset.Images.Select(i => (i.ImageId, i.Condition)).ToHashSet();
-            missing.AddRange(HumanTrials.ReadDataset(rawDataRoot, name).Trials.Where(t => !present.Contains((t.ImageId, t.Condition)))
+            missing.AddRange(trials.Where(t => !present.Contains((t.ImageId, t.Condition)))
                 .Select(t => Path.Combine(datasetsRoot, name, t.ImageName)).Distinct());
         }
         if (missing.Count > 0 && policy == MissingImagePolicy.Error)
@@ -93,10 +100,10 @@ public sealed class OodSuite
         return missing;
     }
 
-    static IReadOnlyList<ObserverDecisions> Humans(string? rawDataRoot, string dataset)
+    static IReadOnlyList<ObserverDecisions> Humans(IReadOnlyList<HumanTrial>? trials)
     {
-        if (rawDataRoot == null || !Directory.Exists(Path.Combine(rawDataRoot, dataset))) return [];
-        return HumanTrials.ReadDataset(rawDataRoot, dataset).Trials
+        if (trials == null) return [];
+        return trials
             .GroupBy(t => t.Subject)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new ObserverDecisions(g.Key, ObserverKind.Human,
