@@ -36,7 +36,7 @@ reproduce.SetAction(r => Guard(r, () =>
         if (!FigureRunner.Run(figure, context).Check.Passed) failed.Add(figure.Name);
     Log($"report: {Path.Combine(FigureRunner.ReportDirectory(repo, profile.Name), "index.html")}");
     if (failed.Count == 0) return 0;
-    Log($"FAILED: {string.Join(", ", failed)} did not match expected-results/{ExpectedFolder(profile, r)}/");
+    Log($"FAILED: {string.Join(", ", failed)} did not match expected-results/{context.ExpectedFolder}/");
     return 1;
 }));
 
@@ -54,7 +54,7 @@ foreach (var o in common) accept.Options.Add(o);
 accept.SetAction(r => Guard(r, () =>
 {
     var (repo, profile, figures) = Resolve(r);
-    var folder = ExpectedFolder(profile, r);
+    var folder = Context(repo, profile, r).ExpectedFolder;
     var done = FigureRunner.Accept(repo, folder, figures.Select(f => f.Name));
     foreach (var f in done) Log($"accepted {Path.GetRelativePath(repo, f)}");
     if (done.Count == 0) Log($"nothing to accept: no received files under expected-results/{folder}/ (run the figures first)");
@@ -71,11 +71,12 @@ derive.SetAction(r => Guard(r, () =>
     var seeds = seedsText != null
         ? seedsText.Split(',').Select(t => int.TryParse(t, out var seed) ? seed : throw new ConfigException($"--seeds names '{t}'; pass whole numbers separated by commas, e.g. 1,2,3")).ToList()
         : profile.ReferenceSeeds;
-    Prepare(figures, Context(repo, profile, r));
+    var context = Context(repo, profile, r);
+    Prepare(figures, context);
     foreach (var figure in figures)
     {
         var expected = BandDerivation.Derive(figure, profile, seeds, p => Context(repo, p, r));
-        var path = ExpectedResults.PathFor(repo, ExpectedFolder(profile, r), figure.Name);
+        var path = ExpectedResults.PathFor(repo, context.ExpectedFolder, figure.Name);
         StrictYaml.SaveAtomically(path, expected);
         Log($"wrote {Path.GetRelativePath(repo, path)} ({expected.Values.Count} values)");
     }
@@ -176,14 +177,6 @@ void Prepare(IReadOnlyList<IFigure> figures, RunContext context)
 {
     AtomicFile.RemoveDeadTemporaries([context.CacheRoot, FigureRunner.ReportDirectory(context.RepoRoot, context.Profile.Name)], Log);
     FigureRunner.Preflight(figures, context);
-}
-
-// Accept and derive-bands write where a run at the same thread count reads.
-string ExpectedFolder(Profile profile, ParseResult r)
-{
-    var device = DeviceSelection.Resolve(ParseDevice(r.GetValue(deviceOption)) ?? profile.Device);
-    var threads = DeviceSelection.ResolveThreads(r.GetValue(threadsOption), profile.Performance);
-    return ExpectedResults.Folder(profile, device.type == TorchSharp.DeviceType.CPU ? threads : null);
 }
 
 static DeviceChoice? ParseDevice(string? text) => string.IsNullOrEmpty(text) ? null : text.ToLowerInvariant() switch

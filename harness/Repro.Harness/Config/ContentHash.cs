@@ -21,8 +21,21 @@ public static class ContentHash
 
     public static string Of(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(XxHash128.Hash(bytes));
 
-    /// <summary>Writes <paramref name="value"/> as YAML with its hash line, atomically.</summary>
-    public static void SaveYaml(string path, object value) => AtomicFile.WriteAllText(path, SealYaml(StrictYaml.Serializer.Serialize(value)));
+    /// <summary>Writes <paramref name="value"/> as YAML with its hash line, atomically; returns the hash.</summary>
+    public static string SaveYaml(string path, object value)
+    {
+        var body = Body(StrictYaml.Serializer.Serialize(value));
+        var hash = Of(Encoding.UTF8.GetBytes(body));
+        AtomicFile.WriteAllText(path, body + YamlPrefix + hash + "\n");
+        return hash;
+    }
+
+    /// <summary>The hash a YAML file written by <see cref="SaveYaml"/> carries (not checked against its content), or null.</summary>
+    public static string? StoredYamlHash(string path)
+    {
+        var last = File.ReadLines(path).LastOrDefault();
+        return last != null && last.StartsWith(YamlPrefix, StringComparison.Ordinal) ? last[YamlPrefix.Length..].Trim() : null;
+    }
 
     /// <summary>Reads a YAML file written by <see cref="SaveYaml"/>, refusing it if its hash does not match.</summary>
     public static T LoadYaml<T>(string path, string whatToDo)
@@ -32,11 +45,7 @@ public static class ContentHash
         return StrictYaml.Parse<T>(UnsealYaml(File.ReadAllText(path), path, whatToDo), path);
     }
 
-    public static string SealYaml(string yaml)
-    {
-        var body = yaml.EndsWith('\n') ? yaml : yaml + "\n";
-        return body + YamlPrefix + Of(Encoding.UTF8.GetBytes(body)) + "\n";
-    }
+    static string Body(string yaml) => yaml.EndsWith('\n') ? yaml : yaml + "\n";
 
     /// <summary>The text above the hash line, after checking it against the hash.</summary>
     public static string UnsealYaml(string text, string path, string whatToDo)

@@ -13,8 +13,8 @@ public sealed class BandCheckRecord
     public bool ExpectedMissing { get; set; }
     public int Checked { get; set; }
     public List<string> Violations { get; set; } = [];
-    /// <summary>SHA-256 of the results.yaml this check judged; a different one there means the check is stale.</summary>
-    public string ResultsSha256 { get; set; } = "";
+    /// <summary>The content hash of the results.yaml this check judged; a different one there means the check is stale.</summary>
+    public string ResultsHash { get; set; } = "";
     [YamlDotNet.Serialization.YamlIgnore]
     public bool Passed => !ExpectedMissing && Violations.Count == 0;
 }
@@ -35,8 +35,7 @@ public static class FigureRunner
         var profile = context.Profile;
         context.Log($"== figure '{figure.Name}' on profile '{profile.Name}' ({context.DeviceDescription})");
         // A broken expected-results file is reported before hours of measurement, not after.
-        var expectedFolder = ExpectedResults.Folder(profile, context.CpuThreads);
-        var expectedPath = ExpectedResults.PathFor(context.RepoRoot, expectedFolder, figure.Name);
+        var expectedPath = ExpectedResults.PathFor(context.RepoRoot, context.ExpectedFolder, figure.Name);
         if (File.Exists(expectedPath)) ExpectedResults.Load(expectedPath);
         var provenance = Provenance.Capture(profile, context.RepoRoot, context.DeviceDescription, context.Data.Root, context.CpuThreads);
         var measured = figure.Measure(context);
@@ -50,10 +49,10 @@ public static class FigureRunner
         };
         var dir = Path.Combine(ReportDirectory(context.RepoRoot, profile.Name), figure.Name);
         var resultsPath = Path.Combine(dir, ResultsFile);
-        ContentHash.SaveYaml(resultsPath, results);
+        var resultsHash = ContentHash.SaveYaml(resultsPath, results);
 
-        var check = CheckBands(figure, context.RepoRoot, expectedFolder, results);
-        check.ResultsSha256 = Sha256Of(resultsPath);
+        var check = CheckBands(figure, context.RepoRoot, context.ExpectedFolder, results);
+        check.ResultsHash = resultsHash;
         ContentHash.SaveYaml(Path.Combine(dir, CheckFile), check);
         figure.Plot(results, dir);
         HtmlReport.Write(context.RepoRoot, profile.Name);
@@ -75,11 +74,8 @@ public static class FigureRunner
         return new FigureRunOutcome(results, check);
     }
 
-    public static string Sha256Of(string path) =>
-        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))).ToLowerInvariant();
-
     /// <summary>Whether <paramref name="check"/> judged other values than those now in <paramref name="resultsPath"/> (e.g. a run killed between the two files).</summary>
-    public static bool IsStale(BandCheckRecord check, string resultsPath) => check.ResultsSha256 != Sha256Of(resultsPath);
+    public static bool IsStale(BandCheckRecord check, string resultsPath) => check.ResultsHash != ContentHash.StoredYamlHash(resultsPath);
 
     /// <summary>
     /// Fails before any training on what would otherwise fail after it: each figure's inputs (<see cref="IFigure.Preflight"/>),
@@ -97,8 +93,7 @@ public static class FigureRunner
         foreach (var (dir, what) in new[]
                  {
                      (ReportDirectory(context.RepoRoot, profile), "the report folder"),
-                     (Path.GetDirectoryName(ExpectedResults.PathFor(context.RepoRoot, ExpectedResults.Folder(context.Profile, context.CpuThreads), "x"))!,
-                         "where received results are written"),
+                     (Path.GetDirectoryName(ExpectedResults.PathFor(context.RepoRoot, context.ExpectedFolder, "x"))!, "where received results are written"),
                      (context.CacheRoot, "the cache of data and checkpoints (--cache-dir)"),
                  })
             if (NotWritable(dir, what) is { } problem) environment.Add(problem);
@@ -124,7 +119,7 @@ public static class FigureRunner
         {
             Directory.CreateDirectory(dir);
             // named like an atomic write's temporary, so a probe left by a kill is cleaned at the next start
-            var probe = Path.Combine(dir, $".write-probe.{Environment.ProcessId}.tmp");
+            var probe = Path.Combine(dir, $".write-probe.{AtomicFile.OwnerOf(Environment.ProcessId)}.tmp");
             File.WriteAllText(probe, "");
             File.Delete(probe);
             return null;
@@ -187,7 +182,7 @@ public static class FigureRunner
     public const string CheckFile = "check.yaml";
 
     static string ThreadsProperty(RunContext context) =>
-        ExpectedResults.Folder(context.Profile, context.CpuThreads) == context.Profile.Name ? "" : $" -p:Threads={context.Threads}";
+        context.ExpectedFolder == context.Profile.Name ? "" : $" -p:Threads={context.Threads}";
 
     /// <param name="expectedFolder">The profile's folder under expected-results/ for this run's thread count (<see cref="ExpectedResults.Folder"/>).</param>
     public static BandCheckRecord CheckBands(IFigure figure, string repoRoot, string expectedFolder, FigureResults results)

@@ -21,6 +21,8 @@ public sealed class RunContext
     public int Threads { get; }
     /// <summary>The thread count CPU numbers depend on (fingerprints, checkpoints, expected results); null on CUDA.</summary>
     public int? CpuThreads => Device.type == TorchSharp.DeviceType.CPU ? Threads : null;
+    /// <summary>This run's folder under expected-results/ (<see cref="Results.ExpectedResults.Folder"/>).</summary>
+    public string ExpectedFolder => Results.ExpectedResults.Folder(Profile, CpuThreads);
 
     public RunContext(Profile profile, string repoRoot, string? cacheRoot, string? dataRoot, DeviceChoice? device, Action<string> log,
         int? threads = null)

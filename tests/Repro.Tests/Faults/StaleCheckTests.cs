@@ -18,8 +18,8 @@ public class StaleCheckTests
             Figure = "accuracy", Title = "Accuracy", Profile = "tiny",
             Values = [new MeasuredValue { Series = "resnet18", Metric = "top1", Iteration = 0, Value = 0.5 }],
         };
-        ContentHash.SaveYaml(resultsPath, results);
-        var check = new BandCheckRecord { ExpectedFile = "expected-results/tiny/accuracy.yaml", Checked = 1, ResultsSha256 = FigureRunner.Sha256Of(resultsPath) };
+        var resultsHash = ContentHash.SaveYaml(resultsPath, results);
+        var check = new BandCheckRecord { ExpectedFile = "expected-results/tiny/accuracy.yaml", Checked = 1, ResultsHash = resultsHash };
         ContentHash.SaveYaml(Path.Combine(dir, "check.yaml"), check);
 
         var fresh = File.ReadAllText(HtmlReport.Write(tmp.Path, "tiny"));
