@@ -40,6 +40,19 @@ public static class TestSupport
         Figures = ["accuracy"],
     };
 
+    /// <summary>
+    /// A committed file's text (<paramref name="parts"/> under the repository root) with its first line equal to
+    /// <paramref name="line"/> replaced, and that line's number; fails if the file no longer has the line.
+    /// </summary>
+    public static (string Text, int Line) CommittedWithLine(string[] parts, string line, string replacement)
+    {
+        var lines = File.ReadAllText(System.IO.Path.Combine([RepoRoot, .. parts])).Split('\n');
+        var index = Array.IndexOf(lines, line);
+        Assert.True(index >= 0, $"the committed file {string.Join('/', parts)} no longer has the line '{line}'");
+        lines[index] = replacement;
+        return (string.Join('\n', lines), index + 1);
+    }
+
     /// <summary>The dotnet host running these tests (DOTNET_HOST_PATH, set by the SDK), with its output captured.</summary>
     public static ProcessStartInfo Dotnet(params string[] args)
     {

@@ -6,13 +6,6 @@ namespace Repro.Tests.Faults;
 /// <summary>Values that would fail only at run time, or never, are refused when the file is loaded.</summary>
 public class ConfigValidationTests
 {
-    static string Ci => File.ReadAllText(Path.Combine(TestSupport.RepoRoot, "profiles", "ci.yaml"));
-
-    static string Replace(string text, string line, string replacement)
-    {
-        Assert.Contains($"\n{line}\n", text);
-        return text.Replace($"\n{line}\n", $"\n{replacement}\n");
-    }
 
     [Theory]
     [InlineData("  batch_size: 32", "  batch_size: 0", "'schedule.batch_size' is 0; must be >= 1")]
@@ -25,7 +18,7 @@ public class ConfigValidationTests
     public void A_profile_value_out_of_range_names_the_file_the_key_and_the_value(string line, string replacement, string message)
     {
         var e = Assert.Throws<ConfigException>(() =>
-            ProfileLoader.Validate(StrictYaml.Parse<Profile>(Replace(Ci, line, replacement), "ci.yaml"), "ci.yaml"));
+            ProfileLoader.Validate(StrictYaml.Parse<Profile>(TestSupport.CommittedWithLine(["profiles", "ci.yaml"], line, replacement).Text, "ci.yaml"), "ci.yaml"));
         Assert.StartsWith($"ci.yaml: {message}", e.Message);
     }
 
@@ -61,9 +54,7 @@ public class ConfigValidationTests
     {
         using var dir = new TempDir();
         var path = dir["accuracy.yaml"];
-        var first = Accuracy.IndexOf($"\n{line}\n", StringComparison.Ordinal);
-        Assert.True(first >= 0, $"the committed file no longer has the line '{line}'");
-        File.WriteAllText(path, string.Concat(Accuracy.AsSpan(0, first), $"\n{replacement}\n", Accuracy.AsSpan(first + line.Length + 2)));
+        File.WriteAllText(path, TestSupport.CommittedWithLine(["expected-results", "ci", "accuracy.yaml"], line, replacement).Text);
         var e = Assert.Throws<ConfigException>(() => ExpectedResults.Load(path));
         Assert.StartsWith($"{path}: {message}", e.Message);
         Assert.EndsWith("Correct it, or rederive the bands with 'repro derive-bands'.", e.Message);

@@ -6,18 +6,16 @@ namespace Repro.Tests.Faults;
 /// <summary>Malformed YAML in a profile or an expected-results file is reported with the file, the line and the key.</summary>
 public class YamlFaultTests
 {
-    static string CommittedText(params string[] parts) => File.ReadAllText(Path.Combine([TestSupport.RepoRoot, .. parts]));
+    static readonly string[] CiProfile = ["profiles", "ci.yaml"];
+    static readonly string[] CiAccuracy = ["expected-results", "ci", "accuracy.yaml"];
 
-    /// <summary>Writes <paramref name="text"/> with the first line equal to <paramref name="line"/> replaced; returns the path and that line's number.</summary>
-    static (string Path, int Line) WriteWith(TempDir dir, string name, string text, string line, string replacement)
+    /// <summary>Writes the committed file with the first line equal to <paramref name="line"/> replaced; returns the path and that line's number.</summary>
+    static (string Path, int Line) WriteWith(TempDir dir, string[] committed, string line, string replacement)
     {
-        var lines = text.Split('\n');
-        var index = Array.IndexOf(lines, line);
-        Assert.True(index >= 0, $"the committed file no longer has the line '{line}'");
-        lines[index] = replacement;
-        var path = dir[name];
-        File.WriteAllText(path, string.Join('\n', lines));
-        return (path, index + 1);
+        var (text, number) = TestSupport.CommittedWithLine(committed, line, replacement);
+        var path = dir[committed[^1]];
+        File.WriteAllText(path, text);
+        return (path, number);
     }
 
     static ConfigException LoadProfile(string path) =>
@@ -27,7 +25,7 @@ public class YamlFaultTests
     public void An_unclosed_list_in_a_profile_names_the_file_the_line_and_the_key()
     {
         using var dir = new TempDir();
-        var (path, line) = WriteWith(dir, "ci.yaml", CommittedText("profiles", "ci.yaml"), "  epochs: 8", "  epochs: [8");
+        var (path, line) = WriteWith(dir, CiProfile, "  epochs: 8", "  epochs: [8");
         var e = LoadProfile(path);
         Assert.StartsWith($"{path}:{line}: malformed YAML: the '[' list of 'schedule.epochs' is never closed", e.Message);
         Assert.Contains("close it with ']'", e.Message);
@@ -38,8 +36,7 @@ public class YamlFaultTests
     public void An_unclosed_list_in_an_expected_results_file_names_the_file_the_line_and_the_value()
     {
         using var dir = new TempDir();
-        var (path, line) = WriteWith(dir, "accuracy.yaml", CommittedText("expected-results", "ci", "accuracy.yaml"),
-            "  expected: 0.601667", "  expected: [0.6");
+        var (path, line) = WriteWith(dir, CiAccuracy, "  expected: 0.601667", "  expected: [0.6");
         var e = Assert.Throws<ConfigException>(() => ExpectedResults.Load(path));
         Assert.StartsWith($"{path}:{line}: malformed YAML: the '[' list of 'values[0].expected' is never closed", e.Message);
     }
@@ -58,7 +55,7 @@ public class YamlFaultTests
     public void A_word_for_a_number_names_the_key_the_line_and_what_to_write()
     {
         using var dir = new TempDir();
-        var (path, line) = WriteWith(dir, "ci.yaml", CommittedText("profiles", "ci.yaml"), "  epochs: 8", "  epochs: eight");
+        var (path, line) = WriteWith(dir, CiProfile, "  epochs: 8", "  epochs: eight");
         var e = LoadProfile(path);
         Assert.StartsWith($"{path}:{line}: 'schedule.epochs' is 'eight'", e.Message);
         Assert.EndsWith("write a whole number, e.g. 8", e.Message);
@@ -68,8 +65,7 @@ public class YamlFaultTests
     public void A_word_for_a_tolerance_names_the_value_in_the_list()
     {
         using var dir = new TempDir();
-        var (path, line) = WriteWith(dir, "accuracy.yaml", CommittedText("expected-results", "ci", "accuracy.yaml"),
-            "  abs_tol: 0.344129", "  abs_tol: wide");
+        var (path, line) = WriteWith(dir, CiAccuracy, "  abs_tol: 0.344129", "  abs_tol: wide");
         var e = Assert.Throws<ConfigException>(() => ExpectedResults.Load(path));
         Assert.StartsWith($"{path}:{line}: 'values[0].abs_tol' is 'wide'", e.Message);
         Assert.EndsWith("write a number, e.g. 0.5", e.Message);
@@ -79,7 +75,7 @@ public class YamlFaultTests
     public void A_scanner_error_names_the_key_it_was_reading()
     {
         using var dir = new TempDir();
-        var (path, line) = WriteWith(dir, "ci.yaml", CommittedText("profiles", "ci.yaml"), "  epochs: 8", "  epochs: \"8");
+        var (path, line) = WriteWith(dir, CiProfile, "  epochs: 8", "  epochs: \"8");
         var e = LoadProfile(path);
         Assert.StartsWith($"{path}:{line}: malformed YAML in 'schedule.epochs': ", e.Message);
     }
