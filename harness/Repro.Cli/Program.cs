@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Repro.Config;
 using Repro.Data;
 using Repro.Figures;
+using Repro.Models;
 using Repro.Results;
 using Repro.Training;
 
@@ -18,8 +19,9 @@ var repoOption = new Option<string?>("--repo-root") { Description = "Repository 
 var planOption = new Option<bool>("--plan") { Description = "Print what the profile would run and its estimated GPU-hours, then stop." };
 var seedsOption = new Option<string?>("--seeds") { Description = "Comma-separated seeds (default: the profile's reference_seeds)." };
 var threadsOption = new Option<int?>("--threads") { Description = "libtorch's intra-op CPU threads (default: the profile's performance.threads, else the cores this process may use). CPU numbers depend on it: other counts are checked against expected-results/<profile>/threads-<n>/." };
+var onednnOption = new Option<string?>("--onednn") { Description = "CPU convolution kernels: auto (oneDNN if its start-up self-check on the profile's shapes agrees with libtorch's native kernels), on, off (default: the profile's performance.onednn, else auto)." };
 
-Option[] common = [profileOption, figuresOption, deviceOption, dataRootOption, cacheOption, repoOption, threadsOption];
+Option[] common = [profileOption, figuresOption, deviceOption, dataRootOption, cacheOption, repoOption, threadsOption, onednnOption];
 var root = new RootCommand("Repro: reproduces 'When Does Pruning Benefit Vision Representations?' (arXiv 2507.01722).");
 
 var reproduce = new Command("reproduce", "Run the profile's figures, check them against expected-results and write reports/<profile>/index.html.");
@@ -115,21 +117,42 @@ var speedSteps = new Option<int>("--steps") { Description = "Timed steps per wor
 var speedImages = new Option<int>("--images") { Description = "Images in the fixed set of the pruning-iteration workload.", DefaultValueFactory = _ => 2048 };
 var speedSettings = new Option<string>("--settings") { Description = $"Comma-separated: {string.Join(", ", SpeedSetting.All.Select(s => s.Name))}, or all.", DefaultValueFactory = _ => "all" };
 var speedJson = new Option<string?>("--json") { Description = "Also write the results here as JSON." };
+var speedWidth = new Option<double>("--width") { Description = "Channel width multiplier (0.25 = the smoke profile's ResNet-18).", DefaultValueFactory = _ => 1.0 };
+var speedWorkloads = new Option<string>("--workloads") { Description = "Comma-separated: train_step, inference, pruning_iteration, or all.", DefaultValueFactory = _ => "all" };
 var speed = new Command("speed", "Time a training step, inference and one pruning iteration (the suite's half of benchmarks/side-by-side).");
-foreach (var o in new Option[] { deviceOption, speedArch, speedBatch, speedSize, speedSteps, speedImages, speedSettings, speedJson }) speed.Options.Add(o);
+foreach (var o in new Option[] { deviceOption, speedArch, speedWidth, speedBatch, speedSize, speedSteps, speedImages, speedSettings, speedWorkloads, speedJson, threadsOption, onednnOption }) speed.Options.Add(o);
 speed.SetAction(r => Guard(r, () =>
 {
     var device = DeviceSelection.Resolve(ParseDevice(r.GetValue(deviceOption)) ?? DeviceChoice.Auto);
     var names = r.GetValue(speedSettings)!;
     var settings = names == "all" ? SpeedSetting.All.ToList() : names.Split(',').Select(n => SpeedSetting.All.FirstOrDefault(s => s.Name == n.Trim())
         ?? throw new ConfigException($"--settings names '{n}'; allowed values: {string.Join(", ", SpeedSetting.All.Select(s => s.Name))}")).ToList();
-    var probe = new ThroughputProbe(device, new ModelConfig { Architecture = r.GetValue(speedArch)! }, r.GetValue(speedBatch), r.GetValue(speedSize)) { Steps = r.GetValue(speedSteps) };
-    Log($"speed: {r.GetValue(speedArch)} batch {r.GetValue(speedBatch)} at {r.GetValue(speedSize)} px on {DeviceSelection.Describe(device)}");
+    var workloadNames = r.GetValue(speedWorkloads)!;
+    string[] allWorkloads = ["train_step", "inference", "pruning_iteration"];
+    var workloads = workloadNames == "all" ? allWorkloads : workloadNames.Split(',', StringSplitOptions.TrimEntries).Select(w => allWorkloads.Contains(w) ? w
+        : throw new ConfigException($"--workloads names '{w}'; allowed values: {string.Join(", ", allWorkloads)}, all")).ToArray();
+    var model = new ModelConfig { Architecture = r.GetValue(speedArch)!, Width = r.GetValue(speedWidth) };
+    if (device.type == TorchSharp.DeviceType.CPU)
+    {
+        TorchSharp.torch.set_num_threads(DeviceSelection.ResolveThreads(r.GetValue(threadsOption), new PerformanceConfig()));
+        using var traced = ModelZoo.Create(model, 1000, r.GetValue(speedSize));
+        var shapes = ConvolutionBackend.ShapesOf(traced, r.GetValue(speedSize));
+        if (settings.Any(s => s.ChannelsLast)) shapes = [.. shapes, .. shapes.Select(s => s with { ChannelsLast = true })];
+        var kernels = ConvolutionBackend.Select(ParseOneDnn(r.GetValue(onednnOption)) ?? OneDnnMode.Auto, shapes, Console.Error.WriteLine);
+        Log($"convolutions: {kernels.Kernels} ({kernels.Outcome}); {Repro.Torch.OpenMpWaitPolicy.Description}");
+    }
+    var probe = new ThroughputProbe(device, model, r.GetValue(speedBatch), r.GetValue(speedSize)) { Steps = r.GetValue(speedSteps) };
+    Log($"speed: {model.Key} batch {r.GetValue(speedBatch)} at {r.GetValue(speedSize)} px on {DeviceSelection.Describe(device)}");
     var results = new List<SpeedResult>();
     foreach (var setting in settings)
-        foreach (var run in new Func<SpeedResult>[] { () => probe.TrainStep(setting), () => probe.Inference(setting), () => probe.PruningIteration(setting, r.GetValue(speedImages)) })
+        foreach (var workload in workloads)
         {
-            var result = run();
+            var result = workload switch
+            {
+                "train_step" => probe.TrainStep(setting),
+                "inference" => probe.Inference(setting),
+                _ => probe.PruningIteration(setting, r.GetValue(speedImages)),
+            };
             results.Add(result);
             var stages = result.StageMs.Count == 0 ? "" : "  stages ms: " + string.Join(", ", result.StageMs.Select(kv => $"{kv.Key} {kv.Value:F2}"));
             Log($"  {result.Workload,-17} {result.Setting,-19} {result.ImagesPerSecond,8:F0} img/s  {result.Seconds,7:F2} s{stages}");
@@ -139,7 +162,18 @@ speed.SetAction(r => Guard(r, () =>
     return 0;
 }));
 
+var shapeOption = new Option<string[]>("--shape") { Description = "in,out,kernel,stride,padding,groups,input size,channels-last (0/1); repeatable.", AllowMultipleArgumentsPerToken = false };
+var checkConvolutions = new Command("check-convolutions", "The oneDNN self-check's child process: compares oneDNN's convolution gradients with libtorch's native ones, one line per shape.") { Hidden = true };
+checkConvolutions.Options.Add(shapeOption);
+checkConvolutions.Options.Add(threadsOption);
+checkConvolutions.SetAction(r => Guard(r, () =>
+{
+    TorchSharp.torch.set_num_threads(DeviceSelection.ResolveThreads(r.GetValue(threadsOption), new PerformanceConfig()));
+    return ConvolutionBackend.RunCheck((r.GetValue(shapeOption) ?? []).Select(ConvolutionShape.Parse).ToList(), Console.Out);
+}));
+
 root.Subcommands.Add(reproduce);
+root.Subcommands.Add(checkConvolutions);
 root.Subcommands.Add(speed);
 root.Subcommands.Add(plan);
 root.Subcommands.Add(accept);
@@ -169,7 +203,8 @@ RunContext Context(string repo, Profile profile, ParseResult r)
 {
     var device = ParseDevice(r.GetValue(deviceOption));
     var dataRoot = r.GetValue(dataRootOption);
-    return new RunContext(profile, repo, r.GetValue(cacheOption), string.IsNullOrEmpty(dataRoot) ? null : dataRoot, device, Log, r.GetValue(threadsOption));
+    return new RunContext(profile, repo, r.GetValue(cacheOption), string.IsNullOrEmpty(dataRoot) ? null : dataRoot, device, Log, r.GetValue(threadsOption),
+        ParseOneDnn(r.GetValue(onednnOption)));
 }
 
 // Before the long work: temporaries of ended runs go, and whatever the figures will need is checked.
@@ -185,6 +220,14 @@ static DeviceChoice? ParseDevice(string? text) => string.IsNullOrEmpty(text) ? n
     "cpu" => DeviceChoice.Cpu,
     "cuda" => DeviceChoice.Cuda,
     _ => throw new ConfigException($"--device is '{text}'; allowed values: auto, cpu, cuda"),
+};
+
+static OneDnnMode? ParseOneDnn(string? text) => string.IsNullOrEmpty(text) ? null : text.ToLowerInvariant() switch
+{
+    "auto" => OneDnnMode.Auto,
+    "on" => OneDnnMode.On,
+    "off" => OneDnnMode.Off,
+    _ => throw new ConfigException($"--onednn is '{text}'; allowed values: auto, on, off"),
 };
 
 string Plan(string repo, Profile profile, ParseResult r)

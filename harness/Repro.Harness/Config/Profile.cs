@@ -230,6 +230,11 @@ public sealed class PerformanceConfig
     /// checkpoint fingerprint, and expected results are kept per thread count. Empty: one per core this process may use.
     /// </summary>
     public int? Threads { get; set; }
+    /// <summary>
+    /// CPU convolution kernels: auto (oneDNN if a start-up self-check on the run's shapes agrees with libtorch's native
+    /// kernels), on, or off. Numbers differ between the two, so the outcome is part of the checkpoint fingerprint.
+    /// </summary>
+    public Models.OneDnnMode Onednn { get; set; } = Models.OneDnnMode.Auto;
 
     /// <summary>The options that can move numbers, in words (what a band derived with them belongs to).</summary>
     public string Describe() =>

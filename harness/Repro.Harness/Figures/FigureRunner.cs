@@ -37,7 +37,7 @@ public static class FigureRunner
         // A broken expected-results file is reported before hours of measurement, not after.
         var expectedPath = ExpectedResults.PathFor(context.RepoRoot, context.ExpectedFolder, figure.Name);
         if (File.Exists(expectedPath)) ExpectedResults.Load(expectedPath);
-        var provenance = Provenance.Capture(profile, context.RepoRoot, context.DeviceDescription, context.Data.Root, context.CpuThreads);
+        var provenance = Provenance.Capture(profile, context.RepoRoot, context.DeviceDescription, context.Data.Root, context.CpuThreads, context.Convolutions);
         var measured = figure.Measure(context);
         provenance.WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1);
         var results = new FigureResults

@@ -22,12 +22,17 @@ public sealed class Provenance
     public int CpuCount { get; set; }
     /// <summary>libtorch's intra-op CPU threads (the numbers depend on it); empty when the run was not on CPU.</summary>
     public int? Threads { get; set; }
+    /// <summary>CPU convolution kernels ("onednn" or "native") and why (the self-check's outcome); empty off CPU.</summary>
+    public string Convolutions { get; set; } = "";
+    /// <summary>How libtorch's OpenMP threads wait for work (GOMP_SPINCOUNT / OMP_WAIT_POLICY); speed only, never numbers.</summary>
+    public string OpenMp { get; set; } = "";
     public string Device { get; set; } = "";
     public string DataRoot { get; set; } = "";
     public string StartedUtc { get; set; } = "";
     public double WallSeconds { get; set; }
 
-    public static Provenance Capture(Config.Profile profile, string repoRoot, string device, string dataRoot, int? cpuThreads)
+    public static Provenance Capture(Config.Profile profile, string repoRoot, string device, string dataRoot, int? cpuThreads,
+        Models.ConvolutionKernels? convolutions = null)
     {
         var profilePath = Path.Combine(repoRoot, "profiles", profile.Name + ".yaml");
         return new Provenance
@@ -45,6 +50,8 @@ public sealed class Provenance
             Os = RuntimeInformation.OSDescription,
             CpuCount = Environment.ProcessorCount,
             Threads = cpuThreads,
+            Convolutions = convolutions is { } k ? $"{k.Kernels}: {k.Outcome}" : "",
+            OpenMp = Torch.OpenMpWaitPolicy.Description,
             Device = device,
             DataRoot = dataRoot,
             StartedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),

@@ -8,8 +8,9 @@ namespace Repro.Training;
 
 /// <summary>What a checkpoint says about itself, checked before its weights are loaded.</summary>
 /// <param name="Threads">libtorch's intra-op threads the weights were trained with (CPU numbers depend on it); null off CPU.</param>
+/// <param name="Convolutions">The CPU convolution kernels they were trained with ("onednn" or "native"); null off CPU.</param>
 public sealed record CheckpointInfo(string Architecture, double Width, int NumClasses, int Iteration, string PrunedLayers, string Fingerprint,
-    int? Threads = null);
+    int? Threads = null, string? Convolutions = null);
 
 /// <summary>
 /// One model's trajectory on disk: iter-NN.ckpt (weights + masks) and iter-NN.yaml (its metrics) per
@@ -92,6 +93,10 @@ public sealed class CheckpointStore(string directory)
             throw new InvalidDataException(
                 $"{path}: checkpoint was trained with {Describe(info.Threads)}, but this run uses {Describe(expected.Threads)}; " +
                 "CPU numbers depend on the thread count, so a trajectory never mixes them. Rerun with the matching --threads, or delete the folder to retrain.");
+        if (info.Convolutions != expected.Convolutions)
+            throw new InvalidDataException(
+                $"{path}: checkpoint was trained with {info.Convolutions ?? "no"} CPU convolution kernels, but this run uses {expected.Convolutions ?? "none (not on CPU)"}; " +
+                "their numbers differ, so a trajectory never mixes them. Rerun with the matching --onednn, or delete the folder to retrain.");
         try
         {
             model.load(reader, strict: true);

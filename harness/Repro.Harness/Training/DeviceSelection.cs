@@ -1,4 +1,5 @@
 using Repro.Config;
+using Repro.Models;
 using static TorchSharp.torch;
 
 namespace Repro.Training;
@@ -38,6 +39,24 @@ public static class DeviceSelection
         return threads;
     }
 
+    /// <summary>
+    /// The distinct convolutions the profile's models run at its image size, for the oneDNN self-check. The models are built
+    /// only to be traced; libtorch's global random state is restored so that nothing downstream draws differently.
+    /// </summary>
+    public static IReadOnlyList<ConvolutionShape> ConvolutionShapes(Profile profile)
+    {
+        using var state = random.get_rng_state();
+        try
+        {
+            return profile.Models.SelectMany(m =>
+            {
+                using var model = ModelZoo.Create(m, numClasses: 10, profile.Data.ImageSize);
+                return ConvolutionBackend.ShapesOf(model, profile.Data.ImageSize);
+            }).Distinct().ToList();
+        }
+        finally { random.set_rng_state(state); }
+    }
+
     /// <summary>TF32 for float32 matmul and cuDNN convolution; nothing to set off CUDA.</summary>
     public static void SetTf32(Device device, bool on)
     {
@@ -47,5 +66,6 @@ public static class DeviceSelection
     }
 
     public static string Describe(Device device) =>
-        device.type == TorchSharp.DeviceType.CUDA ? $"cuda ({cuda.device_count()} device(s))" : $"cpu ({get_num_threads()} threads)";
+        device.type == TorchSharp.DeviceType.CUDA ? $"cuda ({cuda.device_count()} device(s))"
+            : $"cpu ({get_num_threads()} threads, {(ConvolutionBackend.OneDnnEnabled ? "oneDNN" : "native")} convolutions)";
 }

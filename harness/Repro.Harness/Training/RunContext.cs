@@ -1,5 +1,6 @@
 using Repro.Config;
 using Repro.Data;
+using Repro.Models;
 using static TorchSharp.torch;
 
 namespace Repro.Training;
@@ -21,11 +22,15 @@ public sealed class RunContext
     public int Threads { get; }
     /// <summary>The thread count CPU numbers depend on (fingerprints, checkpoints, expected results); null on CUDA.</summary>
     public int? CpuThreads => Device.type == TorchSharp.DeviceType.CPU ? Threads : null;
+    /// <summary>The CPU convolution kernels (oneDNN after its self-check, or native); null on CUDA.</summary>
+    public ConvolutionKernels? Convolutions { get; }
+    /// <summary>"onednn" or "native" on CPU, where numbers depend on it; null on CUDA.</summary>
+    public string? CpuConvolutions => Convolutions?.Kernels;
     /// <summary>This run's folder under expected-results/ (<see cref="Results.ExpectedResults.Folder"/>).</summary>
     public string ExpectedFolder => Results.ExpectedResults.Folder(Profile, CpuThreads);
 
     public RunContext(Profile profile, string repoRoot, string? cacheRoot, string? dataRoot, DeviceChoice? device, Action<string> log,
-        int? threads = null)
+        int? threads = null, OneDnnMode? onednn = null)
     {
         Profile = profile;
         RepoRoot = repoRoot;
@@ -35,6 +40,11 @@ public sealed class RunContext
         Threads = DeviceSelection.ResolveThreads(threads, profile.Performance);
         DeviceSelection.Apply(Device, profile.Performance, Threads);
         Log = log;
+        if (Device.type == TorchSharp.DeviceType.CPU)
+        {
+            Convolutions = ConvolutionBackend.Select(onednn ?? profile.Performance.Onednn, DeviceSelection.ConvolutionShapes(profile), log, CacheRoot);
+            log($"cpu: {Threads} thread(s), {Torch.OpenMpWaitPolicy.Description}; convolutions: {Convolutions.Kernels} ({Convolutions.Outcome})");
+        }
         _data = new Lazy<ClassificationData>(() => ClassificationData.Open(Profile, CacheRoot, DataRoot, Log));
     }
 }

@@ -46,6 +46,7 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
             channelsLast = perf.ChannelsLast && c.Device.type == DeviceType.CUDA ? true : (bool?)null,
             deviceTransforms = perf.DeviceTransforms && c.Device.type != DeviceType.CPU ? true : (bool?)null,
             threads = c.CpuThreads,
+            convolutions = c.CpuConvolutions,
         }, KnobsJson);
         if (knobs != "{}") key += knobs;
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..10].ToLowerInvariant();
@@ -54,7 +55,7 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
     static readonly JsonSerializerOptions KnobsJson = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public CheckpointInfo Info(int iteration) => new(Model.Architecture, Model.Width, context.Data.NumClasses, iteration,
-        context.Profile.Pruning.Layers.ToString(), Fingerprint(context, Model), context.CpuThreads);
+        context.Profile.Pruning.Layers.ToString(), Fingerprint(context, Model), context.CpuThreads, context.CpuConvolutions);
 
     public nn.Module<Tensor, Tensor> NewModel()
     {
