@@ -33,6 +33,10 @@ public class ModelTrainingBenchmarks
     [ParamsSource(nameof(Models))]
     public string Model { get; set; } = "";
 
+    /// <summary>Native: libtorch's own convolutions. Auto: oneDNN where the self-check passes this model's shapes, as a run does.</summary>
+    [Params(OneDnnMode.Off, OneDnnMode.Auto)]
+    public OneDnnMode Convolutions { get; set; }
+
     nn.Module<Tensor, Tensor> _model = null!;
     PruningMasks _masks = null!;
     IMaskedSgd _optimizer = null!;
@@ -43,6 +47,7 @@ public class ModelTrainingBenchmarks
     {
         manual_seed(1);
         _model = ModelZoo.Create(SmokeSizes[Model], Classes, ImageSize);
+        SelectKernels(_model, Convolutions, ImageSize);
         _model.train();
         _masks = OneShotMagnitudePruning.Prune(_model, PrunedLayers.ConvAndLinear, 0.2);
         _optimizer = IMaskedSgd.Create(_model, _masks, 0.01, 0.9, 1e-4, flat: false);
@@ -59,6 +64,13 @@ public class ModelTrainingBenchmarks
         loss.backward();
         _optimizer.Step();
         return loss.item<float>();
+    }
+
+    /// <summary>Picks the convolution kernels for <paramref name="model"/> as a run would, and says which were chosen.</summary>
+    internal static void SelectKernels(nn.Module<Tensor, Tensor> model, OneDnnMode mode, int imageSize)
+    {
+        var kernels = ConvolutionBackend.Select(mode, ConvolutionBackend.ShapesOf(model, imageSize), Console.WriteLine);
+        Console.WriteLine($"// convolutions: {kernels.Kernels} ({kernels.Outcome})");
     }
 
     [GlobalCleanup]
@@ -84,6 +96,9 @@ public class ModelInferenceBenchmarks
     [ParamsSource(nameof(Models))]
     public string Model { get; set; } = "";
 
+    [Params(OneDnnMode.Off, OneDnnMode.Auto)]
+    public OneDnnMode Convolutions { get; set; }
+
     nn.Module<Tensor, Tensor> _model = null!;
     Tensor _images = null!;
 
@@ -92,6 +107,7 @@ public class ModelInferenceBenchmarks
     {
         manual_seed(1);
         _model = ModelZoo.Create(ModelTrainingBenchmarks.SmokeSizes[Model], Classes, ImageSize);
+        ModelTrainingBenchmarks.SelectKernels(_model, Convolutions, ImageSize);
         _model.eval();
         _images = randn(Batch, 3, ImageSize, ImageSize);
     }

@@ -1,24 +1,46 @@
 """Prints the suite/PyTorch ratio per workload and setting from the JSON files of run.sh.
 
-A suite setting "X+flat_sgd" is compared with PyTorch's "X" (whose SGD is already multi-tensor on CUDA).
+A suite setting "X+flat_sgd" is compared with PyTorch's "X" (whose SGD is already multi-tensor on CUDA). With several
+rounds of the same workload and setting (run.sh --rounds), each side's median is compared and the range is shown.
 """
 import json
+import statistics
 import sys
 
-suite = json.load(open(sys.argv[1]))
-torch = {(r["Workload"], r["Setting"]): r for r in json.load(open(sys.argv[2]))}
+
+def medians(rows):
+    """One row per (workload, setting): the median img/s, with the rounds' range and count."""
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["Workload"], r["Setting"]), []).append(r)
+    out = []
+    for group in groups.values():
+        rates = sorted(r["ImagesPerSecond"] for r in group)
+        row = dict(min(group, key=lambda r: abs(r["ImagesPerSecond"] - statistics.median(rates))))
+        row.update(ImagesPerSecond=statistics.median(rates), Range=(rates[0], rates[-1]), Rounds=len(rates))
+        out.append(row)
+    return out
+
+
+suite = medians(json.load(open(sys.argv[1])))
+torch = {(r["Workload"], r["Setting"]): r for r in medians(json.load(open(sys.argv[2])))}
 
 
 def twin(r):
     return torch.get((r["Workload"], r["Setting"])) or torch.get((r["Workload"], r["Setting"].replace("+flat_sgd", "")))
 
 
-print(f"{'workload':<18} {'suite setting':<30} {'suite img/s':>12} {'pytorch img/s':>14} {'ratio':>7}")
+def spread(r):
+    return f"{r['Range'][0]:.0f}-{r['Range'][1]:.0f}" if r["Rounds"] > 1 else ""
+
+
+print(f"{'workload':<18} {'suite setting':<30} {'suite img/s':>12} {'range':>12} {'pytorch img/s':>14} {'range':>12} {'ratio':>7}"
+      f"  (medians of {max(r['Rounds'] for r in suite)} round(s))")
 for s in sorted(suite, key=lambda r: (r["Workload"], r["Setting"])):
     t = twin(s)
     if t:
-        print(f"{s['Workload']:<18} {s['Setting']:<30} {s['ImagesPerSecond']:12.0f} {t['ImagesPerSecond']:14.0f} "
-              f"{s['ImagesPerSecond'] / t['ImagesPerSecond']:7.2f}")
+        print(f"{s['Workload']:<18} {s['Setting']:<30} {s['ImagesPerSecond']:12.0f} {spread(s):>12} {t['ImagesPerSecond']:14.0f} "
+              f"{spread(t):>12} {s['ImagesPerSecond'] / t['ImagesPerSecond']:7.2f}")
 for (w, setting), t in sorted(torch.items()):
     if "(foreach" in setting:
         print(f"{w:<18} {'pytorch ' + setting:<30} {'':>12} {t['ImagesPerSecond']:14.0f}")

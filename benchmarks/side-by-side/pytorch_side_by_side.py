@@ -19,6 +19,23 @@ SETTINGS = {  # name: (tf32 or None for library defaults, channels_last)
 }
 
 
+def build_model(arch, width, classes):
+    """torchvision's model; for ResNets at width != 1 every channel count scaled as the suite's ResNet does (round)."""
+    if width == 1:
+        return getattr(torchvision.models, arch)(num_classes=classes)
+    from torchvision.models.resnet import ResNet, BasicBlock, Bottleneck
+    block, layers = {"resnet18": (BasicBlock, [2, 2, 2, 2]), "resnet50": (Bottleneck, [3, 4, 6, 3])}[arch]
+    planes = [max(1, round(p * width)) for p in (64, 128, 256, 512)]
+    model = ResNet(block, layers, num_classes=classes)
+    model.inplanes = planes[0]
+    model.conv1 = torch.nn.Conv2d(3, planes[0], kernel_size=7, stride=2, padding=3, bias=False)
+    model.bn1 = torch.nn.BatchNorm2d(planes[0])
+    for i, (p, n) in enumerate(zip(planes, layers)):
+        setattr(model, f"layer{i + 1}", model._make_layer(block, p, n, stride=1 if i == 0 else 2))
+    model.fc = torch.nn.Linear(planes[3] * block.expansion, classes)
+    return model
+
+
 def sync(device):
     if device.type == "cuda":
         torch.cuda.synchronize(device)
@@ -62,8 +79,8 @@ def masked_step(model, opt, weights, masks, x, y, stage=None):
 
 
 class Probe:
-    def __init__(self, device, arch, batch, size, steps, warmup=10, classes=1000, foreach=None):
-        self.device, self.arch, self.batch, self.size = device, arch, batch, size
+    def __init__(self, device, arch, batch, size, steps, warmup=10, classes=1000, foreach=None, width=1.0):
+        self.device, self.arch, self.batch, self.size, self.width = device, arch, batch, size, width
         self.steps, self.warmup, self.classes, self.foreach = steps, warmup, classes, foreach
 
     def build(self, setting):
@@ -72,7 +89,7 @@ class Probe:
             torch.backends.cuda.matmul.allow_tf32 = tf32
             torch.backends.cudnn.allow_tf32 = tf32
         torch.manual_seed(0)
-        model = getattr(torchvision.models, self.arch)(num_classes=self.classes).to(self.device)
+        model = build_model(self.arch, self.width, self.classes).to(self.device)
         if channels_last:
             model = model.to(memory_format=torch.channels_last)
         weights = prunable(model)
@@ -159,7 +176,8 @@ class Probe:
         return self.result("pruning_iteration", setting, images / seconds, seconds)
 
     def result(self, workload, setting, ips, seconds, stages=None):
-        return {"Workload": workload, "Setting": setting, "Architecture": self.arch, "Batch": self.batch,
+        arch = self.arch if self.width == 1 else f"{self.arch}-w{self.width:g}"
+        return {"Workload": workload, "Setting": setting, "Architecture": arch, "Batch": self.batch,
                 "ImageSize": self.size, "ImagesPerSecond": ips, "Seconds": seconds, "StageMs": stages or {}}
 
 
@@ -167,6 +185,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--arch", default="resnet18")
+    ap.add_argument("--width", type=float, default=1.0, help="channel width multiplier (ResNets)")
+    ap.add_argument("--workloads", default="all", help="comma-separated: train_step, inference, pruning_iteration, or all")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--size", type=int, default=224)
     ap.add_argument("--steps", type=int, default=30)
@@ -175,17 +195,20 @@ def main():
     ap.add_argument("--foreach", choices=["default", "on", "off"], default="default",
                     help="SGD's multi-tensor path (PyTorch's default on CUDA is on)")
     ap.add_argument("--threads", type=int, help="CPU threads (the suite uses one per core)")
-    ap.add_argument("--no-mkldnn", action="store_true",
-                    help="CPU convolutions without oneDNN, as the suite runs them (its oneDNN backward was wrong on AVX-512 hosts)")
+    ap.add_argument("--onednn", choices=["auto", "on", "off"], default="auto",
+                    help="CPU convolutions with oneDNN (on, PyTorch's default; auto means the same here) or libtorch's native kernels (off)")
     ap.add_argument("--json")
     a = ap.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
-    if a.no_mkldnn:
+    if a.onednn == "off":
         torch.backends.mkldnn.enabled = False
     device = torch.device(a.device)
     foreach = {"default": None, "on": True, "off": False}[a.foreach]
-    probe = Probe(device, a.arch, a.batch, a.size, a.steps, foreach=foreach)
+    probe = Probe(device, a.arch, a.batch, a.size, a.steps, foreach=foreach, width=a.width)
+    runs = {"train_step": probe.train_step, "inference": probe.inference,
+            "pruning_iteration": lambda st: probe.pruning_iteration(st, a.images)}
+    workloads = list(runs) if a.workloads == "all" else a.workloads.split(",")
     # The suite's "+flat_sgd" is what PyTorch's multi-tensor SGD already does on CUDA.
     settings = list(SETTINGS) if a.settings == "all" else list(dict.fromkeys(s.replace("+flat_sgd", "") for s in a.settings.split(",")))
     print(f"pytorch {torch.__version__}: {a.arch} batch {a.batch} at {a.size} px on {device}"
@@ -193,8 +216,8 @@ def main():
           f", SGD foreach {a.foreach}", flush=True)
     results = []
     for s in settings:
-        for run in (probe.train_step, probe.inference, lambda st: probe.pruning_iteration(st, a.images)):
-            r = run(s)
+        for w in workloads:
+            r = runs[w](s)
             if a.foreach != "default":
                 r["Setting"] += f" (foreach {a.foreach})"
             results.append(r)

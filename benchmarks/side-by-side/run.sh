@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Side by side with PyTorch on this machine, in one run: a ResNet-18 training step and inference at batch 64,
 # 224 px, and one pruning iteration on a fixed random set, at three speed settings; prints the ratios.
-#   benchmarks/side-by-side/run.sh [--device cpu|cuda] [--batch N] [--size PX] [--steps N] [--images N]
+#   benchmarks/side-by-side/run.sh [--pin CPUS] [--rounds N] [--device cpu|cuda] [--arch A] [--width W] [--batch N]
+#                                  [--size PX] [--steps N] [--images N] [--threads N] [--settings S] [--workloads W]
+# --pin runs both sides under `taskset -c CPUS`; --rounds N interleaves N rounds (suite, PyTorch, suite, ...) and
+# compare.py reports medians, so that a noisy machine is sampled alike on both sides. --threads goes to both.
 # REPRO (default: dotnet harness/Repro.Cli/bin/Release/net10.0/repro.dll) and PYTHON (default: python3) say
 # how to start each side; on Debian use PYTHON=/usr/bin/python3 for the packaged torch. PYTORCH_ARGS go to
 # the PyTorch side only (e.g. "--threads 2" to match the suite's one thread per core on a CPU).
@@ -12,10 +15,30 @@ out=${OUT_DIR:-$(mktemp -d)}
 mkdir -p "$out"
 repro=${REPRO:-dotnet $here/../../harness/Repro.Cli/bin/Release/net10.0/repro.dll}
 python=${PYTHON:-python3}
-$repro speed --json "$out/suite.json" "$@"
-$python "$here/pytorch_side_by_side.py" --json "$out/pytorch.json" ${PYTORCH_ARGS:-} "$@"
+pin=() rounds=1 args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --pin) pin=(taskset -c "$2"); shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+suite_files=() torch_files=()
+for r in $(seq 1 "$rounds"); do
+  "${pin[@]}" $repro speed --json "$out/suite-$r.json" "${args[@]}"
+  "${pin[@]}" $python "$here/pytorch_side_by_side.py" --json "$out/pytorch-$r.json" ${PYTORCH_ARGS:-} "${args[@]}"
+  suite_files+=("$out/suite-$r.json") torch_files+=("$out/pytorch-$r.json")
+done
+$python - "$out/suite.json" "${suite_files[@]}" <<'PY'
+import json, sys
+json.dump([row for f in sys.argv[2:] for row in json.load(open(f))], open(sys.argv[1], "w"), indent=2)
+PY
+$python - "$out/pytorch.json" "${torch_files[@]}" <<'PY'
+import json, sys
+json.dump([row for f in sys.argv[2:] for row in json.load(open(f))], open(sys.argv[1], "w"), indent=2)
+PY
 if [ "${FOREACH_OFF:-0}" = 1 ]; then
-  $python "$here/pytorch_side_by_side.py" --json "$out/pytorch-foreach-off.json" --foreach off --settings tf32+channels_last "$@"
+  "${pin[@]}" $python "$here/pytorch_side_by_side.py" --json "$out/pytorch-foreach-off.json" --foreach off --settings tf32+channels_last "${args[@]}"
   python3 - "$out/pytorch.json" "$out/pytorch-foreach-off.json" <<'PY'
 import json, sys
 a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))

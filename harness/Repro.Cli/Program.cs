@@ -113,14 +113,15 @@ parity.SetAction(r => Guard(r, () =>
 var speedArch = new Option<string>("--arch") { Description = "Architecture at full width.", DefaultValueFactory = _ => "resnet18" };
 var speedBatch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 };
 var speedSize = new Option<int>("--size") { Description = "Input side in pixels.", DefaultValueFactory = _ => 224 };
-var speedSteps = new Option<int>("--steps") { Description = "Timed steps per workload (after 10 warm-up steps).", DefaultValueFactory = _ => 30 };
+var speedSteps = new Option<int>("--steps") { Description = "Timed steps per workload (after the warm-up steps).", DefaultValueFactory = _ => 30 };
+var speedWarmup = new Option<int>("--warmup") { Description = "Untimed steps before each workload.", DefaultValueFactory = _ => 10 };
 var speedImages = new Option<int>("--images") { Description = "Images in the fixed set of the pruning-iteration workload.", DefaultValueFactory = _ => 2048 };
 var speedSettings = new Option<string>("--settings") { Description = $"Comma-separated: {string.Join(", ", SpeedSetting.All.Select(s => s.Name))}, or all.", DefaultValueFactory = _ => "all" };
 var speedJson = new Option<string?>("--json") { Description = "Also write the results here as JSON." };
 var speedWidth = new Option<double>("--width") { Description = "Channel width multiplier (0.25 = the smoke profile's ResNet-18).", DefaultValueFactory = _ => 1.0 };
 var speedWorkloads = new Option<string>("--workloads") { Description = "Comma-separated: train_step, inference, pruning_iteration, or all.", DefaultValueFactory = _ => "all" };
 var speed = new Command("speed", "Time a training step, inference and one pruning iteration (the suite's half of benchmarks/side-by-side).");
-foreach (var o in new Option[] { deviceOption, speedArch, speedWidth, speedBatch, speedSize, speedSteps, speedImages, speedSettings, speedWorkloads, speedJson, threadsOption, onednnOption }) speed.Options.Add(o);
+foreach (var o in new Option[] { deviceOption, speedArch, speedWidth, speedBatch, speedSize, speedSteps, speedWarmup, speedImages, speedSettings, speedWorkloads, speedJson, threadsOption, onednnOption }) speed.Options.Add(o);
 speed.SetAction(r => Guard(r, () =>
 {
     var device = DeviceSelection.Resolve(ParseDevice(r.GetValue(deviceOption)) ?? DeviceChoice.Auto);
@@ -141,7 +142,7 @@ speed.SetAction(r => Guard(r, () =>
         var kernels = ConvolutionBackend.Select(ParseOneDnn(r.GetValue(onednnOption)) ?? OneDnnMode.Auto, shapes, Console.Error.WriteLine);
         Log($"convolutions: {kernels.Kernels} ({kernels.Outcome}); {Repro.Torch.OpenMpWaitPolicy.Description}");
     }
-    var probe = new ThroughputProbe(device, model, r.GetValue(speedBatch), r.GetValue(speedSize)) { Steps = r.GetValue(speedSteps) };
+    var probe = new ThroughputProbe(device, model, r.GetValue(speedBatch), r.GetValue(speedSize)) { Steps = r.GetValue(speedSteps), WarmupSteps = r.GetValue(speedWarmup) };
     Log($"speed: {model.Key} batch {r.GetValue(speedBatch)} at {r.GetValue(speedSize)} px on {DeviceSelection.Describe(device)}");
     var results = new List<SpeedResult>();
     foreach (var setting in settings)
