@@ -161,7 +161,9 @@ public static class ConvolutionBackend
         if (!File.Exists(cli))
             throw new EnvironmentException($"the oneDNN self-check runs repro.dll in a child process, but it is not beside {typeof(ConvolutionBackend).Assembly.Location}; " +
                                            "reference Repro.Cli from this project, or set performance.onednn to on or off");
-        var host = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
+        // The host running this process (the SDK names it in DOTNET_HOST_PATH under `dotnet test`), else the one on PATH.
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } sdkHost ? sdkHost
+            : Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
         var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { "exec", cli, "check-convolutions", "--threads", threads.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(a);
         foreach (var s in shapes) { start.ArgumentList.Add("--shape"); start.ArgumentList.Add(s.Spec); }

@@ -60,6 +60,78 @@ public class ThreadCountTests
     }
 
     [Fact]
+    public void Each_convolution_kernel_family_trains_its_own_trajectory_and_a_checkpoint_is_never_resumed_with_the_other()
+    {
+        using var tmp = new TempDir();
+        var profile = TestSupport.TinyProfile(iterations: 0);
+        var oneDnnBefore = Repro.Models.ConvolutionBackend.OneDnnEnabled;
+        try
+        {
+            RunContext With(Repro.Models.OneDnnMode mode) =>
+                new(profile, TestSupport.RepoRoot, tmp.Path, null, DeviceChoice.Cpu, _ => { }, 2, mode);
+            var native = new Trajectory(With(Repro.Models.OneDnnMode.Off), profile.Models[0]);
+            var nativeInfo = native.Info(0);
+            var oneDnn = new Trajectory(With(Repro.Models.OneDnnMode.On), profile.Models[0]);
+            Assert.Equal("native", nativeInfo.Convolutions);
+            Assert.Equal("onednn", oneDnn.Info(0).Convolutions);
+            Assert.NotEqual(native.Store.Directory, oneDnn.Store.Directory);
+
+            oneDnn.Ensure();
+            using var net = native.NewModel();
+            var e = Assert.Throws<InvalidDataException>(() => CheckpointStore.Load(oneDnn.Store.CheckpointPath(0), net, nativeInfo));
+            Assert.Contains("trained with onednn CPU convolution kernels, but this run uses native", e.Message);
+        }
+        finally
+        {
+            Repro.Models.ConvolutionBackend.SetOneDnn(oneDnnBefore);
+            set_num_threads(Environment.ProcessorCount);
+        }
+    }
+
+    [Fact]
+    public void Without_a_thread_count_the_cli_uses_the_cores_its_affinity_allows()
+    {
+        var start = TestSupport.Dotnet(Path.Combine(AppContext.BaseDirectory, "repro.dll"), "speed", "--device", "cpu", "--width", "0.25",
+            "--size", "32", "--batch", "2", "--steps", "1", "--warmup", "0", "--settings", "defaults", "--workloads", "inference", "--onednn", "off");
+        start.ArgumentList.Insert(0, start.FileName);
+        start.ArgumentList.Insert(0, "0");
+        start.ArgumentList.Insert(0, "-c");
+        start.FileName = "taskset";
+        using var cli = System.Diagnostics.Process.Start(start)!;
+        var output = cli.StandardOutput.ReadToEnd() + cli.StandardError.ReadToEnd();
+        cli.WaitForExit();
+        Assert.True(cli.ExitCode == 0, output);
+        Assert.Contains("on cpu (1 threads, native convolutions)", output);
+    }
+
+    [Fact]
+    public void Libtorchs_openmp_threads_spin_briefly_unless_the_environment_says_otherwise()
+    {
+        // The harness sets it natively when it loads (before libtorch); the managed environment still shows the user's own.
+        var description = Repro.Torch.OpenMpWaitPolicy.Description; // loads the harness, whose initializer sets it
+        var userSet = Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") ?? Environment.GetEnvironmentVariable("OMP_WAIT_POLICY");
+        if (userSet == null)
+        {
+            Assert.Equal(Repro.Torch.OpenMpWaitPolicy.DefaultSpinCount, System.Runtime.InteropServices.Marshal.PtrToStringUTF8(getenv("GOMP_SPINCOUNT")));
+            Assert.Equal($"GOMP_SPINCOUNT={Repro.Torch.OpenMpWaitPolicy.DefaultSpinCount}", description);
+        }
+        else Assert.EndsWith("(from the environment)", description);
+
+        var start = TestSupport.ReproCli("speed", "--device", "cpu", "--width", "0.25", "--size", "32", "--batch", "2", "--steps", "1",
+            "--warmup", "0", "--settings", "defaults", "--workloads", "inference", "--onednn", "off", "--threads", "1");
+        start.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
+        start.Environment.Remove("GOMP_SPINCOUNT");
+        using var cli = System.Diagnostics.Process.Start(start)!;
+        var output = cli.StandardOutput.ReadToEnd() + cli.StandardError.ReadToEnd();
+        cli.WaitForExit();
+        Assert.True(cli.ExitCode == 0, output);
+        Assert.Contains("OMP_WAIT_POLICY=PASSIVE (from the environment)", output);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    static extern IntPtr getenv(string name);
+
+    [Fact]
     public void Expected_results_live_in_a_folder_per_thread_count_when_the_profile_pins_one()
     {
         var profile = TestSupport.TinyProfile();
