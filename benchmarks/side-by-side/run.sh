@@ -2,6 +2,9 @@
 # Side by side with PyTorch on this machine, in one run: a ResNet-18 training step and inference at batch 64,
 # 224 px, and one pruning iteration on a fixed random set, at three speed settings; prints the ratios.
 #   benchmarks/side-by-side/run.sh [--device cpu|cuda] [--batch N] [--size PX] [--steps N] [--images N]
+# The data pipeline instead (JPEG decode + RandomResizedCrop/flip or Resize/CenterCrop into batches of 32,
+# torchvision + PIL on the PyTorch side, the same JPEGs written by the suite first):
+#   benchmarks/side-by-side/run.sh --workload pipeline [--decode-threads N] [--pipeline-images N] [--pipeline-dir DIR]
 # REPRO (default: dotnet harness/Repro.Cli/bin/Release/net10.0/repro.dll) and PYTHON (default: python3) say
 # how to start each side; on Debian use PYTHON=/usr/bin/python3 for the packaged torch. PYTORCH_ARGS go to
 # the PyTorch side only (e.g. "--threads 2" to match the suite's one thread per core on a CPU).

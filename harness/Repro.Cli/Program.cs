@@ -115,29 +115,49 @@ var speedSteps = new Option<int>("--steps") { Description = "Timed steps per wor
 var speedImages = new Option<int>("--images") { Description = "Images in the fixed set of the pruning-iteration workload.", DefaultValueFactory = _ => 2048 };
 var speedSettings = new Option<string>("--settings") { Description = $"Comma-separated: {string.Join(", ", SpeedSetting.All.Select(s => s.Name))}, or all.", DefaultValueFactory = _ => "all" };
 var speedJson = new Option<string?>("--json") { Description = "Also write the results here as JSON." };
-var speed = new Command("speed", "Time a training step, inference and one pruning iteration (the suite's half of benchmarks/side-by-side).");
-foreach (var o in new Option[] { deviceOption, speedArch, speedBatch, speedSize, speedSteps, speedImages, speedSettings, speedJson }) speed.Options.Add(o);
+var speedWorkload = new Option<string>("--workload") { Description = "model (training step, inference, pruning iteration) or pipeline (JPEG decode and transforms into batches).", DefaultValueFactory = _ => "model" };
+var pipelineDir = new Option<string>("--pipeline-dir") { Description = "Folder of the pipeline workload's JPEGs (written once if missing).", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "repro-pipeline-jpegs") };
+var pipelineImages = new Option<int>("--pipeline-images") { Description = "JPEGs (500x375, quality 90) one pipeline pass reads.", DefaultValueFactory = _ => 256 };
+var pipelineBatch = new Option<int>("--pipeline-batch") { DefaultValueFactory = _ => 32 };
+var decodeThreads = new Option<int>("--decode-threads") { Description = "Threads decoding and transforming (0 = one per core).", DefaultValueFactory = _ => 1 };
+var speed = new Command("speed", "Time a training step, inference and one pruning iteration, or the data pipeline (the suite's half of benchmarks/side-by-side).");
+foreach (var o in new Option[] { deviceOption, speedArch, speedBatch, speedSize, speedSteps, speedImages, speedSettings, speedJson, speedWorkload, pipelineDir, pipelineImages, pipelineBatch, decodeThreads })
+    speed.Options.Add(o);
 speed.SetAction(r => Guard(r, () =>
 {
+    var workload = r.GetValue(speedWorkload)!;
+    if (workload is not ("model" or "pipeline"))
+        throw new ConfigException($"--workload is '{workload}'; allowed values: model, pipeline");
+    if (workload == "pipeline")
+    {
+        var pipeline = new PipelineProbe(r.GetValue(pipelineDir)!, r.GetValue(pipelineImages), r.GetValue(pipelineBatch), r.GetValue(speedSize), r.GetValue(decodeThreads));
+        Log($"speed: data pipeline, {r.GetValue(pipelineImages)} JPEGs in {r.GetValue(pipelineDir)}, batch {r.GetValue(pipelineBatch)}, crop {r.GetValue(speedSize)} px (eval resize {pipeline.ResizeSize})");
+        return ReportSpeed(r, [pipeline.Train, pipeline.Eval]);
+    }
     var device = DeviceSelection.Resolve(ParseDevice(r.GetValue(deviceOption)) ?? DeviceChoice.Auto);
     var names = r.GetValue(speedSettings)!;
     var settings = names == "all" ? SpeedSetting.All.ToList() : names.Split(',').Select(n => SpeedSetting.All.FirstOrDefault(s => s.Name == n.Trim())
         ?? throw new ConfigException($"--settings names '{n}'; allowed values: {string.Join(", ", SpeedSetting.All.Select(s => s.Name))}")).ToList();
     var probe = new ThroughputProbe(device, new ModelConfig { Architecture = r.GetValue(speedArch)! }, r.GetValue(speedBatch), r.GetValue(speedSize)) { Steps = r.GetValue(speedSteps) };
     Log($"speed: {r.GetValue(speedArch)} batch {r.GetValue(speedBatch)} at {r.GetValue(speedSize)} px on {DeviceSelection.Describe(device)}");
+    return ReportSpeed(r, settings.SelectMany(setting => new Func<SpeedResult>[]
+        { () => probe.TrainStep(setting), () => probe.Inference(setting), () => probe.PruningIteration(setting, r.GetValue(speedImages)) }));
+}));
+
+int ReportSpeed(ParseResult r, IEnumerable<Func<SpeedResult>> runs)
+{
     var results = new List<SpeedResult>();
-    foreach (var setting in settings)
-        foreach (var run in new Func<SpeedResult>[] { () => probe.TrainStep(setting), () => probe.Inference(setting), () => probe.PruningIteration(setting, r.GetValue(speedImages)) })
-        {
-            var result = run();
-            results.Add(result);
-            var stages = result.StageMs.Count == 0 ? "" : "  stages ms: " + string.Join(", ", result.StageMs.Select(kv => $"{kv.Key} {kv.Value:F2}"));
-            Log($"  {result.Workload,-17} {result.Setting,-19} {result.ImagesPerSecond,8:F0} img/s  {result.Seconds,7:F2} s{stages}");
-        }
+    foreach (var run in runs)
+    {
+        var result = run();
+        results.Add(result);
+        var stages = result.StageMs.Count == 0 ? "" : "  stages ms: " + string.Join(", ", result.StageMs.Select(kv => $"{kv.Key} {kv.Value:F2}"));
+        Log($"  {result.Workload,-17} {result.Setting,-19} {result.ImagesPerSecond,8:F0} img/s  {result.Seconds,7:F2} s{stages}");
+    }
     if (r.GetValue(speedJson) is { } json)
         AtomicFile.WriteAllText(json, System.Text.Json.JsonSerializer.Serialize(results, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
     return 0;
-}));
+}
 
 root.Subcommands.Add(reproduce);
 root.Subcommands.Add(speed);

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
 using System.Runtime.ExceptionServices;
 using static TorchSharp.torch;
 
@@ -17,8 +15,8 @@ public sealed class Batch(Tensor images, Tensor labels) : IDisposable
 
 /// <summary>
 /// Decodes samples on a background thread, keeping up to <c>prefetch</c> batches ready. With a
-/// <see cref="PixelTransform"/> (the CPU path) the worker threads also transform each image into its slot of a
-/// pooled float buffer, and the consuming thread makes one tensor per batch from it. With a tensor transform
+/// <see cref="PixelTransform"/> (the CPU path) the worker threads also transform each image into its slot of one
+/// float array per batch, and the consuming thread makes the batch tensor over that array. With a tensor transform
 /// (libtorch, e.g. on the GPU) the images are transformed on the consuming thread: no TorchSharp object is
 /// ever touched by background threads, as doing so crashed libtorch calls on the training thread
 /// intermittently. The sample order and every random draw come from the seed (a batch's draws are made in
@@ -55,7 +53,7 @@ public sealed class BatchLoader
 
     public int Count => _samples.Count;
 
-    /// <summary>A batch ready for the consuming thread: decoded images (tensor path) or the filled, pooled buffer.</summary>
+    /// <summary>A batch ready for the consuming thread: decoded images (tensor path) or the filled batch array.</summary>
     sealed record Prepared(long[] Labels, int Seed, RgbImage[]? Images, float[]? Pixels);
 
     /// <summary>Yields batches; with <paramref name="shuffleSeed"/> the samples are shuffled and augmented from it.</summary>
@@ -70,21 +68,31 @@ public sealed class BatchLoader
         Prepared Prepare(int b)
         {
             var count = Math.Min(_batchSize, n - starts[b]);
-            var images = new RgbImage[count];
             var labels = new long[count];
-            InParallel(count, i =>
+            var paths = new string[count];
+            for (var i = 0; i < count; i++) (paths[i], labels[i]) = _samples[order[starts[b] + i]];
+            if (_pixelTransform is not { } transform)
             {
-                var (path, label) = _samples[order[starts[b] + i]];
-                images[i] = ImageCodec.Decode(path);
-                labels[i] = label;
-            });
-            if (_pixelTransform is not { } transform) return new Prepared(labels, seeds[b], images, null);
-            var batchRng = new Random(seeds[b]);
-            var plans = images.Select(img => transform.Plan(img.Height, img.Width, batchRng)).ToArray();
-            var slot = transform.FloatsPerImage;
-            var pixels = ArrayPool<float>.Shared.Rent(count * slot);
-            InParallel(count, i => transform.Apply(images[i], plans[i], pixels.AsSpan(i * slot, slot)));
-            return new Prepared(labels, seeds[b], null, pixels);
+                var images = new RgbImage[count];
+                InParallel(count, i => images[i] = ImageCodec.Decode(paths[i]));
+                return new Prepared(labels, seeds[b], images, null);
+            }
+            var decoded = new PooledRgba[count];
+            try
+            {
+                InParallel(count, i => decoded[i] = ImageCodec.DecodeRgba(paths[i]));
+                var batchRng = new Random(seeds[b]);
+                var plans = decoded.Select(img => transform.Plan(img.Height, img.Width, batchRng)).ToArray();
+                var slot = transform.FloatsPerImage;
+                // Not pooled: the batch tensor is made over this array (no copy) and holds it until disposed.
+                var pixels = GC.AllocateUninitializedArray<float>(count * slot);
+                InParallel(count, i => transform.Apply(decoded[i], plans[i], pixels.AsSpan(i * slot, slot)));
+                return new Prepared(labels, seeds[b], null, pixels);
+            }
+            finally
+            {
+                foreach (var image in decoded) image?.Dispose();
+            }
         }
         if (_prefetch <= 0)
         {
@@ -137,10 +145,8 @@ public sealed class BatchLoader
         if (p.Pixels is { } pixels)
         {
             var size = _pixelTransform!.Size;
-            var images = empty([p.Labels.Length, 3, size, size], ScalarType.Float32);
-            images.bytes = MemoryMarshal.AsBytes(pixels.AsSpan(0, p.Labels.Length * _pixelTransform.FloatsPerImage));
-            ArrayPool<float>.Shared.Return(pixels);
-            return new Batch(images, labels);
+            using var flat = frombuffer(pixels, ScalarType.Float32);
+            return new Batch(flat.view(p.Labels.Length, 3, size, size), labels);
         }
         var rng = new Random(p.Seed);
         var transformed = p.Images!.Select(img => _tensorTransform!(img, rng)).ToArray();

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using SkiaSharp;
@@ -16,6 +17,22 @@ public sealed class CorruptImageException(string path, string detail)
 public sealed record RgbImage(int Width, int Height, byte[] Pixels)
 {
     public byte this[int y, int x, int c] => Pixels[(y * Width + x) * 3 + c];
+}
+
+/// <summary>Decoded RGBA pixels in a buffer rented from the shared pool; disposing returns it.</summary>
+internal sealed class PooledRgba(int width, int height) : IDisposable
+{
+    public int Width { get; } = width;
+    public int Height { get; } = height;
+    // Reused buffers spare the page faults of a fresh 0.75 MB array per image.
+    public byte[] Buffer { get; private set; } = ArrayPool<byte>.Shared.Rent(width * height * 4);
+    public ReadOnlySpan<byte> Pixels => Buffer.AsSpan(0, Width * Height * 4);
+
+    public void Dispose()
+    {
+        if (Buffer.Length > 0) ArrayPool<byte>.Shared.Return(Buffer);
+        Buffer = [];
+    }
 }
 
 /// <summary>JPEG/PNG/BMP/WebP decoding and PNG/JPEG encoding through SkiaSharp.</summary>
@@ -42,39 +59,72 @@ public static class ImageCodec
 
     public static RgbImage Decode(string path)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (IOException e) { throw new CorruptImageException(path, e.Message); }
-        return Decode(bytes, path);
+        using var rgba = DecodeRgba(path);
+        return ToRgb(rgba);
     }
 
     public static RgbImage Decode(byte[] bytes, string nameForErrors)
     {
-        using var codec = SKCodec.Create(new SKMemoryStream(bytes), out var result);
-        if (codec == null)
-            throw new CorruptImageException(nameForErrors, $"unrecognised or truncated data: {result}");
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        // Skia has no 3-byte RGB target: decode RGBA into a pooled buffer, then drop alpha in one vectorised pass.
-        var rgba = ArrayPool<byte>.Shared.Rent(info.BytesSize);
+        using var rgba = DecodeRgba(bytes, nameForErrors);
+        return ToRgb(rgba);
+    }
+
+    // Skia has no 3-byte RGB target: decode RGBA into a pooled buffer, then drop alpha in one vectorised pass.
+    static RgbImage ToRgb(PooledRgba rgba)
+    {
+        var rgb = GC.AllocateUninitializedArray<byte>(rgba.Width * rgba.Height * 3);
+        RgbaToRgb(rgba.Pixels, rgb);
+        return new RgbImage(rgba.Width, rgba.Height, rgb);
+    }
+
+    /// <summary>Decodes into a pooled RGBA buffer: the batch loader's CPU path resamples from it without an RGB copy.</summary>
+    internal static PooledRgba DecodeRgba(string path)
+    {
+        byte[] file = [];
         try
         {
-            SKCodecResult status;
-            unsafe
+            int length;
+            using (var handle = File.OpenHandle(path))
             {
-                fixed (byte* p = rgba) status = codec.GetPixels(info, (IntPtr)p);
+                var size = RandomAccess.GetLength(handle);
+                if (size > Array.MaxLength) throw new CorruptImageException(path, $"file of {size} bytes is too large for an image");
+                file = ArrayPool<byte>.Shared.Rent((int)size);
+                length = 0;
+                for (int read; length < size && (read = RandomAccess.Read(handle, file.AsSpan(length, (int)size - length), length)) > 0;)
+                    length += read;
             }
-            if (status != SKCodecResult.Success)
-                throw new CorruptImageException(nameForErrors, $"decoder reported {status}");
-            var rgb = GC.AllocateUninitializedArray<byte>(info.Width * info.Height * 3);
-            RgbaToRgb(rgba.AsSpan(0, info.BytesSize), rgb);
-            return new RgbImage(info.Width, info.Height, rgb);
+            return DecodeRgba(file.AsSpan(0, length), path);
         }
-        finally { ArrayPool<byte>.Shared.Return(rgba); }
+        catch (IOException e) { throw new CorruptImageException(path, e.Message); }
+        finally
+        {
+            if (file.Length > 0) ArrayPool<byte>.Shared.Return(file);
+        }
+    }
+
+    static unsafe PooledRgba DecodeRgba(ReadOnlySpan<byte> encoded, string nameForErrors)
+    {
+        fixed (byte* source = encoded)
+        {
+            // Skia reads the encoded bytes in place (no copy into a stream); they stay pinned until the codec is gone.
+            using var data = SKData.Create((IntPtr)source, encoded.Length);
+            using var codec = SKCodec.Create(new SKMemoryStream(data), out var result);
+            if (codec == null)
+                throw new CorruptImageException(nameForErrors, $"unrecognised or truncated data: {result}");
+            var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+            var rgba = new PooledRgba(info.Width, info.Height);
+            SKCodecResult status;
+            fixed (byte* p = rgba.Buffer) status = codec.GetPixels(info, (IntPtr)p);
+            if (status == SKCodecResult.Success) return rgba;
+            rgba.Dispose();
+            throw new CorruptImageException(nameForErrors, $"decoder reported {status}");
+        }
     }
 
     static readonly Vector128<byte> DropAlpha = Vector128.Create((byte)0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 255, 255, 255, 255);
 
     /// <summary>Packs RGBA pixels to RGB: four pixels per 16-byte shuffle, each store overlapping the next by 4 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RgbaToRgb(ReadOnlySpan<byte> rgba, Span<byte> rgb)
     {
         int pixels = rgb.Length / 3, i = 0;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -21,6 +22,8 @@ public readonly record struct ResamplePlan(CropBox Source, int ResizedHeight, in
 /// </summary>
 public static class ImageResampler
 {
+    // The inner loops are marked AggressiveOptimization: unoptimised (tier-0) vector code is ~10x slower, and a
+    // short run (a speed probe, an evaluation pass) would otherwise spend much of its time before tier-up.
     /// <summary>Per output index along one axis: the first source index, how many are read, and their weights.</summary>
     sealed class AxisWeights
     {
@@ -79,11 +82,14 @@ public static class ImageResampler
     static AxisWeights For(int inSize, int outSize) => Tables.GetOrAdd((inSize, outSize), k => new AxisWeights(k.In, k.Out));
 
     /// <summary>Writes the plan's output, normalised with ImageNet's mean and std, into <paramref name="chw"/> ([3, Size, Size]).</summary>
-    public static void Resample(RgbImage src, in ResamplePlan plan, Span<float> chw)
+    public static void Resample(RgbImage src, in ResamplePlan plan, Span<float> chw) => Resample(src.Pixels, src.Width, src.Height, 3, plan, chw);
+
+    /// <param name="pixels">Row-major, interleaved, RGB first in each pixel of <paramref name="channels"/> (3 or 4) bytes.</param>
+    internal static void Resample(ReadOnlySpan<byte> pixels, int width, int height, int channels, in ResamplePlan plan, Span<float> chw)
     {
         var (box, size) = (plan.Source, plan.Size);
-        if (box.Top < 0 || box.Left < 0 || box.Height <= 0 || box.Width <= 0 || box.Top + box.Height > src.Height || box.Left + box.Width > src.Width)
-            throw new ArgumentException($"crop {box} lies outside the {src.Width}x{src.Height} image");
+        if (box.Top < 0 || box.Left < 0 || box.Height <= 0 || box.Width <= 0 || box.Top + box.Height > height || box.Left + box.Width > width)
+            throw new ArgumentException($"crop {box} lies outside the {width}x{height} image");
         if (plan.OutTop < 0 || plan.OutLeft < 0 || plan.OutTop + size > plan.ResizedHeight || plan.OutLeft + size > plan.ResizedWidth)
             throw new ArgumentException($"image {plan.ResizedWidth}x{plan.ResizedHeight} is smaller than the {size}px crop at ({plan.OutTop}, {plan.OutLeft})");
         if (chw.Length != 3 * size * size)
@@ -94,17 +100,17 @@ public static class ImageResampler
         var (rowFirst, rowEnd) = ys.Span(plan.OutTop, size);
         var (colFirst, colEnd) = xs.Span(plan.OutLeft, size);
         int rows = rowEnd - rowFirst, cols = colEnd - colFirst;
-        var rowBuffer = ArrayPool<float>.Shared.Rent(3 * cols + 1);
+        var rowBuffer = ArrayPool<float>.Shared.Rent(channels * cols + 1);
         var planes = ArrayPool<float>.Shared.Rent(3 * rows * size);
         try
         {
-            // The 4-float load of the last pixel reads one float past the row: keep it a harmless zero.
-            rowBuffer[3 * cols] = 0f;
+            // With 3 channels the 4-float load of the last pixel reads one float past the row: keep it a harmless zero.
+            rowBuffer[channels * cols] = 0f;
             for (var r = 0; r < rows; r++)
             {
-                var offset = ((box.Top + rowFirst + r) * src.Width + box.Left + colFirst) * 3;
-                BytesToFloats(src.Pixels.AsSpan(offset, 3 * cols), rowBuffer);
-                Horizontal(rowBuffer, xs, plan, colFirst, planes, r, rows);
+                var offset = ((box.Top + rowFirst + r) * width + box.Left + colFirst) * channels;
+                BytesToFloats(pixels.Slice(offset, channels * cols), rowBuffer);
+                Horizontal(rowBuffer, channels, xs, plan, colFirst, planes, r, rows);
             }
             for (var c = 0; c < 3; c++)
             {
@@ -122,6 +128,7 @@ public static class ImageResampler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void BytesToFloats(ReadOnlySpan<byte> bytes, Span<float> floats)
     {
         var i = 0;
@@ -140,8 +147,9 @@ public static class ImageResampler
         for (; i < bytes.Length; i++) floats[i] = bytes[i];
     }
 
-    /// <summary>One source row (interleaved RGB floats from <paramref name="colFirst"/>) to the kept output columns of three planes.</summary>
-    static void Horizontal(float[] row, AxisWeights xs, in ResamplePlan plan, int colFirst, float[] planes, int r, int rows)
+    /// <summary>One source row (interleaved floats from <paramref name="colFirst"/>) to the kept output columns of three planes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Horizontal(float[] row, int channels, AxisWeights xs, in ResamplePlan plan, int colFirst, float[] planes, int r, int rows)
     {
         int size = plan.Size, stride = rows * size;
         ref var src = ref MemoryMarshal.GetArrayDataReference(row);
@@ -151,10 +159,10 @@ public static class ImageResampler
             var xi = plan.OutLeft + (plan.Flip ? size - 1 - ox : ox);
             var start = xs.Start[xi] - colFirst;
             var w = xs.Weights.AsSpan(xi * xs.Taps, xs.Count[xi]);
-            // RGB(+next R) of each tap in one 4-lane multiply-add; lane 3 is ignored.
+            // RGB and one more byte (alpha, or the next pixel's R) of each tap in one 4-lane multiply-add; lane 3 is ignored.
             var acc = Vector128<float>.Zero;
             for (var k = 0; k < w.Length; k++)
-                acc += Vector128.Create(w[k]) * Vector128.LoadUnsafe(ref src, (nuint)(3 * (start + k)));
+                acc += Vector128.Create(w[k]) * Vector128.LoadUnsafe(ref src, (nuint)(channels * (start + k)));
             var at = r * size + ox;
             planes[at] = acc.GetElement(0);
             planes[stride + at] = acc.GetElement(1);
@@ -163,6 +171,7 @@ public static class ImageResampler
     }
 
     /// <summary>One output row of one channel: a weighted sum of whole plane rows, then normalisation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Vertical(ReadOnlySpan<float> plane, AxisWeights ys, int yi, int rowFirst, int size, float scale, float bias, Span<float> dst)
     {
         var start = ys.Start[yi] - rowFirst;

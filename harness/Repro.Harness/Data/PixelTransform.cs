@@ -41,4 +41,7 @@ public sealed class PixelTransform
     public ResamplePlan Plan(int height, int width, Random rng) => _plan(height, width, rng);
 
     public void Apply(RgbImage image, in ResamplePlan plan, Span<float> chw) => ImageResampler.Resample(image, plan, chw);
+
+    internal void Apply(PooledRgba image, in ResamplePlan plan, Span<float> chw) =>
+        ImageResampler.Resample(image.Pixels, image.Width, image.Height, 4, plan, chw);
 }
