@@ -37,7 +37,7 @@ public sealed class BatchLoader
         int batchSize, int prefetch, int decodeThreads = 1)
         : this(samples, batchSize, prefetch, decodeThreads) => _tensorTransform = transform;
 
-    /// <param name="transform">Runs on the decode threads, writing straight into the batch buffer.</param>
+    /// <param name="transform">Runs on the decode threads, writing straight into the batch's array.</param>
     /// <param name="decodeThreads">Threads decoding and transforming one batch (0 = one per core); results do not depend on it.</param>
     public BatchLoader(IReadOnlyList<(string Path, int Label)> samples, PixelTransform transform,
         int batchSize, int prefetch, int decodeThreads = 1)
