@@ -64,7 +64,7 @@ public static class ImageResampler
         }
 
         /// <summary>The source range [first, end) that output indices [from, from + n) read.</summary>
-        public (int First, int End) Span(int from, int n)
+        public (int First, int End) SourceRange(int from, int n)
         {
             int first = int.MaxValue, end = 0;
             for (var i = from; i < from + n; i++)
@@ -76,10 +76,16 @@ public static class ImageResampler
         }
     }
 
-    // Keyed by (source length, output length): a few hundred distinct crop lengths per dataset.
+    // Keyed by (source length, output length): a few hundred distinct crop lengths for ImageNet-sized photos.
+    // Large photos give more and bigger tables, so the cache starts over past a bound (tables are pure functions).
     static readonly ConcurrentDictionary<(int In, int Out), AxisWeights> Tables = new();
+    const int MaxTables = 1024;
 
-    static AxisWeights For(int inSize, int outSize) => Tables.GetOrAdd((inSize, outSize), k => new AxisWeights(k.In, k.Out));
+    static AxisWeights For(int inSize, int outSize)
+    {
+        if (Tables.Count > MaxTables) Tables.Clear();
+        return Tables.GetOrAdd((inSize, outSize), k => new AxisWeights(k.In, k.Out));
+    }
 
     /// <summary>Writes the plan's output, normalised with ImageNet's mean and std, into <paramref name="chw"/> ([3, Size, Size]).</summary>
     public static void Resample(RgbImage src, in ResamplePlan plan, Span<float> chw) => Resample(src.Pixels, src.Width, src.Height, 3, plan, chw);
@@ -97,8 +103,8 @@ public static class ImageResampler
 
         var xs = For(box.Width, plan.ResizedWidth);
         var ys = For(box.Height, plan.ResizedHeight);
-        var (rowFirst, rowEnd) = ys.Span(plan.OutTop, size);
-        var (colFirst, colEnd) = xs.Span(plan.OutLeft, size);
+        var (rowFirst, rowEnd) = ys.SourceRange(plan.OutTop, size);
+        var (colFirst, colEnd) = xs.SourceRange(plan.OutLeft, size);
         int rows = rowEnd - rowFirst, cols = colEnd - colFirst;
         var rowBuffer = ArrayPool<float>.Shared.Rent(channels * cols + 1);
         var planes = ArrayPool<float>.Shared.Rent(3 * rows * size);
