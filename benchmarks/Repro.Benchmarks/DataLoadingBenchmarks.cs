@@ -49,33 +49,58 @@ public class VocDecodeBenchmarks : VocSizedInput
     }
 }
 
-/// <summary>Decode + tensor transforms; libtorch's intra-op thread count is a parameter (the machine has 2 cores).</summary>
+/// <summary>
+/// Decode + transforms into batches of 16, the CPU path (managed resampling on the decode threads, one tensor per
+/// batch) next to the libtorch path (per-image tensor ops on the consuming thread, as on a GPU). libtorch's
+/// intra-op thread count and the decode threads are parameters (the machine has 2 cores).
+/// </summary>
 [MemoryDiagnoser]
 public class DataPipelineBenchmarks : VocSizedInput
 {
-    BatchLoader _eval = null!;
+    BatchLoader _eval = null!, _evalLibtorch = null!, _train = null!, _trainLibtorch = null!;
 
     [Params(1, 2)]
     public int TorchThreads { get; set; }
+
+    [Params(1, 2)]
+    public int DecodeThreads { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
         torch.set_num_threads(TorchThreads);
         CreateInput();
-        _eval = new BatchLoader(Voc.Samples.Select(s => (s.ImagePath, 0)).ToList(),
-            (img, _) => ImageTransforms.Eval(img, 256, 224), batchSize: 16, prefetch: 2);
+        var samples = Voc.Samples.Select(s => (s.ImagePath, 0)).ToList();
+        _eval = new BatchLoader(samples, PixelTransform.Eval(256, 224), batchSize: 16, prefetch: 2, DecodeThreads);
+        _evalLibtorch = new BatchLoader(samples, (img, _) => ImageTransforms.Eval(img, 256, 224), batchSize: 16, prefetch: 2, DecodeThreads);
+        _train = new BatchLoader(samples, PixelTransform.Train(224, TrainAugmentation.RandomResizedCrop, 0.08), batchSize: 16, prefetch: 2, DecodeThreads);
+        _trainLibtorch = new BatchLoader(samples,
+            (img, rng) => ImageTransforms.Train(img, 224, TrainAugmentation.RandomResizedCrop, 0.08, rng), batchSize: 16, prefetch: 2, DecodeThreads);
     }
 
-    /// <summary>ImageNet eval pipeline: JPEG decode on the background thread, Resize 256 + CenterCrop 224 + normalise, batches of 16.</summary>
-    [Benchmark(OperationsPerInvoke = Count)]
-    public long EvalPipeline224()
+    static long Drain(BatchLoader loader, int? shuffleSeed)
     {
         long elements = 0;
-        foreach (var batch in _eval.Batches())
+        foreach (var batch in loader.Batches(shuffleSeed))
             using (batch) elements += batch.Images.numel();
         return elements;
     }
+
+    /// <summary>ImageNet eval pipeline: decode, Resize 256 + CenterCrop 224 + normalise on the decode threads.</summary>
+    [Benchmark(OperationsPerInvoke = Count)]
+    public long EvalPipeline224() => Drain(_eval, null);
+
+    /// <summary>The same with libtorch's transforms per image on the consuming thread.</summary>
+    [Benchmark(OperationsPerInvoke = Count)]
+    public long EvalPipeline224Libtorch() => Drain(_evalLibtorch, null);
+
+    /// <summary>ImageNet train pipeline: decode, RandomResizedCrop 224 + flip + normalise on the decode threads.</summary>
+    [Benchmark(OperationsPerInvoke = Count)]
+    public long TrainPipeline224() => Drain(_train, 1);
+
+    /// <summary>The same with libtorch's transforms per image on the consuming thread.</summary>
+    [Benchmark(OperationsPerInvoke = Count)]
+    public long TrainPipeline224Libtorch() => Drain(_trainLibtorch, 1);
 
     /// <summary>VOC at full resolution as the localisation figures consume it: decode, then a normalised float tensor.</summary>
     [Benchmark(OperationsPerInvoke = Count)]

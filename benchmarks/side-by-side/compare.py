@@ -2,6 +2,7 @@
 
 A suite setting "X+flat_sgd" is compared with PyTorch's "X" (whose SGD is already multi-tensor on CUDA). With several
 rounds of the same workload and setting (run.sh --rounds), each side's median is compared and the range is shown.
+The pipeline workloads (pipeline_train, pipeline_eval) pair by their "decode_threads=N" setting.
 """
 import json
 import statistics
@@ -49,6 +50,13 @@ best_suite, best_torch = train(suite), train(torch.values())
 if best_suite and best_torch:
     print(f"best training step: suite {best_suite:.0f} img/s vs PyTorch's best {best_torch:.0f} img/s "
           f"= {best_suite / best_torch:.2f}x (target 0.95x)")
+for w in ("pipeline_train", "pipeline_eval"):
+    s, t = next(((r, twin(r)) for r in suite if r["Workload"] == w and r["Setting"] == "decode_threads=1"), (None, None))
+    if s and t:
+        print(f"{w} per core: suite {s['ImagesPerSecond']:.0f} img/s vs torchvision + PIL {t['ImagesPerSecond']:.0f} img/s "
+              f"= {s['ImagesPerSecond'] / t['ImagesPerSecond']:.2f}x (target 1.0x)")
+if not any(r["Workload"] == "train_step" for r in suite):
+    sys.exit(0)
 print("train_step ms per step and stage, suite | pytorch:")
 for s in suite:
     t = twin(s)

@@ -4,9 +4,17 @@ A training step is forward, cross-entropy, backward, gradient masks, SGD (moment
 weight masks, on a model with 20 % of its conv and linear weights pruned; inference is forward + argmax;
 a pruning iteration prunes 20 % of the remaining weights (global magnitude), retrains one epoch over a
 fixed random set held on the device and evaluates on a quarter as many images.
+
+The pipeline workload (--workloads pipeline) times torchvision's ImageNet data path on the JPEGs that the
+suite's `repro speed --workloads pipeline` wrote: PIL decode + RandomResizedCrop(224) + RandomHorizontalFlip +
+ToTensor + Normalize for training, Resize(256) + CenterCrop(224) for evaluation, batches of 32. With
+--decode-threads 1 it runs in this process on one torch thread (per-core speed); with k > 1 through a
+DataLoader with k worker processes, as training scripts scale it.
 """
 import argparse
 import json
+import os
+import tempfile
 import time
 
 import torch
@@ -181,12 +189,67 @@ class Probe:
                 "ImageSize": self.size, "ImagesPerSecond": ips, "Seconds": seconds, "StageMs": stages or {}}
 
 
+class Jpegs(torch.utils.data.Dataset):
+    def __init__(self, paths, transform):
+        self.paths, self.transform = paths, transform
+
+    def __len__(self):
+        return len(self.paths)
+
+    def __getitem__(self, i):
+        from PIL import Image
+        with open(self.paths[i], "rb") as f:
+            return self.transform(Image.open(f).convert("RGB"))
+
+
+def pipeline(folder, images, batch, size, workers):
+    """One pass over the first `images` JPEGs of `folder` per transform, after an untimed pass (as the suite does)."""
+    import torchvision.transforms as T
+    names = sorted(n for n in os.listdir(folder) if n.endswith(".jpg"))[:images] if os.path.isdir(folder) else []
+    if len(names) < images:
+        raise SystemExit(f"{folder} holds {len(names)} of the {images} JPEGs needed; "
+                         f"write them first with: repro speed --workloads pipeline --pipeline-dir {folder}")
+    paths = [os.path.join(folder, n) for n in names]
+    normalize = T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
+    transforms = {
+        "pipeline_train": T.Compose([T.RandomResizedCrop(size), T.RandomHorizontalFlip(), T.ToTensor(), normalize]),
+        "pipeline_eval": T.Compose([T.Resize(round(size / 0.875)), T.CenterCrop(size), T.ToTensor(), normalize]),
+    }
+    if workers <= 1:
+        torch.set_num_threads(1)
+    results = []
+    for workload, transform in transforms.items():
+        data = Jpegs(paths, transform)
+        torch.manual_seed(1)
+        if workers <= 1:
+            def one_pass():
+                for start in range(0, len(data), batch):
+                    torch.stack([data[i] for i in range(start, min(start + batch, len(data)))])
+        else:
+            # Persistent workers stay up between the untimed and the timed pass.
+            loader = torch.utils.data.DataLoader(data, batch_size=batch, shuffle=workload == "pipeline_train",
+                                                 num_workers=workers, persistent_workers=True, prefetch_factor=2)
+
+            def one_pass():
+                for _ in loader:
+                    pass
+        one_pass()
+        t = time.perf_counter()
+        one_pass()
+        seconds = time.perf_counter() - t
+        results.append({"Workload": workload, "Setting": f"decode_threads={max(workers, 1)}", "Architecture": "",
+                        "Batch": batch, "ImageSize": size, "ImagesPerSecond": len(data) / seconds,
+                        "Seconds": seconds, "StageMs": {}})
+    return results
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--arch", default="resnet18")
     ap.add_argument("--width", type=float, default=1.0, help="channel width multiplier (ResNets)")
-    ap.add_argument("--workloads", default="all", help="comma-separated: train_step, inference, pruning_iteration, or all")
+    ap.add_argument("--workloads", default="all",
+                    help="comma-separated: train_step, inference, pruning_iteration, or all of these; or pipeline alone")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--size", type=int, default=224)
     ap.add_argument("--steps", type=int, default=30)
@@ -198,7 +261,25 @@ def main():
     ap.add_argument("--onednn", choices=["auto", "on", "off"], default="auto",
                     help="CPU convolutions with oneDNN (on, PyTorch's default; auto means the same here) or libtorch's native kernels (off)")
     ap.add_argument("--json")
+    ap.add_argument("--pipeline-dir", default=os.path.join(tempfile.gettempdir(), "repro-pipeline-jpegs"))
+    ap.add_argument("--pipeline-images", type=int, default=256)
+    ap.add_argument("--pipeline-batch", type=int, default=32)
+    ap.add_argument("--decode-threads", type=int, default=1,
+                    help="1: this process on one torch thread; k > 1: a DataLoader with k workers; 0: one per core")
     a = ap.parse_args()
+    if a.workloads == "pipeline":
+        workers = a.decode_threads if a.decode_threads > 0 else os.cpu_count()
+        import PIL
+        print(f"pytorch {torch.__version__}, torchvision {torchvision.__version__}, PIL {PIL.__version__}: data pipeline, "
+              f"{a.pipeline_images} JPEGs in {a.pipeline_dir}, batch {a.pipeline_batch}, crop {a.size} px, "
+              f"{'1 process' if workers <= 1 else f'DataLoader with {workers} workers'}", flush=True)
+        results = pipeline(a.pipeline_dir, a.pipeline_images, a.pipeline_batch, a.size, workers)
+        for r in results:
+            print(f"  {r['Workload']:<17} {r['Setting']:<19} {r['ImagesPerSecond']:8.0f} img/s  {r['Seconds']:7.2f} s", flush=True)
+        if a.json:
+            with open(a.json, "w") as f:
+                json.dump(results, f, indent=2)
+        return
     if a.threads:
         torch.set_num_threads(a.threads)
     if a.onednn == "off":

@@ -5,6 +5,9 @@
 #                                  [--size PX] [--steps N] [--images N] [--threads N] [--settings S] [--workloads W]
 # --pin runs both sides under `taskset -c CPUS`; --rounds N interleaves N rounds (suite, PyTorch, suite, ...) and
 # compare.py reports medians, so that a noisy machine is sampled alike on both sides. --threads goes to both.
+# The data pipeline instead (JPEG decode + RandomResizedCrop/flip or Resize/CenterCrop into batches of 32,
+# torchvision + PIL on the PyTorch side, the same JPEGs written by the suite first):
+#   benchmarks/side-by-side/run.sh --workloads pipeline [--decode-threads N] [--pipeline-images N] [--pipeline-dir DIR]
 # REPRO (default: dotnet harness/Repro.Cli/bin/Release/net10.0/repro.dll) and PYTHON (default: python3) say
 # how to start each side; on Debian use PYTHON=/usr/bin/python3 for the packaged torch. PYTORCH_ARGS go to
 # the PyTorch side only (e.g. "--threads 2" to match the suite's one thread per core on a CPU).

@@ -119,19 +119,31 @@ var speedImages = new Option<int>("--images") { Description = "Images in the fix
 var speedSettings = new Option<string>("--settings") { Description = $"Comma-separated: {string.Join(", ", SpeedSetting.All.Select(s => s.Name))}, or all.", DefaultValueFactory = _ => "all" };
 var speedJson = new Option<string?>("--json") { Description = "Also write the results here as JSON." };
 var speedWidth = new Option<double>("--width") { Description = "Channel width multiplier (0.25 = the smoke profile's ResNet-18).", DefaultValueFactory = _ => 1.0 };
-var speedWorkloads = new Option<string>("--workloads") { Description = "Comma-separated: train_step, inference, pruning_iteration, or all.", DefaultValueFactory = _ => "all" };
-var speed = new Command("speed", "Time a training step, inference and one pruning iteration (the suite's half of benchmarks/side-by-side).");
-foreach (var o in new Option[] { deviceOption, speedArch, speedWidth, speedBatch, speedSize, speedSteps, speedWarmup, speedImages, speedSettings, speedWorkloads, speedJson, threadsOption, onednnOption }) speed.Options.Add(o);
+var speedWorkloads = new Option<string>("--workloads") { Description = "Comma-separated: train_step, inference, pruning_iteration, or all of these three; or pipeline (JPEG decode and transforms into batches).", DefaultValueFactory = _ => "all" };
+var pipelineDir = new Option<string>("--pipeline-dir") { Description = "Folder of the pipeline workload's JPEGs (written once if missing).", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "repro-pipeline-jpegs") };
+var pipelineImages = new Option<int>("--pipeline-images") { Description = "JPEGs (500x375, quality 90) one pipeline pass reads.", DefaultValueFactory = _ => 256 };
+var pipelineBatch = new Option<int>("--pipeline-batch") { DefaultValueFactory = _ => 32 };
+var decodeThreads = new Option<int>("--decode-threads") { Description = "Threads decoding and transforming (0 = one per core).", DefaultValueFactory = _ => 1 };
+var speed = new Command("speed", "Time a training step, inference and one pruning iteration, or the data pipeline (the suite's half of benchmarks/side-by-side).");
+foreach (var o in new Option[] { deviceOption, speedArch, speedWidth, speedBatch, speedSize, speedSteps, speedWarmup, speedImages, speedSettings, speedWorkloads, speedJson,
+             threadsOption, onednnOption, pipelineDir, pipelineImages, pipelineBatch, decodeThreads })
+    speed.Options.Add(o);
 speed.SetAction(r => Guard(r, () =>
 {
+    var workloadNames = r.GetValue(speedWorkloads)!;
+    if (workloadNames == "pipeline")
+    {
+        var pipeline = new PipelineProbe(r.GetValue(pipelineDir)!, r.GetValue(pipelineImages), r.GetValue(pipelineBatch), r.GetValue(speedSize), r.GetValue(decodeThreads));
+        Log($"speed: data pipeline, {r.GetValue(pipelineImages)} JPEGs in {r.GetValue(pipelineDir)}, batch {r.GetValue(pipelineBatch)}, crop {r.GetValue(speedSize)} px (eval resize {pipeline.ResizeSize})");
+        return ReportSpeed(r, [pipeline.Train, pipeline.Eval]);
+    }
     var device = DeviceSelection.Resolve(ParseDevice(r.GetValue(deviceOption)) ?? DeviceChoice.Auto);
     var names = r.GetValue(speedSettings)!;
     var settings = names == "all" ? SpeedSetting.All.ToList() : names.Split(',').Select(n => SpeedSetting.All.FirstOrDefault(s => s.Name == n.Trim())
         ?? throw new ConfigException($"--settings names '{n}'; allowed values: {string.Join(", ", SpeedSetting.All.Select(s => s.Name))}")).ToList();
-    var workloadNames = r.GetValue(speedWorkloads)!;
     string[] allWorkloads = ["train_step", "inference", "pruning_iteration"];
     var workloads = workloadNames == "all" ? allWorkloads : workloadNames.Split(',', StringSplitOptions.TrimEntries).Select(w => allWorkloads.Contains(w) ? w
-        : throw new ConfigException($"--workloads names '{w}'; allowed values: {string.Join(", ", allWorkloads)}, all")).ToArray();
+        : throw new ConfigException($"--workloads names '{w}'; allowed values: {string.Join(", ", allWorkloads)}, all, or pipeline alone")).ToArray();
     var model = new ModelConfig { Architecture = r.GetValue(speedArch)!, Width = r.GetValue(speedWidth) };
     if (device.type == TorchSharp.DeviceType.CPU)
     {
@@ -144,24 +156,28 @@ speed.SetAction(r => Guard(r, () =>
     }
     var probe = new ThroughputProbe(device, model, r.GetValue(speedBatch), r.GetValue(speedSize)) { Steps = r.GetValue(speedSteps), WarmupSteps = r.GetValue(speedWarmup) };
     Log($"speed: {model.Key} batch {r.GetValue(speedBatch)} at {r.GetValue(speedSize)} px on {DeviceSelection.Describe(device)}");
+    return ReportSpeed(r, settings.SelectMany(setting => workloads.Select<string, Func<SpeedResult>>(workload => workload switch
+    {
+        "train_step" => () => probe.TrainStep(setting),
+        "inference" => () => probe.Inference(setting),
+        _ => () => probe.PruningIteration(setting, r.GetValue(speedImages)),
+    })));
+}));
+
+int ReportSpeed(ParseResult r, IEnumerable<Func<SpeedResult>> runs)
+{
     var results = new List<SpeedResult>();
-    foreach (var setting in settings)
-        foreach (var workload in workloads)
-        {
-            var result = workload switch
-            {
-                "train_step" => probe.TrainStep(setting),
-                "inference" => probe.Inference(setting),
-                _ => probe.PruningIteration(setting, r.GetValue(speedImages)),
-            };
-            results.Add(result);
-            var stages = result.StageMs.Count == 0 ? "" : "  stages ms: " + string.Join(", ", result.StageMs.Select(kv => $"{kv.Key} {kv.Value:F2}"));
-            Log($"  {result.Workload,-17} {result.Setting,-19} {result.ImagesPerSecond,8:F0} img/s  {result.Seconds,7:F2} s{stages}");
-        }
+    foreach (var run in runs)
+    {
+        var result = run();
+        results.Add(result);
+        var stages = result.StageMs.Count == 0 ? "" : "  stages ms: " + string.Join(", ", result.StageMs.Select(kv => $"{kv.Key} {kv.Value:F2}"));
+        Log($"  {result.Workload,-17} {result.Setting,-19} {result.ImagesPerSecond,8:F0} img/s  {result.Seconds,7:F2} s{stages}");
+    }
     if (r.GetValue(speedJson) is { } json)
         AtomicFile.WriteAllText(json, System.Text.Json.JsonSerializer.Serialize(results, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
     return 0;
-}));
+}
 
 var shapeOption = new Option<string[]>("--shape") { Description = "in,out,kernel,stride,padding,groups,input size,channels-last (0/1); repeatable.", AllowMultipleArgumentsPerToken = false };
 var checkConvolutions = new Command("check-convolutions", "The oneDNN self-check's child process: compares oneDNN's convolution gradients with libtorch's native ones, one line per shape.") { Hidden = true };

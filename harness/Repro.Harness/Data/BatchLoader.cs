@@ -14,25 +14,38 @@ public sealed class Batch(Tensor images, Tensor labels) : IDisposable
 }
 
 /// <summary>
-/// Decodes samples on a background thread, keeping up to <c>prefetch</c> batches of decoded images ready,
-/// and transforms them into tensors on the consuming thread. No TorchSharp object is ever touched by the
-/// background thread: doing so crashed libtorch calls on the training thread intermittently. The sample
-/// order and every random draw come from the seed, so a given (seed, epoch) always yields the same batches.
+/// Decodes samples on a background thread, keeping up to <c>prefetch</c> batches ready. With a
+/// <see cref="PixelTransform"/> (the CPU path) the worker threads also transform each image into its slot of one
+/// float array per batch, and the consuming thread makes the batch tensor over that array. With a tensor transform
+/// (libtorch, e.g. on the GPU) the images are transformed on the consuming thread: no TorchSharp object is
+/// ever touched by background threads, as doing so crashed libtorch calls on the training thread
+/// intermittently. The sample order and every random draw come from the seed (a batch's draws are made in
+/// image order on one thread), so a given (seed, epoch) always yields the same batches whatever the thread count.
 /// </summary>
 public sealed class BatchLoader
 {
     readonly IReadOnlyList<(string Path, int Label)> _samples;
-    readonly Func<RgbImage, Random, Tensor> _transform;
+    readonly Func<RgbImage, Random, Tensor>? _tensorTransform;
+    readonly PixelTransform? _pixelTransform;
     readonly int _batchSize;
     readonly int _prefetch;
     readonly int _decodeThreads;
 
+    /// <param name="transform">Runs on the consuming thread, once per image.</param>
     /// <param name="decodeThreads">Threads decoding one batch's files (0 = one per core); order and results do not depend on it.</param>
     public BatchLoader(IReadOnlyList<(string Path, int Label)> samples, Func<RgbImage, Random, Tensor> transform,
         int batchSize, int prefetch, int decodeThreads = 1)
+        : this(samples, batchSize, prefetch, decodeThreads) => _tensorTransform = transform;
+
+    /// <param name="transform">Runs on the decode threads, writing straight into the batch's array.</param>
+    /// <param name="decodeThreads">Threads decoding and transforming one batch (0 = one per core); results do not depend on it.</param>
+    public BatchLoader(IReadOnlyList<(string Path, int Label)> samples, PixelTransform transform,
+        int batchSize, int prefetch, int decodeThreads = 1)
+        : this(samples, batchSize, prefetch, decodeThreads) => _pixelTransform = transform;
+
+    BatchLoader(IReadOnlyList<(string Path, int Label)> samples, int batchSize, int prefetch, int decodeThreads)
     {
         _samples = samples;
-        _transform = transform;
         _batchSize = batchSize;
         _prefetch = prefetch;
         _decodeThreads = decodeThreads <= 0 ? Environment.ProcessorCount : decodeThreads;
@@ -40,7 +53,8 @@ public sealed class BatchLoader
 
     public int Count => _samples.Count;
 
-    sealed record Decoded(RgbImage[] Images, long[] Labels, int Seed);
+    /// <summary>A batch ready for the consuming thread: decoded images (tensor path) or the filled batch array.</summary>
+    sealed record Prepared(long[] Labels, int Seed, RgbImage[]? Images, float[]? Pixels);
 
     /// <summary>Yields batches; with <paramref name="shuffleSeed"/> the samples are shuffled and augmented from it.</summary>
     public IEnumerable<Batch> Batches(int? shuffleSeed = null, int? limit = null)
@@ -51,33 +65,41 @@ public sealed class BatchLoader
         var n = Math.Min(order.Length, limit ?? int.MaxValue);
         var starts = Enumerable.Range(0, (n + _batchSize - 1) / _batchSize).Select(b => b * _batchSize).ToArray();
         var seeds = starts.Select(_ => rng.Next()).ToArray();
-        Decoded Decode(int b)
+        Prepared Prepare(int b)
         {
             var count = Math.Min(_batchSize, n - starts[b]);
-            var images = new RgbImage[count];
             var labels = new long[count];
+            var paths = new string[count];
+            for (var i = 0; i < count; i++) (paths[i], labels[i]) = _samples[order[starts[b] + i]];
+            if (_pixelTransform is not { } transform)
+            {
+                var images = new RgbImage[count];
+                InParallel(count, i => images[i] = ImageCodec.Decode(paths[i]));
+                return new Prepared(labels, seeds[b], images, null);
+            }
+            var decoded = new PooledRgba[count];
             try
             {
-                Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _decodeThreads }, i =>
-                {
-                    var (path, label) = _samples[order[starts[b] + i]];
-                    images[i] = ImageCodec.Decode(path);
-                    labels[i] = label;
-                });
+                InParallel(count, i => decoded[i] = ImageCodec.DecodeRgba(paths[i]));
+                var batchRng = new Random(seeds[b]);
+                var plans = decoded.Select(img => transform.Plan(img.Height, img.Width, batchRng)).ToArray();
+                var slot = transform.FloatsPerImage;
+                // Not pooled: the batch tensor is made over this array (no copy) and holds it until disposed.
+                var pixels = GC.AllocateUninitializedArray<float>(count * slot);
+                InParallel(count, i => transform.Apply(decoded[i], plans[i], pixels.AsSpan(i * slot, slot)));
+                return new Prepared(labels, seeds[b], null, pixels);
             }
-            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            finally
             {
-                // A corrupt file surfaces as itself, naming the file, not as the loop's wrapper.
-                ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+                foreach (var image in decoded) image?.Dispose();
             }
-            return new Decoded(images, labels, seeds[b]);
         }
         if (_prefetch <= 0)
         {
-            for (var b = 0; b < starts.Length; b++) yield return ToBatch(Decode(b));
+            for (var b = 0; b < starts.Length; b++) yield return ToBatch(Prepare(b));
             yield break;
         }
-        using var queue = new BlockingCollection<Decoded>(_prefetch);
+        using var queue = new BlockingCollection<Prepared>(_prefetch);
         using var cancel = new CancellationTokenSource();
         Exception? failure = null;
         var producer = Task.Run(() =>
@@ -85,7 +107,7 @@ public sealed class BatchLoader
             try
             {
                 for (var b = 0; b < starts.Length && !cancel.IsCancellationRequested; b++)
-                    queue.Add(Decode(b), cancel.Token);
+                    queue.Add(Prepare(b), cancel.Token);
             }
             catch (OperationCanceledException) { }
             catch (Exception e) { failure = e; }
@@ -93,8 +115,8 @@ public sealed class BatchLoader
         });
         try
         {
-            foreach (var decoded in queue.GetConsumingEnumerable())
-                yield return ToBatch(decoded);
+            foreach (var prepared in queue.GetConsumingEnumerable())
+                yield return ToBatch(prepared);
             if (failure != null) ExceptionDispatchInfo.Throw(failure);
         }
         finally
@@ -104,12 +126,32 @@ public sealed class BatchLoader
         }
     }
 
-    Batch ToBatch(Decoded d)
+    void InParallel(int count, Action<int> body)
     {
-        var rng = new Random(d.Seed);
-        var images = d.Images.Select(img => _transform(img, rng)).ToArray();
-        var stacked = stack(images);
-        foreach (var t in images) t.Dispose();
-        return new Batch(stacked, tensor(d.Labels));
+        try
+        {
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _decodeThreads }, body);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // A corrupt file surfaces as itself, naming the file, not as the loop's wrapper.
+            ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+    }
+
+    Batch ToBatch(Prepared p)
+    {
+        var labels = tensor(p.Labels);
+        if (p.Pixels is { } pixels)
+        {
+            var size = _pixelTransform!.Size;
+            using var flat = frombuffer(pixels, ScalarType.Float32);
+            return new Batch(flat.view(p.Labels.Length, 3, size, size), labels);
+        }
+        var rng = new Random(p.Seed);
+        var transformed = p.Images!.Select(img => _tensorTransform!(img, rng)).ToArray();
+        var stacked = stack(transformed);
+        foreach (var t in transformed) t.Dispose();
+        return new Batch(stacked, labels);
     }
 }

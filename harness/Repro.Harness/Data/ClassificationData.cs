@@ -1,5 +1,6 @@
 using Repro.Config;
 using Repro.Data.Synthetic;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Repro.Data;
@@ -44,12 +45,20 @@ public sealed class ClassificationData
         return new ClassificationData { Root = root, Fingerprint = fingerprint, Train = train, Val = val };
     }
 
-    /// <param name="transformDevice">Where resize, crop and normalisation run (null = CPU).</param>
-    public BatchLoader TrainLoader(Profile p, Device? transformDevice = null) => new(Train.Samples,
-        (img, rng) => ImageTransforms.Train(img, p.Data.ImageSize, p.Data.TrainAugmentation, p.Data.CropScaleMin, rng, transformDevice),
-        p.Schedule.BatchSize, p.Data.Prefetch, p.Performance.DecodeThreads);
+    /// <param name="transformDevice">Where resize, crop and normalisation run: a CUDA device runs libtorch's transforms
+    /// there (bytes travel, not floats); otherwise the decode threads run them in managed code.</param>
+    public BatchLoader TrainLoader(Profile p, Device? transformDevice = null) => OnGpu(transformDevice)
+        ? new(Train.Samples,
+            (img, rng) => ImageTransforms.Train(img, p.Data.ImageSize, p.Data.TrainAugmentation, p.Data.CropScaleMin, rng, transformDevice),
+            p.Schedule.BatchSize, p.Data.Prefetch, p.Performance.DecodeThreads)
+        : new(Train.Samples, PixelTransform.Train(p.Data.ImageSize, p.Data.TrainAugmentation, p.Data.CropScaleMin),
+            p.Schedule.BatchSize, p.Data.Prefetch, p.Performance.DecodeThreads);
 
-    public BatchLoader ValLoader(Profile p, Device? transformDevice = null) => new(Val.Samples,
-        (img, _) => ImageTransforms.Eval(img, p.Data.ResizeSize, p.Data.ImageSize, transformDevice),
-        p.Data.EvalBatchSize, p.Data.Prefetch, p.Performance.DecodeThreads);
+    public BatchLoader ValLoader(Profile p, Device? transformDevice = null) => OnGpu(transformDevice)
+        ? new(Val.Samples, (img, _) => ImageTransforms.Eval(img, p.Data.ResizeSize, p.Data.ImageSize, transformDevice),
+            p.Data.EvalBatchSize, p.Data.Prefetch, p.Performance.DecodeThreads)
+        : new(Val.Samples, PixelTransform.Eval(p.Data.ResizeSize, p.Data.ImageSize),
+            p.Data.EvalBatchSize, p.Data.Prefetch, p.Performance.DecodeThreads);
+
+    static bool OnGpu(Device? device) => device != null && device.type != DeviceType.CPU;
 }

@@ -11,6 +11,8 @@ public readonly record struct CropBox(int Top, int Left, int Height, int Width);
 /// torchvision's classification transforms on decoded images: eval = Resize(shorter side) + CenterCrop,
 /// train = RandomResizedCrop + RandomHorizontalFlip, then ImageNet normalisation. Bilinear with antialias,
 /// as torchvision's tensor transforms do. Randomness comes from the caller's seeded <see cref="Random"/>.
+/// These libtorch versions run where the transforms run on a GPU (performance.device_transforms) and are the
+/// reference that <see cref="PixelTransform"/>, the CPU path, is tested against.
 /// </summary>
 public static class ImageTransforms
 {
@@ -50,9 +52,13 @@ public static class ImageTransforms
     public static Tensor ResizeShorterSide(Tensor chw, int size)
     {
         int h = (int)chw.shape[1], w = (int)chw.shape[2];
-        var (nh, nw) = h <= w ? (size, (int)(size * (long)w / h)) : ((int)(size * (long)h / w), size);
+        var (nh, nw) = ShorterSideSize(h, w, size);
         return nh == h && nw == w ? chw : Resize(chw, nh, nw);
     }
+
+    /// <summary>The (height, width) torchvision's Resize(int) gives: the shorter side becomes <paramref name="size"/>, the other truncated.</summary>
+    public static (int Height, int Width) ShorterSideSize(int height, int width, int size) =>
+        height <= width ? (size, (int)(size * (long)width / height)) : ((int)(size * (long)height / width), size);
 
     public static Tensor CenterCrop(Tensor chw, int size)
     {
