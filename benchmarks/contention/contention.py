@@ -32,7 +32,11 @@ CANDIDATES = {
     "libgomp default (spin 300000)": ({"GOMP_SPINCOUNT": "300000"}, 2),
     "spin 100000": ({"GOMP_SPINCOUNT": "100000"}, 2),
     "spin 10000": ({"GOMP_SPINCOUNT": "10000"}, 2),
+    "spin 5000": ({"GOMP_SPINCOUNT": "5000"}, 2),
+    "spin 3000": ({"GOMP_SPINCOUNT": "3000"}, 2),
+    "spin 2000": ({"GOMP_SPINCOUNT": "2000"}, 2),
     "spin 1000": ({"GOMP_SPINCOUNT": "1000"}, 2),
+    "spin 300": ({"GOMP_SPINCOUNT": "300"}, 2),
     "passive": ({"OMP_WAIT_POLICY": "PASSIVE"}, 2),
     "1 thread, libgomp default": ({"GOMP_SPINCOUNT": "300000"}, 1),
 }

@@ -35,6 +35,22 @@ internal sealed class PooledRgba(int width, int height) : IDisposable
     }
 }
 
+/// <summary>An image file's bytes in a pooled buffer and its size from the header; disposing returns the buffer.</summary>
+internal sealed class EncodedImage(string path, byte[] buffer, int length, int width, int height) : IDisposable
+{
+    public string Path { get; } = path;
+    public int Width { get; } = width;
+    public int Height { get; } = height;
+    byte[] _buffer = buffer;
+    public ReadOnlySpan<byte> Bytes => _buffer.AsSpan(0, length);
+
+    public void Dispose()
+    {
+        if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
+    }
+}
+
 /// <summary>JPEG/PNG/BMP/WebP decoding and PNG/JPEG encoding through SkiaSharp.</summary>
 public static class ImageCodec
 {
@@ -80,20 +96,36 @@ public static class ImageCodec
     /// <summary>Decodes into a pooled RGBA buffer: the batch loader's CPU path resamples from it without an RGB copy.</summary>
     internal static PooledRgba DecodeRgba(string path)
     {
+        using var encoded = ReadEncoded(path);
+        return DecodeRgba(encoded);
+    }
+
+    internal static PooledRgba DecodeRgba(EncodedImage encoded) => DecodeRgba(encoded.Bytes, encoded.Path);
+
+    /// <summary>A file's bytes in a pooled buffer, with the image size from its header (no pixels decoded yet).</summary>
+    internal static unsafe EncodedImage ReadEncoded(string path)
+    {
         byte[] file = [];
         try
         {
-            int length;
+            int length = 0;
             using (var handle = File.OpenHandle(path))
             {
                 var size = RandomAccess.GetLength(handle);
                 if (size > Array.MaxLength) throw new CorruptImageException(path, $"file of {size} bytes is too large for an image");
                 file = ArrayPool<byte>.Shared.Rent((int)size);
-                length = 0;
                 for (int read; length < size && (read = RandomAccess.Read(handle, file.AsSpan(length, (int)size - length), length)) > 0;)
                     length += read;
             }
-            return DecodeRgba(file.AsSpan(0, length), path);
+            fixed (byte* source = file)
+            {
+                using var data = SKData.Create((IntPtr)source, length);
+                using var codec = SKCodec.Create(new SKMemoryStream(data), out var result)
+                    ?? throw new CorruptImageException(path, $"unrecognised or truncated data: {result}");
+                var encoded = new EncodedImage(path, file, length, codec.Info.Width, codec.Info.Height);
+                file = [];
+                return encoded;
+            }
         }
         catch (IOException e) { throw new CorruptImageException(path, e.Message); }
         finally
