@@ -90,15 +90,7 @@ public class ContendedStepBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Batch)]
-    public float TrainStep()
-    {
-        using var scope = NewDisposeScope();
-        var loss = nn.functional.cross_entropy(_model.call(_images), _labels);
-        _optimizer.ZeroGrad();
-        loss.backward();
-        _optimizer.Step();
-        return loss.item<float>();
-    }
+    public float TrainStep() => ModelTrainingBenchmarks.Step(_model, _optimizer, _images, _labels);
 
     [GlobalCleanup]
     public void Cleanup()
