@@ -134,7 +134,7 @@ speed.SetAction(r => Guard(r, () =>
     if (workloadNames == "pipeline")
     {
         var pipeline = new PipelineProbe(r.GetValue(pipelineDir)!, r.GetValue(pipelineImages), r.GetValue(pipelineBatch), r.GetValue(speedSize), r.GetValue(decodeThreads));
-        Log($"speed: data pipeline, {r.GetValue(pipelineImages)} JPEGs in {r.GetValue(pipelineDir)}, batch {r.GetValue(pipelineBatch)}, crop {r.GetValue(speedSize)} px (eval resize {pipeline.ResizeSize})");
+        Log($"speed: data pipeline, {r.GetValue(pipelineImages)} JPEGs in {r.GetValue(pipelineDir)}, batch {r.GetValue(pipelineBatch)}, crop {r.GetValue(speedSize)} px (eval resize {pipeline.ResizeSize}), JPEGs decoded by {ImageCodec.JpegDecoder}");
         return ReportSpeed(r, [pipeline.Train, pipeline.Eval]);
     }
     var device = DeviceSelection.Resolve(ParseDevice(r.GetValue(deviceOption)) ?? DeviceChoice.Auto);

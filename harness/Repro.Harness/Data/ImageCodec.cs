@@ -57,6 +57,9 @@ public static class ImageCodec
     /// <summary>torchvision's IMG_EXTENSIONS.</summary>
     public static readonly string[] Extensions = [".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp"];
 
+    /// <summary>Which library decodes JPEGs here, in words (the same pixels either way).</summary>
+    public static string JpegDecoder => TurboJpeg.Available ? "the system's libjpeg-turbo (libturbojpeg)" : "Skia (libturbojpeg not found)";
+
     public static bool IsImageFile(string path) =>
         Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
 
@@ -117,6 +120,12 @@ public static class ImageCodec
                 for (int read; length < size && (read = RandomAccess.Read(handle, file.AsSpan(length, (int)size - length), length)) > 0;)
                     length += read;
             }
+            if (TurboJpeg.TryReadSize(file.AsSpan(0, length), out var jpegWidth, out var jpegHeight))
+            {
+                var jpeg = new EncodedImage(path, file, length, jpegWidth, jpegHeight);
+                file = [];
+                return jpeg;
+            }
             fixed (byte* source = file)
             {
                 using var data = SKData.Create((IntPtr)source, length);
@@ -134,7 +143,11 @@ public static class ImageCodec
         }
     }
 
-    static unsafe PooledRgba DecodeRgba(ReadOnlySpan<byte> encoded, string nameForErrors)
+    static PooledRgba DecodeRgba(ReadOnlySpan<byte> encoded, string nameForErrors) =>
+        TurboJpeg.TryDecodeRgba(encoded) ?? DecodeRgbaWithSkia(encoded, nameForErrors);
+
+    /// <summary>Skia's decoder, for every format; TurboJPEG's output is tested against it.</summary>
+    internal static unsafe PooledRgba DecodeRgbaWithSkia(ReadOnlySpan<byte> encoded, string nameForErrors)
     {
         fixed (byte* source = encoded)
         {
