@@ -41,14 +41,15 @@ public static class TestSupport
     };
 
     /// <summary>
-    /// A committed file's text (<paramref name="parts"/> under the repository root) with its first line equal to
-    /// <paramref name="line"/> replaced, and that line's number; fails if the file no longer has the line.
+    /// A committed file's text (<paramref name="parts"/> under the repository root) with its first line that starts with
+    /// <paramref name="line"/> replaced, and that line's number; fails if the file no longer has such a line. (A key
+    /// alone, "  expected: ", picks the first value whatever the numbers re-derived bands hold.)
     /// </summary>
     public static (string Text, int Line) CommittedWithLine(string[] parts, string line, string replacement)
     {
         var lines = File.ReadAllText(System.IO.Path.Combine([RepoRoot, .. parts])).Split('\n');
-        var index = Array.IndexOf(lines, line);
-        Assert.True(index >= 0, $"the committed file {string.Join('/', parts)} no longer has the line '{line}'");
+        var index = Array.FindIndex(lines, l => l.StartsWith(line, StringComparison.Ordinal));
+        Assert.True(index >= 0, $"the committed file {string.Join('/', parts)} no longer has a line starting '{line}'");
         lines[index] = replacement;
         return (string.Join('\n', lines), index + 1);
     }

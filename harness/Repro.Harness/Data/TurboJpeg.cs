@@ -48,6 +48,8 @@ static unsafe class TurboJpeg
         int w, h, subsampling, colourspace;
         fixed (byte* source = data)
             if (DecompressHeader3(Handle, source, (nuint)data.Length, &w, &h, &subsampling, &colourspace) != 0) return false;
+        // A file cut inside its headers can "succeed" with no frame read: leave it to Skia, which names the file.
+        if (w <= 0 || h <= 0) return false;
         (width, height) = (w, h);
         return true;
     }

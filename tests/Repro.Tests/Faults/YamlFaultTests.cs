@@ -36,7 +36,7 @@ public class YamlFaultTests
     public void An_unclosed_list_in_an_expected_results_file_names_the_file_the_line_and_the_value()
     {
         using var dir = new TempDir();
-        var (path, line) = WriteWith(dir, CiAccuracy, "  expected: 0.601667", "  expected: [0.6");
+        var (path, line) = WriteWith(dir, CiAccuracy, "  expected: ", "  expected: [0.6");
         var e = Assert.Throws<ConfigException>(() => ExpectedResults.Load(path));
         Assert.StartsWith($"{path}:{line}: malformed YAML: the '[' list of 'values[0].expected' is never closed", e.Message);
     }
@@ -65,7 +65,7 @@ public class YamlFaultTests
     public void A_word_for_a_tolerance_names_the_value_in_the_list()
     {
         using var dir = new TempDir();
-        var (path, line) = WriteWith(dir, CiAccuracy, "  abs_tol: 0.344129", "  abs_tol: wide");
+        var (path, line) = WriteWith(dir, CiAccuracy, "  abs_tol: ", "  abs_tol: wide");
         var e = Assert.Throws<ConfigException>(() => ExpectedResults.Load(path));
         Assert.StartsWith($"{path}:{line}: 'values[0].abs_tol' is 'wide'", e.Message);
         Assert.EndsWith("write a number, e.g. 0.5", e.Message);
