@@ -152,7 +152,7 @@ public static class ConvolutionBackend
     }
 
     /// <summary>Runs the check in a child process; null when every shape agrees, else what went wrong and on which shape.</summary>
-    static string? CheckIsolated(IReadOnlyCollection<ConvolutionShape> shapes, int threads)
+    internal static string? CheckIsolated(IReadOnlyCollection<ConvolutionShape> shapes, int threads)
     {
         if (shapes.Count == 0) return null;
         var cli = Path.Combine(AppContext.BaseDirectory, "repro.dll");
