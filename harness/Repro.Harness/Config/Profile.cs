@@ -238,7 +238,8 @@ public sealed class PerformanceConfig
 
     /// <summary>The options that can move numbers, in words (what a band derived with them belongs to).</summary>
     public string Describe() =>
-        $"tf32 {(Tf32 ? "on" : "off")}, channels_last {(ChannelsLast ? "on" : "off")}, device_transforms {(DeviceTransforms ? "on" : "off")}";
+        $"tf32 {(Tf32 ? "on" : "off")}, channels_last {(ChannelsLast ? "on" : "off")}, device_transforms {(DeviceTransforms ? "on" : "off")}, " +
+        $"onednn {Onednn.ToString().ToLowerInvariant()}";
 }
 
 /// <summary>What the plan view needs to price a profile on a GPU.</summary>
