@@ -37,6 +37,8 @@ CANDIDATES = {
     "spin 2000": ({"GOMP_SPINCOUNT": "2000"}, 2),
     "spin 1000": ({"GOMP_SPINCOUNT": "1000"}, 2),
     "spin 300": ({"GOMP_SPINCOUNT": "300"}, 2),
+    "spin 100": ({"GOMP_SPINCOUNT": "100"}, 2),
+    "spin 30": ({"GOMP_SPINCOUNT": "30"}, 2),
     "passive": ({"OMP_WAIT_POLICY": "PASSIVE"}, 2),
     "1 thread, libgomp default": ({"GOMP_SPINCOUNT": "300000"}, 1),
 }
