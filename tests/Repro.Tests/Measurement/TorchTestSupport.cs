@@ -16,8 +16,8 @@ static class TorchTestSupport
 {
     /// <summary>
     /// A quarter-width ResNet-18 in eval mode, initialised from a fixed seed. Every channel count is a multiple of
-    /// 16: libtorch 2.10's AVX-512 CPU kernels return wrong input gradients for float32 convolutions with other
-    /// output-channel counts (measured: 4, 8, 12, 24 wrong; 16, 32 right).
+    /// 16: libtorch 2.10's oneDNN kernels return wrong input gradients on AVX-512 for float32 convolutions with other
+    /// output-channel counts (measured: 4, 8, 12, 24 wrong; 16, 32 right), should a test run with oneDNN on.
     /// </summary>
     public static ResNet SmallResNet(int seed = 1, int classes = 10)
     {
