@@ -148,8 +148,7 @@ speed.SetAction(r => Guard(r, () =>
     if (device.type == TorchSharp.DeviceType.CPU)
     {
         TorchSharp.torch.set_num_threads(DeviceSelection.ResolveThreads(r.GetValue(threadsOption), new PerformanceConfig()));
-        using var traced = ModelZoo.Create(model, 1000, r.GetValue(speedSize));
-        var shapes = ConvolutionBackend.ShapesOf(traced, r.GetValue(speedSize));
+        var shapes = DeviceSelection.ConvolutionShapes([model], r.GetValue(speedSize));
         if (settings.Any(s => s.ChannelsLast)) shapes = [.. shapes, .. shapes.Select(s => s with { ChannelsLast = true })];
         var kernels = ConvolutionBackend.Select(ParseOneDnn(r.GetValue(onednnOption)) ?? OneDnnMode.Auto, shapes, Console.Error.WriteLine);
         Log($"convolutions: {kernels.Kernels} ({kernels.Outcome}); {Repro.Torch.OpenMpWaitPolicy.Description}");
@@ -231,21 +230,14 @@ void Prepare(IReadOnlyList<IFigure> figures, RunContext context)
     FigureRunner.Preflight(figures, context);
 }
 
-static DeviceChoice? ParseDevice(string? text) => string.IsNullOrEmpty(text) ? null : text.ToLowerInvariant() switch
-{
-    "auto" => DeviceChoice.Auto,
-    "cpu" => DeviceChoice.Cpu,
-    "cuda" => DeviceChoice.Cuda,
-    _ => throw new ConfigException($"--device is '{text}'; allowed values: auto, cpu, cuda"),
-};
+static DeviceChoice? ParseDevice(string? text) => ParseChoice<DeviceChoice>(text, "--device");
 
-static OneDnnMode? ParseOneDnn(string? text) => string.IsNullOrEmpty(text) ? null : text.ToLowerInvariant() switch
-{
-    "auto" => OneDnnMode.Auto,
-    "on" => OneDnnMode.On,
-    "off" => OneDnnMode.Off,
-    _ => throw new ConfigException($"--onednn is '{text}'; allowed values: auto, on, off"),
-};
+static OneDnnMode? ParseOneDnn(string? text) => ParseChoice<OneDnnMode>(text, "--onednn");
+
+/// <summary>An option naming one of <typeparamref name="T"/>'s members, in any case; null when not given.</summary>
+static T? ParseChoice<T>(string? text, string option) where T : struct, Enum => string.IsNullOrEmpty(text) ? null
+    : Enum.GetValues<T>().Select(v => (T?)v).FirstOrDefault(v => v.ToString()!.Equals(text, StringComparison.OrdinalIgnoreCase))
+      ?? throw new ConfigException($"{option} is '{text}'; allowed values: {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
 
 string Plan(string repo, Profile profile, ParseResult r)
 {

@@ -106,7 +106,7 @@ public static class ImageCodec
     internal static PooledRgba DecodeRgba(EncodedImage encoded) => DecodeRgba(encoded.Bytes, encoded.Path);
 
     /// <summary>A file's bytes in a pooled buffer, with the image size from its header (no pixels decoded yet).</summary>
-    internal static unsafe EncodedImage ReadEncoded(string path)
+    internal static EncodedImage ReadEncoded(string path)
     {
         byte[] file = [];
         try
@@ -120,21 +120,12 @@ public static class ImageCodec
                 for (int read; length < size && (read = RandomAccess.Read(handle, file.AsSpan(length, (int)size - length), length)) > 0;)
                     length += read;
             }
-            if (TurboJpeg.TryReadSize(file.AsSpan(0, length), out var jpegWidth, out var jpegHeight))
-            {
-                var jpeg = new EncodedImage(path, file, length, jpegWidth, jpegHeight);
-                file = [];
-                return jpeg;
-            }
-            fixed (byte* source = file)
-            {
-                using var data = SKData.Create((IntPtr)source, length);
-                using var codec = SKCodec.Create(new SKMemoryStream(data), out var result)
-                    ?? throw new CorruptImageException(path, $"unrecognised or truncated data: {result}");
-                var encoded = new EncodedImage(path, file, length, codec.Info.Width, codec.Info.Height);
-                file = [];
-                return encoded;
-            }
+            var bytes = file.AsSpan(0, length);
+            var (width, height) = TurboJpeg.TryReadSize(bytes, out var w, out var h) ? (w, h)
+                : WithSkiaCodec(bytes, path, codec => (codec.Info.Width, codec.Info.Height));
+            var encoded = new EncodedImage(path, file, length, width, height);
+            file = [];
+            return encoded;
         }
         catch (IOException e) { throw new CorruptImageException(path, e.Message); }
         finally
@@ -147,15 +138,9 @@ public static class ImageCodec
         TurboJpeg.TryDecodeRgba(encoded) ?? DecodeRgbaWithSkia(encoded, nameForErrors);
 
     /// <summary>Skia's decoder, for every format; TurboJPEG's output is tested against it.</summary>
-    internal static unsafe PooledRgba DecodeRgbaWithSkia(ReadOnlySpan<byte> encoded, string nameForErrors)
-    {
-        fixed (byte* source = encoded)
+    internal static unsafe PooledRgba DecodeRgbaWithSkia(ReadOnlySpan<byte> encoded, string nameForErrors) =>
+        WithSkiaCodec(encoded, nameForErrors, codec =>
         {
-            // Skia reads the encoded bytes in place (no copy into a stream); they stay pinned until the codec is gone.
-            using var data = SKData.Create((IntPtr)source, encoded.Length);
-            using var codec = SKCodec.Create(new SKMemoryStream(data), out var result);
-            if (codec == null)
-                throw new CorruptImageException(nameForErrors, $"unrecognised or truncated data: {result}");
             var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
             var rgba = new PooledRgba(info.Width, info.Height);
             SKCodecResult status;
@@ -163,6 +148,17 @@ public static class ImageCodec
             if (status == SKCodecResult.Success) return rgba;
             rgba.Dispose();
             throw new CorruptImageException(nameForErrors, $"decoder reported {status}");
+        });
+
+    /// <summary>A Skia codec over <paramref name="encoded"/>, read in place (no copy into a stream; pinned while it lives).</summary>
+    static unsafe T WithSkiaCodec<T>(ReadOnlySpan<byte> encoded, string nameForErrors, Func<SKCodec, T> use)
+    {
+        fixed (byte* source = encoded)
+        {
+            using var data = SKData.Create((IntPtr)source, encoded.Length);
+            using var codec = SKCodec.Create(new SKMemoryStream(data), out var result)
+                ?? throw new CorruptImageException(nameForErrors, $"unrecognised or truncated data: {result}");
+            return use(codec);
         }
     }
 

@@ -39,19 +39,22 @@ public static class DeviceSelection
         return threads;
     }
 
+    /// <summary>The distinct convolutions the profile's models run at its image size, for the oneDNN self-check.</summary>
+    public static IReadOnlyList<ConvolutionShape> ConvolutionShapes(Profile profile) => ConvolutionShapes(profile.Models, profile.Data.ImageSize);
+
     /// <summary>
-    /// The distinct convolutions the profile's models run at its image size, for the oneDNN self-check. The models are built
-    /// only to be traced; libtorch's global random state is restored so that nothing downstream draws differently.
+    /// The distinct convolutions of <paramref name="models"/> at <paramref name="imageSize"/>. The models are built only to
+    /// be traced; libtorch's global random state is restored so that nothing downstream draws differently.
     /// </summary>
-    public static IReadOnlyList<ConvolutionShape> ConvolutionShapes(Profile profile)
+    public static IReadOnlyList<ConvolutionShape> ConvolutionShapes(IEnumerable<ModelConfig> models, int imageSize)
     {
         using var state = random.get_rng_state();
         try
         {
-            return profile.Models.SelectMany(m =>
+            return models.SelectMany(m =>
             {
-                using var model = ModelZoo.Create(m, numClasses: 10, profile.Data.ImageSize);
-                return ConvolutionBackend.ShapesOf(model, profile.Data.ImageSize);
+                using var model = ModelZoo.Create(m, numClasses: 10, imageSize);
+                return ConvolutionBackend.ShapesOf(model, imageSize);
             }).Distinct().ToList();
         }
         finally { random.set_rng_state(state); }
