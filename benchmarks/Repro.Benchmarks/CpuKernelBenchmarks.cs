@@ -2,8 +2,6 @@ using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Repro.Config;
 using Repro.Models;
-using Repro.Pruning;
-using Repro.Training;
 using static TorchSharp.torch;
 
 namespace Repro.Benchmarks;
@@ -49,29 +47,18 @@ public class ConvolutionSelfCheckBenchmarks
 [Config(typeof(SingleInvocationRun))]
 public class ContendedStepBenchmarks
 {
-    const int Batch = 32, ImageSize = 56, Classes = 10;
-
     [Params(false, true)]
     public bool Competitor { get; set; }
 
-    nn.Module<Tensor, Tensor> _model = null!;
-    PruningMasks _masks = null!;
-    IMaskedSgd _optimizer = null!;
-    Tensor _images = null!, _labels = null!;
+    // The training benchmark's own smoke-model step, with the kernels the self-check picks.
+    readonly ModelTrainingBenchmarks _step = new() { Model = "resnet18-w0.25", Convolutions = OneDnnMode.Auto };
     Process? _competitor;
 
     [GlobalSetup]
     public void Setup()
     {
-        manual_seed(1);
         set_num_threads(2);
-        _model = ModelZoo.Create(ModelTrainingBenchmarks.SmokeSizes["resnet18-w0.25"], Classes, ImageSize);
-        ModelTrainingBenchmarks.SelectKernels(_model, OneDnnMode.Auto, ImageSize);
-        _model.train();
-        _masks = OneShotMagnitudePruning.Prune(_model, PrunedLayers.ConvAndLinear, 0.2);
-        _optimizer = IMaskedSgd.Create(_model, _masks, 0.01, 0.9, 1e-4, flat: false);
-        _images = randn(Batch, 3, ImageSize, ImageSize);
-        _labels = randint(0, Classes, [Batch]);
+        _step.Setup();
         if (!Competitor) return;
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true };
         foreach (var a in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "repro.dll"), "speed", "--device", "cpu", "--width", "0.25",
@@ -84,16 +71,14 @@ public class ContendedStepBenchmarks
         Thread.Sleep(4000); // past its start-up, into its training loop
     }
 
-    [Benchmark(OperationsPerInvoke = Batch)]
-    public float TrainStep() => ModelTrainingBenchmarks.Step(_model, _optimizer, _images, _labels);
+    [Benchmark(OperationsPerInvoke = ModelTrainingBenchmarks.Batch)]
+    public float TrainStep() => _step.TrainStep();
 
     [GlobalCleanup]
     public void Cleanup()
     {
         if (_competitor is { HasExited: false }) _competitor.Kill();
         _competitor?.Dispose();
-        _masks.Dispose();
-        _optimizer.Dispose();
-        _model.Dispose();
+        _step.Cleanup();
     }
 }

@@ -17,7 +17,8 @@ namespace Repro.Benchmarks;
 [Config(typeof(SingleInvocationRun))]
 public class ModelTrainingBenchmarks
 {
-    const int Batch = 32, ImageSize = 56, Classes = 10;
+    internal const int Batch = 32;
+    const int ImageSize = 56, Classes = 10;
 
     public static IEnumerable<string> Models => SmokeSizes.Keys;
 
@@ -56,16 +57,13 @@ public class ModelTrainingBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Batch)]
-    public float TrainStep() => Step(_model, _optimizer, _images, _labels);
-
-    /// <summary>One step as Trainer runs it: forward, cross-entropy, backward, masked SGD.</summary>
-    internal static float Step(nn.Module<Tensor, Tensor> model, IMaskedSgd optimizer, Tensor images, Tensor labels)
+    public float TrainStep()
     {
         using var scope = NewDisposeScope();
-        var loss = nn.functional.cross_entropy(model.call(images), labels);
-        optimizer.ZeroGrad();
+        var loss = nn.functional.cross_entropy(_model.call(_images), _labels);
+        _optimizer.ZeroGrad();
         loss.backward();
-        optimizer.Step();
+        _optimizer.Step();
         return loss.item<float>();
     }
 
