@@ -66,6 +66,16 @@ public static class TestSupport
         return start;
     }
 
+    /// <summary>Runs <paramref name="start"/> to its end; both streams are drained at once, so neither can fill and stall it.</summary>
+    public static (int Code, string Stdout, string Stderr) Run(ProcessStartInfo start)
+    {
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr);
+    }
+
     /// <summary>The real CLI, copied beside the tests by the project reference.</summary>
     public static ProcessStartInfo ReproCli(params string[] args) => Dotnet([Path.Combine(AppContext.BaseDirectory, "repro.dll"), .. args]);
 

@@ -5,14 +5,7 @@ namespace Repro.Tests.Faults;
 /// <summary>The real CLI (dotnet repro.dll) exits with the contract's code and says why on stderr.</summary>
 public class CliExitCodeTests
 {
-    static (int Code, string Stdout, string Stderr) Repro(params string[] args)
-    {
-        using var process = Process.Start(TestSupport.ReproCli(args))!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr);
-    }
+    static (int Code, string Stdout, string Stderr) Repro(params string[] args) => TestSupport.Run(TestSupport.ReproCli(args));
 
     /// <summary>A repository with the committed ci profile, to point --repo-root at.</summary>
     static TempDir RepoWithCiProfile()
@@ -140,12 +133,8 @@ public sealed class ScratchFolder : IDisposable
 
     static void Run(string file, params string[] args)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {error.Trim()}");
+        var (code, _, error) = TestSupport.Run(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true });
+        if (code != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {error.Trim()}");
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace Repro.Tests.Faults;
 
@@ -25,11 +24,8 @@ public class MsBuildExitCodeTests
         var start = TestSupport.Dotnet(["msbuild", dir["stub.proj"], $"-t:{target}", "-nologo", "-nodeReuse:false", "-tl:off", "-v:n", .. properties]);
         start.WorkingDirectory = dir.Path;
         start.Environment["FAKE_LINE"] = line;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr);
+        var (exit, stdout, stderr) = TestSupport.Run(start);
+        return (exit, stdout + stderr);
     }
 
     [Theory]

@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Models;
 
-// Switches process-wide libtorch state (oneDNN, thread count) and restores it; tests never run in parallel (AssemblyInfo).
+// Switches process-wide libtorch state: the thread count is restored here, oneDNN after every test by the assembly's hook
+// (AssemblyInfo); tests never run in parallel.
 public class ConvolutionGradientTests
 {
     // Float32 input and weight gradients of conv → conv against float64, in both layouts and at 1 and 2 threads, for the
@@ -26,7 +27,6 @@ public class ConvolutionGradientTests
         int stride, int padding, int batch)
     {
         var threadsBefore = get_num_threads();
-        var oneDnnBefore = ConvolutionBackend.OneDnnEnabled;
         try
         {
             foreach (var channelsLast in new[] { false, true })
@@ -56,7 +56,6 @@ public class ConvolutionGradientTests
         }
         finally
         {
-            ConvolutionBackend.SetOneDnn(oneDnnBefore);
             set_num_threads(threadsBefore);
         }
     }
@@ -88,13 +87,8 @@ public class ConvolutionGradientTests
         Assert.Contains(new ConvolutionShape(16, 32, 1, 2, 0, 1, 14), shapes);
         Assert.Contains(new ConvolutionShape(128, 128, 3, 1, 1, 1, 2), shapes);
         Assert.Equal(11, shapes.Count);
-        var before = ConvolutionBackend.OneDnnEnabled;
-        try
-        {
-            var kernels = ConvolutionBackend.Select(OneDnnMode.Auto, shapes, _ => { });
-            Assert.True(kernels.OneDnn, kernels.Outcome);
-        }
-        finally { ConvolutionBackend.SetOneDnn(before); }
+        var kernels = ConvolutionBackend.Select(OneDnnMode.Auto, shapes, _ => { });
+        Assert.True(kernels.OneDnn, kernels.Outcome);
     }
 
     [Fact]
@@ -111,40 +105,30 @@ public class ConvolutionGradientTests
     [Fact]
     public void AShapeTheChildCannotRunFallsBackToNativeKernelsAndNamesIt()
     {
-        var before = ConvolutionBackend.OneDnnEnabled;
         var warnings = new List<string>();
-        try
-        {
-            // 3 input channels in 2 groups: libtorch refuses it, so the child dies on that shape, as a crashing kernel would.
-            var broken = new ConvolutionShape(3, 4, 3, 1, 1, 2, 8);
-            var kernels = ConvolutionBackend.Select(OneDnnMode.Auto, [new ConvolutionShape(16, 16, 3, 1, 1, 1, 8), broken], warnings.Add);
-            Assert.Equal("native", kernels.Kernels);
-            Assert.False(ConvolutionBackend.OneDnnEnabled);
-            Assert.Contains(broken.ToString(), kernels.Outcome);
-            Assert.Contains("crashed", kernels.Outcome);
-            Assert.Contains(warnings, w => w.Contains(broken.ToString()));
-        }
-        finally { ConvolutionBackend.SetOneDnn(before); }
+        // 3 input channels in 2 groups: libtorch refuses it, so the child dies on that shape, as a crashing kernel would.
+        var broken = new ConvolutionShape(3, 4, 3, 1, 1, 2, 8);
+        var kernels = ConvolutionBackend.Select(OneDnnMode.Auto, [new ConvolutionShape(16, 16, 3, 1, 1, 1, 8), broken], warnings.Add);
+        Assert.Equal("native", kernels.Kernels);
+        Assert.False(ConvolutionBackend.OneDnnEnabled);
+        Assert.Contains(broken.ToString(), kernels.Outcome);
+        Assert.Contains("crashed", kernels.Outcome);
+        Assert.Contains(warnings, w => w.Contains(broken.ToString()));
     }
 
     [Fact]
     public void AVerdictIsKeptInTheCacheAndReadBackWithoutAChild()
     {
-        var before = ConvolutionBackend.OneDnnEnabled;
         using var cache = new TempDir();
-        try
-        {
-            ConvolutionShape[] shapes = [new(16, 32, 3, 1, 1, 1, 9)];
-            var first = ConvolutionBackend.Select(OneDnnMode.Auto, shapes, _ => { }, cache.Path);
-            Assert.Equal("onednn", first.Kernels);
-            var kept = Assert.Single(Directory.GetFiles(Path.Combine(cache.Path, "onednn-check")));
-            // The kept verdict is what the next run reads, without a child: prove it with a failed one written in its place.
-            File.WriteAllText(kept, "16→32 3×3 stride 1 at 9 px: gradients differ by 1.0E-001 of their scale\n");
-            var second = ConvolutionBackend.Select(OneDnnMode.Auto, shapes, _ => { }, cache.Path);
-            Assert.Equal("native", second.Kernels);
-            Assert.Contains(kept, second.Outcome);
-        }
-        finally { ConvolutionBackend.SetOneDnn(before); }
+        ConvolutionShape[] shapes = [new(16, 32, 3, 1, 1, 1, 9)];
+        var first = ConvolutionBackend.Select(OneDnnMode.Auto, shapes, _ => { }, cache.Path);
+        Assert.Equal("onednn", first.Kernels);
+        var kept = Assert.Single(Directory.GetFiles(Path.Combine(cache.Path, "onednn-check")));
+        // The kept verdict is what the next run reads, without a child: prove it with a failed one written in its place.
+        File.WriteAllText(kept, "16→32 3×3 stride 1 at 9 px: gradients differ by 1.0E-001 of their scale\n");
+        var second = ConvolutionBackend.Select(OneDnnMode.Auto, shapes, _ => { }, cache.Path);
+        Assert.Equal("native", second.Kernels);
+        Assert.Contains(kept, second.Outcome);
     }
 
     [Theory]
@@ -152,14 +136,9 @@ public class ConvolutionGradientTests
     [InlineData(OneDnnMode.Off, "native", false)]
     public void AnExplicitModeSkipsTheCheck(OneDnnMode mode, string kernels, bool enabled)
     {
-        var before = ConvolutionBackend.OneDnnEnabled;
-        try
-        {
-            var chosen = ConvolutionBackend.Select(mode, [new ConvolutionShape(3, 4, 3, 1, 1, 2, 8)], _ => throw new InvalidOperationException("no warning expected"));
-            Assert.Equal(kernels, chosen.Kernels);
-            Assert.Equal(enabled, ConvolutionBackend.OneDnnEnabled);
-            Assert.Contains("not checked", chosen.Outcome);
-        }
-        finally { ConvolutionBackend.SetOneDnn(before); }
+        var chosen = ConvolutionBackend.Select(mode, [new ConvolutionShape(3, 4, 3, 1, 1, 2, 8)], _ => throw new InvalidOperationException("no warning expected"));
+        Assert.Equal(kernels, chosen.Kernels);
+        Assert.Equal(enabled, ConvolutionBackend.OneDnnEnabled);
+        Assert.Contains("not checked", chosen.Outcome);
     }
 }

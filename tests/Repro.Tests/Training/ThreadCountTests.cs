@@ -1,5 +1,6 @@
 using Repro.Config;
 using Repro.Figures;
+using Repro.Models;
 using Repro.Results;
 using Repro.Training;
 using static TorchSharp.torch;
@@ -9,8 +10,12 @@ namespace Repro.Tests.Training;
 /// <summary>CPU numbers depend on libtorch's thread count: it is pinned, keyed and checked, never mixed.</summary>
 public class ThreadCountTests
 {
-    static RunContext Context(Profile profile, string cache, int? threads, List<string>? log = null) =>
-        new(profile, TestSupport.RepoRoot, cache, null, DeviceChoice.Cpu, m => log?.Add(m), threads);
+    static RunContext Context(Profile profile, string cache, int? threads, List<string>? log = null, OneDnnMode? onednn = null) =>
+        new(profile, TestSupport.RepoRoot, cache, null, DeviceChoice.Cpu, m => log?.Add(m), threads, onednn);
+
+    // A tiny CLI run: the log says the thread count, the OpenMP policy and the convolution kernels.
+    static readonly string[] TinySpeed = ["speed", "--device", "cpu", "--width", "0.25", "--size", "32", "--batch", "2", "--steps", "1",
+        "--warmup", "0", "--settings", "defaults", "--workloads", "inference", "--onednn", "off"];
 
     [Fact]
     public void The_run_sets_libtorchs_thread_count_from_the_override_the_profile_or_the_cores()
@@ -64,14 +69,11 @@ public class ThreadCountTests
     {
         using var tmp = new TempDir();
         var profile = TestSupport.TinyProfile(iterations: 0);
-        var oneDnnBefore = Repro.Models.ConvolutionBackend.OneDnnEnabled;
         try
         {
-            RunContext With(Repro.Models.OneDnnMode mode) =>
-                new(profile, TestSupport.RepoRoot, tmp.Path, null, DeviceChoice.Cpu, _ => { }, 2, mode);
-            var native = new Trajectory(With(Repro.Models.OneDnnMode.Off), profile.Models[0]);
+            var native = new Trajectory(Context(profile, tmp.Path, 2, onednn: OneDnnMode.Off), profile.Models[0]);
             var nativeInfo = native.Info(0);
-            var oneDnn = new Trajectory(With(Repro.Models.OneDnnMode.On), profile.Models[0]);
+            var oneDnn = new Trajectory(Context(profile, tmp.Path, 2, onednn: OneDnnMode.On), profile.Models[0]);
             Assert.Equal("native", nativeInfo.Convolutions);
             Assert.Equal("onednn", oneDnn.Info(0).Convolutions);
             Assert.NotEqual(native.Store.Directory, oneDnn.Store.Directory);
@@ -83,7 +85,6 @@ public class ThreadCountTests
         }
         finally
         {
-            Repro.Models.ConvolutionBackend.SetOneDnn(oneDnnBefore);
             set_num_threads(Environment.ProcessorCount);
         }
     }
@@ -91,17 +92,13 @@ public class ThreadCountTests
     [Fact]
     public void Without_a_thread_count_the_cli_uses_the_cores_its_affinity_allows()
     {
-        var start = TestSupport.Dotnet(Path.Combine(AppContext.BaseDirectory, "repro.dll"), "speed", "--device", "cpu", "--width", "0.25",
-            "--size", "32", "--batch", "2", "--steps", "1", "--warmup", "0", "--settings", "defaults", "--workloads", "inference", "--onednn", "off");
-        start.ArgumentList.Insert(0, start.FileName);
-        start.ArgumentList.Insert(0, "0");
-        start.ArgumentList.Insert(0, "-c");
-        start.FileName = "taskset";
-        using var cli = System.Diagnostics.Process.Start(start)!;
-        var output = cli.StandardOutput.ReadToEnd() + cli.StandardError.ReadToEnd();
-        cli.WaitForExit();
-        Assert.True(cli.ExitCode == 0, output);
-        Assert.Contains("on cpu (1 threads, native convolutions)", output);
+        var cli = TestSupport.ReproCli(TinySpeed);
+        var pinned = TestSupport.Dotnet([]);
+        pinned.FileName = "taskset";
+        foreach (var a in (string[])["-c", "0", cli.FileName, .. cli.ArgumentList]) pinned.ArgumentList.Add(a);
+        var (code, stdout, stderr) = TestSupport.Run(pinned);
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Contains("on cpu (1 threads, native convolutions)", stdout);
     }
 
     [Fact]
@@ -117,15 +114,12 @@ public class ThreadCountTests
         }
         else Assert.EndsWith("(from the environment)", description);
 
-        var start = TestSupport.ReproCli("speed", "--device", "cpu", "--width", "0.25", "--size", "32", "--batch", "2", "--steps", "1",
-            "--warmup", "0", "--settings", "defaults", "--workloads", "inference", "--onednn", "off", "--threads", "1");
+        var start = TestSupport.ReproCli([.. TinySpeed, "--threads", "1"]);
         start.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
         start.Environment.Remove("GOMP_SPINCOUNT");
-        using var cli = System.Diagnostics.Process.Start(start)!;
-        var output = cli.StandardOutput.ReadToEnd() + cli.StandardError.ReadToEnd();
-        cli.WaitForExit();
-        Assert.True(cli.ExitCode == 0, output);
-        Assert.Contains("OMP_WAIT_POLICY=PASSIVE (from the environment)", output);
+        var (code, stdout, stderr) = TestSupport.Run(start);
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Contains("OMP_WAIT_POLICY=PASSIVE (from the environment)", stdout);
     }
 
     [System.Runtime.InteropServices.DllImport("libc")]
