@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Repro.Config;
+using Repro.Figures;
 using Repro.Data;
 using Repro.Data.Synthetic;
 using Repro.Data.Voc;

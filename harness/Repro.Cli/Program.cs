@@ -4,6 +4,7 @@ using Repro.Config;
 using Repro.Data;
 using Repro.Figures;
 using Repro.Models;
+using Repro.Report;
 using Repro.Results;
 using Repro.Training;
 
@@ -16,12 +17,13 @@ var deviceOption = new Option<string?>("--device") { Description = "auto | cpu |
 var dataRootOption = new Option<string?>("--data-root") { Description = "Dataset root for profiles that read real data." };
 var cacheOption = new Option<string?>("--cache-dir") { Description = "Where generated data and checkpoints go (default: <repo>/.cache)." };
 var repoOption = new Option<string?>("--repo-root") { Description = "Repository root (default: found from the working directory)." };
+var reportsOption = new Option<string?>("--reports-dir") { Description = "Where reports/<profile>/ is written and read (default: <repo>/reports)." };
 var planOption = new Option<bool>("--plan") { Description = "Print what the profile would run and its estimated GPU-hours, then stop." };
 var seedsOption = new Option<string?>("--seeds") { Description = "Comma-separated seeds (default: the profile's reference_seeds)." };
 var threadsOption = new Option<int?>("--threads") { Description = "libtorch's intra-op CPU threads (default: the profile's performance.threads, else the cores this process may use). CPU numbers depend on it: other counts are checked against expected-results/<profile>/threads-<n>/." };
 var onednnOption = new Option<string?>("--onednn") { Description = "CPU convolution kernels: auto (oneDNN if its start-up self-check on the profile's shapes agrees with libtorch's native kernels), on, off (default: the profile's performance.onednn, else auto)." };
 
-Option[] common = [profileOption, figuresOption, deviceOption, dataRootOption, cacheOption, repoOption, threadsOption, onednnOption];
+Option[] common = [profileOption, figuresOption, deviceOption, dataRootOption, cacheOption, repoOption, reportsOption, threadsOption, onednnOption];
 var root = new RootCommand("Repro: reproduces 'When Does Pruning Benefit Vision Representations?' (arXiv 2507.01722).");
 
 var reproduce = new Command("reproduce", "Run the profile's figures, check them against expected-results and write reports/<profile>/index.html.");
@@ -36,7 +38,7 @@ reproduce.SetAction(r => Guard(r, () =>
     var failed = new List<string>();
     foreach (var figure in figures)
         if (!FigureRunner.Run(figure, context).Check.Passed) failed.Add(figure.Name);
-    Log($"report: {Path.Combine(FigureRunner.ReportDirectory(repo, profile.Name), "index.html")}");
+    Log($"report: {HtmlReport.Write(context.ReportsRoot, profile.Name, FigureCatalog.Of(profile))}");
     if (failed.Count == 0) return 0;
     Log($"FAILED: {string.Join(", ", failed)} did not match expected-results/{context.ExpectedFolder}/");
     return 1;
@@ -51,15 +53,15 @@ plan.SetAction(r => Guard(r, () =>
     return 0;
 }));
 
-var accept = new Command("accept", "Promote expected-results/<profile>/<figure>.received.yaml to the expected file.");
+var accept = new Command("accept", "Copy each figure's reports/<profile>/<figure>/received.yaml to the expected-results file its check compared with.");
 foreach (var o in common) accept.Options.Add(o);
 accept.SetAction(r => Guard(r, () =>
 {
     var (repo, profile, figures) = Resolve(r);
-    var folder = Context(repo, profile, r).ExpectedFolder;
-    var done = FigureRunner.Accept(repo, folder, figures.Select(f => f.Name));
+    var reports = ReportsRoot(r, repo);
+    var done = FigureRunner.Accept(repo, reports, profile.Name, figures.Select(f => f.Name));
     foreach (var f in done) Log($"accepted {Path.GetRelativePath(repo, f)}");
-    if (done.Count == 0) Log($"nothing to accept: no received files under expected-results/{folder}/ (run the figures first)");
+    if (done.Count == 0) Log($"nothing to accept: no received.yaml with a check.yaml under {FigureRunner.ReportDirectory(reports, profile.Name)}/<figure>/ (run the figures first)");
     return 0;
 }));
 
@@ -85,13 +87,25 @@ derive.SetAction(r => Guard(r, () =>
     return 0;
 }));
 
-var report = new Command("report", "Rewrite reports/<profile>/index.html from the results files.");
+var plotCommand = new Command("plot", "Redraw every plot of reports/<profile>/ from its results.yaml files alone.");
+foreach (var o in common) plotCommand.Options.Add(o);
+plotCommand.SetAction(r => Guard(r, () =>
+{
+    var (repo, profile, figures) = Resolve(r);
+    var reports = ReportsRoot(r, repo);
+    Log($"plot: {FigureRunner.PlotAll(reports, profile.Name, figures, Log).Count} figure(s) redrawn under {FigureRunner.ReportDirectory(reports, profile.Name)}");
+    return 0;
+}));
+
+var report = new Command("report", "Rebuild reports/<profile>/: every plot and index.html, from the results files alone.");
 foreach (var o in common) report.Options.Add(o);
 report.SetAction(r => Guard(r, () =>
 {
-    var (repo, profile, _) = Resolve(r);
-    Log($"report: {Repro.Report.HtmlReport.Write(repo, profile.Name)}");
-    foreach (var stale in FigureRunner.StaleChecks(repo, profile.Name))
+    var (repo, profile, figures) = Resolve(r);
+    var reports = ReportsRoot(r, repo);
+    FigureRunner.PlotAll(reports, profile.Name, figures, Log);
+    Log($"report: {HtmlReport.Write(reports, profile.Name, FigureCatalog.Of(profile))}");
+    foreach (var stale in FigureRunner.StaleChecks(reports, profile.Name))
         Log($"check is stale for '{stale}': its results.yaml changed after the band check (an interrupted run); rerun the figure");
     return 0;
 }));
@@ -194,6 +208,7 @@ root.Subcommands.Add(speed);
 root.Subcommands.Add(plan);
 root.Subcommands.Add(accept);
 root.Subcommands.Add(derive);
+root.Subcommands.Add(plotCommand);
 root.Subcommands.Add(report);
 root.Subcommands.Add(parity);
 var parsed = root.Parse(args);
@@ -220,13 +235,15 @@ RunContext Context(string repo, Profile profile, ParseResult r)
     var device = ParseDevice(r.GetValue(deviceOption));
     var dataRoot = r.GetValue(dataRootOption);
     return new RunContext(profile, repo, r.GetValue(cacheOption), string.IsNullOrEmpty(dataRoot) ? null : dataRoot, device, Log, r.GetValue(threadsOption),
-        ParseOneDnn(r.GetValue(onednnOption)));
+        ParseOneDnn(r.GetValue(onednnOption))) { ReportsRoot = ReportsRoot(r, repo) };
 }
+
+string ReportsRoot(ParseResult r, string repo) => r.GetValue(reportsOption) is { Length: > 0 } dir ? Path.GetFullPath(dir) : Path.Combine(repo, "reports");
 
 // Before the long work: temporaries of ended runs go, and whatever the figures will need is checked.
 void Prepare(IReadOnlyList<IFigure> figures, RunContext context)
 {
-    AtomicFile.RemoveDeadTemporaries([context.CacheRoot, FigureRunner.ReportDirectory(context.RepoRoot, context.Profile.Name)], Log);
+    AtomicFile.RemoveDeadTemporaries([context.CacheRoot, FigureRunner.ReportDirectory(context.ReportsRoot, context.Profile.Name)], Log);
     FigureRunner.Preflight(figures, context);
 }
 

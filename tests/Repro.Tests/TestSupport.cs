@@ -20,6 +20,16 @@ public static class TestSupport
 {
     public static string RepoRoot { get; } = Repro.Config.RepoRoot.Find();
 
+    /// <summary>Where the tests write (never the checkout): $REPRO_TEST_OUTPUT, else a folder under the system temp.</summary>
+    public static string OutputRoot { get; } =
+        Environment.GetEnvironmentVariable("REPRO_TEST_OUTPUT") is { Length: > 0 } root ? Path.GetFullPath(root) : Path.Combine(Path.GetTempPath(), "repro-tests");
+
+    /// <summary>Data and checkpoints of the small profiles, kept between test runs so their trajectories train once.</summary>
+    public static string CacheRoot => Path.Combine(OutputRoot, "cache");
+
+    /// <summary>The reports the figure tests write (reports/&lt;profile&gt;/ below it).</summary>
+    public static string ReportsRoot => Path.Combine(OutputRoot, "reports");
+
     /// <summary>A profile small enough to train a whole trajectory in seconds.</summary>
     public static Profile TinyProfile(int iterations = 2, int seed = 7) => new()
     {
@@ -79,6 +89,6 @@ public static class TestSupport
     /// <summary>The real CLI, copied beside the tests by the project reference.</summary>
     public static ProcessStartInfo ReproCli(params string[] args) => Dotnet([Path.Combine(AppContext.BaseDirectory, "repro.dll"), .. args]);
 
-    public static RunContext Context(Profile profile, string cacheRoot, List<string>? log = null) =>
-        new(profile, RepoRoot, cacheRoot, null, DeviceChoice.Cpu, m => log?.Add(m));
+    public static RunContext Context(Profile profile, string cacheRoot, List<string>? log = null, string? reportsRoot = null) =>
+        new(profile, RepoRoot, cacheRoot, null, DeviceChoice.Cpu, m => log?.Add(m)) { ReportsRoot = reportsRoot ?? ReportsRoot };
 }

@@ -13,7 +13,7 @@ public sealed class AccuracyFigure : IFigure
     public string Title => "Top-1 accuracy vs sparsity";
     public string Shows => "Validation top-1 accuracy and remaining non-zero weights at every iteration of iterative magnitude pruning with learning-rate rewinding.";
 
-    public FigureMeasurement Measure(RunContext context)
+    public FigureMeasurement Measure(RunContext context, FigureFolder folder)
     {
         var values = new List<MeasuredValue>();
         var claims = new List<ClaimOutcome>();
@@ -46,7 +46,7 @@ public sealed class AccuracyFigure : IFigure
         };
     }
 
-    public IReadOnlyList<string> Plot(FigureResults results, string directory)
+    public IReadOnlyList<string> Plot(FigureResults results, FigureFolder folder)
     {
         var series = results.Values.Select(v => v.Series).Distinct().ToList();
         var longest = series.Select(s => Sparsities(results, s)).MaxBy(s => s.Count)!;
@@ -59,7 +59,7 @@ public sealed class AccuracyFigure : IFigure
         }
         accuracy.LeftLimits(0, 1);
         nonzero.LogLeft();
-        return [accuracy.Save(directory, "accuracy"), nonzero.Save(directory, "nonzero-weights")];
+        return [accuracy.Save(folder.Directory, "accuracy"), nonzero.Save(folder.Directory, "nonzero-weights")];
     }
 
     static List<double> Sparsities(FigureResults r, string series) =>

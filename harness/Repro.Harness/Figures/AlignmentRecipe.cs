@@ -16,6 +16,10 @@ public interface IAlignmentFigure : IFigure
 {
     /// <summary>Datasets the figure plots; the profile's alignment.datasets must include them.</summary>
     IReadOnlyList<string> RequiredDatasets { get; }
+
+    void IFigure.Validate(Profile profile, bool listed, ProfileChecks checks) => AlignmentRecipe.Validate(profile, this, listed, checks);
+
+    IEnumerable<string> IFigure.Deviations(Profile profile, Profile? paper) => AlignmentRecipe.Deviations(profile, paper);
 }
 
 /// <summary>One model at one pruning iteration: its decisions on every dataset of the suite.</summary>
@@ -69,6 +73,63 @@ public static class AlignmentRecipe
         }
         catch (ConfigException e) { problems.Add(e.Message); }
     }
+
+    /// <summary>The alignment section's own checks, and, for an alignment figure the profile lists, what it requires.</summary>
+    public static void Validate(Profile p, IAlignmentFigure figure, bool listed, ProfileChecks checks)
+    {
+        if (p.Alignment is { } a) ValidateSection(p, a, checks);
+        if (!listed) return;
+        checks.Require(p.Alignment != null, "alignment", $"is missing; figure '{figure.Name}' evaluates the model-vs-human sets it configures");
+        var lacking = figure.RequiredDatasets.Except(p.Alignment!.Datasets).ToList();
+        checks.Require(lacking.Count == 0, "alignment.datasets", $"lacks {string.Join(", ", lacking)}, which figure '{figure.Name}' plots");
+    }
+
+    static void ValidateSection(Profile p, AlignmentConfig a, ProfileChecks checks)
+    {
+        var names = ModelVsHumanDatasets.All.Select(d => d.Name).ToList();
+        checks.Require(a.Datasets.Count > 0, "alignment.datasets", "must list at least one of the 17 datasets");
+        foreach (var d in a.Datasets)
+            checks.Require(names.Contains(d), "alignment.datasets", $"names '{d}'; allowed values: {string.Join(", ", names)}");
+        var repeated = a.Datasets.GroupBy(d => d).FirstOrDefault(g => g.Count() > 1);
+        checks.Require(repeated == null, "alignment.datasets", $"lists '{repeated?.Key}' more than once");
+        checks.Require(a.ParametricImagesPerClass is null or >= 1, "alignment.parametric_images_per_class", $"is {a.ParametricImagesPerClass}; must be >= 1 (or empty for every image)");
+        checks.Require(a.NonParametricImagesPerClass is null or >= 1, "alignment.non_parametric_images_per_class", $"is {a.NonParametricImagesPerClass}; must be >= 1 (or empty for every image)");
+        checks.Require(a.EidolonPictureSize is >= 32 and <= 512, "alignment.eidolon_picture_size", $"is {a.EidolonPictureSize}; must be in 32..512 (benchmark: 256)");
+        if (a.Source != AlignmentSource.Synthetic) return;
+        checks.Require(p.Data.Kind == DataKind.Synthetic, "alignment.source",
+            "is synthetic, which needs data.kind synthetic: the models must be trained on the synthetic classes the sets are drawn from");
+        checks.Require(a.ParametricImagesPerClass != null && a.NonParametricImagesPerClass != null && a.Seed != null,
+            "alignment.parametric_images_per_class/non_parametric_images_per_class/seed", "are required when alignment.source is synthetic (what to generate)");
+        checks.Require(p.Data.Synthetic!.ImageSize % 2 == 0, "data.synthetic.image_size",
+            $"is {p.Data.Synthetic.ImageSize}; the generated model-vs-human sets need an even side (phase scrambling)");
+    }
+
+    /// <summary>Where the model-vs-human settings depart from the paper's.</summary>
+    public static IEnumerable<string> Deviations(Profile p, Profile? paper)
+    {
+        if (p.Alignment is not { } a || paper?.Alignment is not { } pa) yield break;
+        var ours = Source(p, a);
+        var theirs = Source(paper, pa);
+        if (ours != theirs) yield return $"model-vs-human sets: {ours} (paper: {theirs})";
+        var skipped = pa.Datasets.Except(a.Datasets).ToList();
+        if (skipped.Count > 0) yield return $"model-vs-human datasets not evaluated: {string.Join(", ", skipped)}";
+        if (a.ParametricImagesPerClass != pa.ParametricImagesPerClass)
+            yield return $"model-vs-human images per class and condition (parametric sets): {Count(a.ParametricImagesPerClass)} (paper: {Count(pa.ParametricImagesPerClass)})";
+        if (a.NonParametricImagesPerClass != pa.NonParametricImagesPerClass)
+            yield return $"model-vs-human images per class (non-parametric sets): {Count(a.NonParametricImagesPerClass)} (paper: {Count(pa.NonParametricImagesPerClass)})";
+        if (a.Source != AlignmentSource.Synthetic) yield break;
+        if (a.EidolonPictureSize != pa.EidolonPictureSize)
+            yield return $"eidolons computed at a {a.EidolonPictureSize}-px working size with reach and grain scaled by {a.EidolonPictureSize}/{pa.EidolonPictureSize} (benchmark: {pa.EidolonPictureSize} px)";
+        yield return "no human raw data for the synthetic sets: accuracy difference, observed and error consistency are measured against each trajectory's dense model, not human observers (not human alignment)";
+        if (a.Datasets.Contains("false-colour"))
+            yield return $"false colour converts through a {Measurement.Alignment.Distortions.FalseColour.ApproximateDisplayGamma.ToString(System.Globalization.CultureInfo.InvariantCulture)} power-law display gamma instead of the lab monitor's measured table (an approximation)";
+    }
+
+    static string Source(Profile p, AlignmentConfig a) => a.Source == AlignmentSource.Synthetic
+        ? $"generated from the synthetic classes ({p.Data.Synthetic?.Classes} categories) in the benchmark's layout"
+        : "the benchmark's release (16 categories, ImageNet models' 16-category decision rule)";
+
+    static string Count(int? perClass) => perClass?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "every image";
 
     static AlignmentConfig Config(Profile profile) => profile.Alignment
         ?? throw new ConfigException($"profile '{profile.Name}': the alignment figures need an alignment section");

@@ -27,7 +27,7 @@ public static class BandDerivation
             device = context.DeviceDescription;
             threads = context.CpuThreads;
             context.Log($"== reference run for '{figure.Name}', seed {seed} ({runs.Count + 1}/{seeds.Count})");
-            runs.Add(figure.Measure(context).Values);
+            runs.Add(FigureRunner.Measure(figure, context).Values);
         }
         var keys = runs[0].Select(v => v.Key).ToList();
         var values = new List<ExpectedValue>();

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Repro.Config;
-using Repro.Report;
 using Repro.Results;
 using Repro.Training;
 
@@ -19,59 +18,148 @@ public sealed class BandCheckRecord
     public bool Passed => !ExpectedMissing && Violations.Count == 0;
 }
 
-public sealed record FigureRunOutcome(FigureResults Results, BandCheckRecord Check);
+public sealed record FigureRunOutcome(FigureResults Results, BandCheckRecord Check, PlotFiles Plots);
 
 /// <summary>
-/// The stages around a figure's own measurement: results file with provenance, received file, band
-/// check against expected-results, plots, and the report page.
+/// The stages of a figure, each reading the files the one before wrote in reports/&lt;profile&gt;/&lt;figure&gt;/:
+/// <see cref="Measure"/> empties the folder and writes results.yaml (plus the artefacts it names), <see cref="Check"/>
+/// compares results.yaml with expected-results/ (check.yaml, received.yaml), <see cref="Plot"/> draws from results.yaml
+/// alone (plots.yaml lists what it drew), and <see cref="Report.HtmlReport"/> shows what those files list.
 /// </summary>
 public static class FigureRunner
 {
-    public static string ReportDirectory(string repoRoot, string profile) => Path.Combine(repoRoot, "reports", profile);
+    public const string ResultsFile = "results.yaml";
+    public const string CheckFile = "check.yaml";
+    public const string ReceivedFile = "received.yaml";
+    public const string PlotsFile = "plots.yaml";
 
+    /// <summary>reports/&lt;profile&gt;/ under <paramref name="reportsRoot"/> (by default &lt;repo&gt;/reports).</summary>
+    public static string ReportDirectory(string reportsRoot, string profile) => Path.Combine(reportsRoot, profile);
+
+    public static string FigureDirectory(string reportsRoot, string profile, string figure) => Path.Combine(reportsRoot, profile, figure);
+
+    /// <summary>Measure, check and plot one figure; the report is the caller's last step, once every figure is done.</summary>
     public static FigureRunOutcome Run(IFigure figure, RunContext context)
     {
-        var wall = Stopwatch.StartNew();
         var profile = context.Profile;
         context.Log($"== figure '{figure.Name}' on profile '{profile.Name}' ({context.DeviceDescription})");
         // A broken expected-results file is reported before hours of measurement, not after.
         var expectedPath = ExpectedResults.PathFor(context.RepoRoot, context.ExpectedFolder, figure.Name);
         if (File.Exists(expectedPath)) ExpectedResults.Load(expectedPath);
-        var provenance = Provenance.Capture(profile, context.RepoRoot, context.DeviceDescription, context.Data.Root, context.CpuThreads, context.Convolutions);
-        var measured = figure.Measure(context);
-        provenance.WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1);
-        var results = new FigureResults
-        {
-            Figure = figure.Name, Title = figure.Title, Profile = profile.Name, Provenance = provenance,
-            Values = measured.Values, Claims = measured.Claims,
-            Deviations = Deviations.Describe(profile, context.RepoRoot),
-            SkippedInputs = [.. measured.SkippedInputs ?? []],
-        };
-        var dir = Path.Combine(ReportDirectory(context.RepoRoot, profile.Name), figure.Name);
-        var resultsPath = Path.Combine(dir, ResultsFile);
-        var resultsHash = ContentHash.SaveYaml(resultsPath, results);
-
-        var check = CheckBands(figure, context.RepoRoot, context.ExpectedFolder, results);
-        check.ResultsHash = resultsHash;
-        ContentHash.SaveYaml(Path.Combine(dir, CheckFile), check);
-        figure.Plot(results, dir);
-        HtmlReport.Write(context.RepoRoot, profile.Name);
+        var dir = FigureDirectory(context.ReportsRoot, profile.Name, figure.Name);
+        var results = Measure(figure, context);
+        var check = Check(figure, context.RepoRoot, context.ExpectedFolder, dir);
+        var plots = Plot(figure, dir);
 
         if (results.SkippedInputs.Count > 0)
-            context.Log($"  {results.SkippedInputs.Count} input files skipped (listed in {resultsPath}), e.g. {results.SkippedInputs[0]}");
+            context.Log($"  {results.SkippedInputs.Count} input files skipped (listed in {Path.Combine(dir, ResultsFile)}), e.g. {results.SkippedInputs[0]}");
         foreach (var claim in results.Claims)
             context.Log($"  claim {(claim.Reproduced ? "REPRODUCED" : "not reproduced")}: {claim.Claim} — {claim.Evidence}");
+        var accept = $"dotnet build -t:AcceptResults -p:Profile={profile.Name}{ThreadsProperty(context)}";
         if (check.ExpectedMissing)
-            context.Log($"  no expected results at {check.ExpectedFile}; review {check.ReceivedFile} and accept it with 'dotnet build -t:AcceptResults -p:Profile={profile.Name}{ThreadsProperty(context)}'");
+            context.Log($"  no expected results at {check.ExpectedFile}; review {check.ReceivedFile} and accept it with '{accept}'");
         else if (check.Violations.Count == 0)
             context.Log($"  all {check.Checked} values within their bands ({check.ExpectedFile})");
         else
         {
             context.Log($"  {check.Violations.Count} of {check.Checked} values outside their bands ({check.ExpectedFile}):");
             foreach (var v in check.Violations) context.Log($"    {v}");
-            context.Log($"  this run's values are in {check.ReceivedFile}; if the change is intended, accept them with 'dotnet build -t:AcceptResults -p:Profile={profile.Name}{ThreadsProperty(context)}'");
+            context.Log($"  this run's values are in {check.ReceivedFile}; if the change is intended, accept them with '{accept}'");
         }
-        return new FigureRunOutcome(results, check);
+        return new FigureRunOutcome(results, check, plots);
+    }
+
+    /// <summary>
+    /// The measure stage: empties the figure's folder (nothing of an earlier run survives into this one's plots or
+    /// report), runs the figure, and writes results.yaml with provenance, deviations and the artefacts it wrote.
+    /// </summary>
+    public static FigureResults Measure(IFigure figure, RunContext context)
+    {
+        var wall = Stopwatch.StartNew();
+        var profile = context.Profile;
+        var dir = FigureDirectory(context.ReportsRoot, profile.Name, figure.Name);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        Directory.CreateDirectory(dir);
+        var folder = FigureFolder.ForMeasurement(dir);
+        var provenance = Provenance.Capture(profile, context.RepoRoot, context.DeviceDescription, context.Data.Root, context.CpuThreads, context.Convolutions);
+        var measured = figure.Measure(context, folder);
+        provenance.WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1);
+        var paper = Deviations.PaperFor(profile, context.RepoRoot);
+        var results = new FigureResults
+        {
+            Figure = figure.Name, Title = figure.Title, Profile = profile.Name, Provenance = provenance,
+            Values = measured.Values, Claims = measured.Claims,
+            ProfileDeviations = Deviations.Describe(profile, paper),
+            Deviations = [.. figure.Deviations(profile, paper)],
+            Artefacts = [.. folder.Artefacts],
+            SkippedInputs = [.. measured.SkippedInputs ?? []],
+        };
+        ContentHash.SaveYaml(Path.Combine(dir, ResultsFile), results);
+        return results;
+    }
+
+    /// <summary>Loads a figure's results.yaml, saying how to get it back when it is missing or damaged.</summary>
+    public static FigureResults LoadResults(string figureDirectory, string profile)
+    {
+        var path = Path.Combine(figureDirectory, ResultsFile);
+        var rerun = $"Rerun the figure (dotnet build -t:Reproduce -p:Profile={profile} -p:Figures={Path.GetFileName(figureDirectory)}).";
+        if (!File.Exists(path)) throw new ConfigException($"{path} does not exist: the figure has not been measured. {rerun}");
+        return ContentHash.LoadYaml<FigureResults>(path, rerun);
+    }
+
+    /// <summary>
+    /// The check stage: this figure's results.yaml against expected-results/&lt;folder&gt;/&lt;figure&gt;.yaml. Writes
+    /// check.yaml (the verdict, tied to the results' content hash) and received.yaml (this run's values as an
+    /// expected-results file, for <see cref="Accept"/>).
+    /// </summary>
+    /// <param name="expectedFolder">The profile's folder under expected-results/ for this run's thread count (<see cref="ExpectedResults.Folder"/>).</param>
+    public static BandCheckRecord Check(IFigure figure, string repoRoot, string expectedFolder, string figureDirectory)
+    {
+        var results = LoadResults(figureDirectory, Path.GetFileName(Path.GetDirectoryName(figureDirectory))!);
+        var check = CheckBands(figure, repoRoot, expectedFolder, results, Path.Combine(figureDirectory, ReceivedFile));
+        check.ResultsHash = ContentHash.StoredYamlHash(Path.Combine(figureDirectory, ResultsFile)) ?? "";
+        ContentHash.SaveYaml(Path.Combine(figureDirectory, CheckFile), check);
+        return check;
+    }
+
+    /// <summary>
+    /// The plot stage: draws from results.yaml and the artefacts it names only. Plots an earlier run left at the top of
+    /// the folder are deleted first; plots.yaml lists what was drawn, and only that reaches the report.
+    /// </summary>
+    public static PlotFiles Plot(IFigure figure, string figureDirectory)
+    {
+        var results = LoadResults(figureDirectory, Path.GetFileName(Path.GetDirectoryName(figureDirectory))!);
+        foreach (var old in Directory.EnumerateFiles(figureDirectory).Where(f => Path.GetExtension(f) is ".png" or ".svg").ToList())
+            File.Delete(old);
+        var drawn = figure.Plot(results, FigureFolder.ForPlot(figureDirectory, results.Artefacts));
+        var plots = new PlotFiles
+        {
+            ResultsHash = ContentHash.StoredYamlHash(Path.Combine(figureDirectory, ResultsFile)) ?? "",
+            Plots = drawn.Select(png => new PlotFile
+            {
+                Png = png,
+                Svg = File.Exists(Path.Combine(figureDirectory, Path.ChangeExtension(png, ".svg"))) ? Path.ChangeExtension(png, ".svg") : null,
+            }).ToList(),
+        };
+        foreach (var p in plots.Plots.Where(p => !File.Exists(Path.Combine(figureDirectory, p.Png))))
+            throw new InvalidOperationException($"figure '{figure.Name}' returned the plot '{p.Png}' but did not write it in {figureDirectory}");
+        ContentHash.SaveYaml(Path.Combine(figureDirectory, PlotsFile), plots);
+        return plots;
+    }
+
+    /// <summary>Redraws every listed figure of a profile that has results; returns the figures drawn.</summary>
+    public static IReadOnlyList<string> PlotAll(string reportsRoot, string profile, IEnumerable<IFigure> figures, Action<string> log)
+    {
+        var drawn = new List<string>();
+        foreach (var figure in figures)
+        {
+            var dir = FigureDirectory(reportsRoot, profile, figure.Name);
+            if (!File.Exists(Path.Combine(dir, ResultsFile))) { log($"  {figure.Name}: no {ResultsFile} in {dir}, not measured yet"); continue; }
+            var plots = Plot(figure, dir);
+            log($"  {figure.Name}: {plots.Plots.Count} plot(s) from {Path.Combine(dir, ResultsFile)}");
+            drawn.Add(figure.Name);
+        }
+        return drawn;
     }
 
     /// <summary>Whether <paramref name="check"/> judged other values than those now in <paramref name="resultsPath"/> (e.g. a run killed between the two files).</summary>
@@ -92,8 +180,7 @@ public static class FigureRunner
         var environment = new List<string>();
         foreach (var (dir, what) in new[]
                  {
-                     (ReportDirectory(context.RepoRoot, profile), "the report folder"),
-                     (Path.GetDirectoryName(ExpectedResults.PathFor(context.RepoRoot, context.ExpectedFolder, "x"))!, "where received results are written"),
+                     (ReportDirectory(context.ReportsRoot, profile), "the report folder (--reports-dir)"),
                      (context.CacheRoot, "the cache of data and checkpoints (--cache-dir)"),
                  })
             if (NotWritable(dir, what) is { } problem) environment.Add(problem);
@@ -170,25 +257,20 @@ public static class FigureRunner
     }
 
     /// <summary>The figures under reports/&lt;profile&gt;/ whose check.yaml did not judge their current results.yaml.</summary>
-    public static IReadOnlyList<string> StaleChecks(string repoRoot, string profile) =>
+    public static IReadOnlyList<string> StaleChecks(string reportsRoot, string profile) =>
         FigureCatalog.Names.Where(name =>
         {
-            var dir = Path.Combine(ReportDirectory(repoRoot, profile), name);
+            var dir = FigureDirectory(reportsRoot, profile, name);
             var (results, check) = (Path.Combine(dir, ResultsFile), Path.Combine(dir, CheckFile));
             return File.Exists(results) && File.Exists(check) && IsStale(ContentHash.LoadYaml<BandCheckRecord>(check, "Delete it and rerun the figure."), results);
         }).ToList();
 
-    public const string ResultsFile = "results.yaml";
-    public const string CheckFile = "check.yaml";
-
     static string ThreadsProperty(RunContext context) =>
         context.ExpectedFolder == context.Profile.Name ? "" : $" -p:Threads={context.Threads}";
 
-    /// <param name="expectedFolder">The profile's folder under expected-results/ for this run's thread count (<see cref="ExpectedResults.Folder"/>).</param>
-    public static BandCheckRecord CheckBands(IFigure figure, string repoRoot, string expectedFolder, FigureResults results)
+    static BandCheckRecord CheckBands(IFigure figure, string repoRoot, string expectedFolder, FigureResults results, string receivedPath)
     {
         var expectedPath = ExpectedResults.PathFor(repoRoot, expectedFolder, figure.Name);
-        var receivedPath = ExpectedResults.ReceivedPathFor(repoRoot, expectedFolder, figure.Name);
         var current = File.Exists(expectedPath) ? ExpectedResults.Load(expectedPath) : null;
         var p = results.Provenance;
         var received = BandCheck.Received(figure.Name, results.Profile, results.Values, current, figure.DefaultAbsTol,
@@ -203,25 +285,33 @@ public static class FigureRunner
         return new BandCheckRecord
         {
             ExpectedFile = Path.GetRelativePath(repoRoot, expectedPath),
-            ReceivedFile = Path.GetRelativePath(repoRoot, receivedPath),
+            ReceivedFile = receivedPath,
             ExpectedMissing = current == null,
             Checked = current?.Values.Count ?? 0,
             Violations = violations,
         };
     }
 
-    /// <summary>Promotes received files to expected ones; returns the files accepted.</summary>
-    /// <param name="profile">The profile's folder under expected-results/ (<see cref="ExpectedResults.Folder"/>).</param>
-    public static IReadOnlyList<string> Accept(string repoRoot, string profile, IEnumerable<string> figures)
+    /// <summary>
+    /// Promotes each figure's received.yaml (reports/&lt;profile&gt;/&lt;figure&gt;/) to the expected-results file its
+    /// check.yaml compared with; returns the files accepted.
+    /// </summary>
+    public static IReadOnlyList<string> Accept(string repoRoot, string reportsRoot, string profile, IEnumerable<string> figures)
     {
         var accepted = new List<string>();
         foreach (var name in figures)
         {
-            var received = ExpectedResults.ReceivedPathFor(repoRoot, profile, name);
-            if (!File.Exists(received)) continue;
+            var dir = FigureDirectory(reportsRoot, profile, name);
+            var (received, checkPath) = (Path.Combine(dir, ReceivedFile), Path.Combine(dir, CheckFile));
+            if (!File.Exists(received) || !File.Exists(checkPath)) continue;
+            var check = ContentHash.LoadYaml<BandCheckRecord>(checkPath, "Delete it and rerun the figure.");
+            if (IsStale(check, Path.Combine(dir, ResultsFile)))
+                throw new ConfigException($"{checkPath} judged other values than {Path.Combine(dir, ResultsFile)} holds (an interrupted run); rerun the figure before accepting.");
             ExpectedResults.Load(received);
-            File.Move(received, ExpectedResults.PathFor(repoRoot, profile, name), overwrite: true);
-            accepted.Add(ExpectedResults.PathFor(repoRoot, profile, name));
+            var target = Path.Combine(repoRoot, check.ExpectedFile);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(received, target, overwrite: true);
+            accepted.Add(target);
         }
         return accepted;
     }

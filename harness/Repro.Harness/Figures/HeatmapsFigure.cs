@@ -12,7 +12,7 @@ namespace Repro.Figures;
 /// Experiment 1, qualitatively: for each method, a grid of the same few scene images (rows) across every pruning
 /// iteration (columns), the heatmap blended over the image, each cell titled with the iteration's sparsity and top-1
 /// accuracy. Its checked numbers are the RMA of every shown cell, so a changed heatmap is caught by the bands.
-/// The blended cells are written during measurement (reports/&lt;profile&gt;/heatmaps/cells/) and composed by the plot.
+/// The cells are artefacts of the measurement (cells/&lt;model&gt;/&lt;method&gt;/), composed into grids by the plot.
 /// </summary>
 public sealed class HeatmapsFigure : IFigure
 {
@@ -22,15 +22,19 @@ public sealed class HeatmapsFigure : IFigure
     public string Title => "Heatmaps across the pruning trajectory";
     public string Shows => "Each method's heatmap on the same scene images at every pruning iteration, blended over the image, with the Relevance Mass Accuracy of every cell.";
 
-    static string CellPath(string figureDirectory, string model, string method, int image, int iteration) =>
-        Path.Combine(figureDirectory, "cells", model, method, string.Create(CultureInfo.InvariantCulture, $"img{image + 1}-iter{iteration:D2}.png"));
+    static string CellName(string model, string method, int image, int iteration) =>
+        string.Create(CultureInfo.InvariantCulture, $"cells/{model}/{method}/img{image + 1}-iter{iteration:D2}.png");
 
     static string ImageSeries(string model, string method, Fidelity fidelity, int image) =>
         $"{InterpretabilityFigure.SeriesOf(model, method, fidelity)}/img{image + 1}";
 
+    public void Validate(Profile profile, bool listed, ProfileChecks checks) => InterpretabilityInputs.Validate(profile, Name, listed, checks);
+
+    public IEnumerable<string> Deviations(Profile profile, Profile? paper) => InterpretabilityInputs.Deviations(profile, paper);
+
     public void Preflight(RunContext context, List<string> problems) => InterpretabilityInputs.Preflight(context, c => c.HeatmapImages, problems);
 
-    public FigureMeasurement Measure(RunContext context)
+    public FigureMeasurement Measure(RunContext context, FigureFolder folder)
     {
         var profile = context.Profile;
         var config = InterpretabilityInputs.Config(profile);
@@ -38,7 +42,6 @@ public sealed class HeatmapsFigure : IFigure
         var fidelities = InterpretabilityInputs.Fidelities(profile);
         var images = InterpretabilityInputs.Images(context, config.HeatmapImages);
         var rma = new RelevanceMassAccuracy();
-        var figureDirectory = Path.Combine(FigureRunner.ReportDirectory(context.RepoRoot, profile.Name), Name);
         var values = new List<MeasuredValue>();
 
         foreach (var model in profile.Models)
@@ -59,7 +62,7 @@ public sealed class HeatmapsFigure : IFigure
                     {
                         var heatmap = method.OfImage(input, images[i].Height, images[i].Width);
                         var slug = InterpretabilityFigure.Slug(method.Name);
-                        SaveBlended(images[i].Image, heatmap, CellPath(figureDirectory, model.Key, slug, i, m.Iteration));
+                        SaveBlended(images[i].Image, heatmap, folder.NewArtefact(CellName(model.Key, slug, i, m.Iteration)));
                         foreach (var fidelity in fidelities)
                             if (rma.Score(heatmap, images[i].Mask(fidelity)) is { } score)
                                 values.Add(new MeasuredValue { Series = ImageSeries(model.Key, method.Name, fidelity, i), Metric = "rma", Iteration = m.Iteration, Sparsity = sparsity, Value = score });
@@ -98,21 +101,21 @@ public sealed class HeatmapsFigure : IFigure
     static byte Blend(byte a, byte b) => (byte)((a + b + 1) / 2);
 
     /// <summary>One grid per model and method: rows = images, columns = iterations.</summary>
-    public IReadOnlyList<string> Plot(FigureResults results, string directory)
+    public IReadOnlyList<string> Plot(FigureResults results, FigureFolder folder)
     {
         var files = new List<string>();
         foreach (var model in results.Values.Where(v => v.Metric == "top1").Select(v => v.Series).Distinct())
         {
             var columns = results.Values.Where(v => v.Series == model && v.Metric == "top1").OrderBy(v => v.Iteration).ToList();
-            var cellsRoot = Path.Combine(directory, "cells", model);
-            if (!Directory.Exists(cellsRoot)) continue;
-            foreach (var methodDir in Directory.GetDirectories(cellsRoot).Order(StringComparer.Ordinal))
+            var prefix = $"cells/{model}/";
+            var methods = results.Artefacts.Where(a => a.StartsWith(prefix, StringComparison.Ordinal))
+                .Select(a => a[prefix.Length..a.IndexOf('/', prefix.Length)]).Distinct().Order(StringComparer.Ordinal);
+            foreach (var method in methods)
             {
-                var method = Path.GetFileName(methodDir);
-                var rows = Enumerable.Range(0, int.MaxValue)
-                    .TakeWhile(i => File.Exists(CellPath(directory, model, method, i, columns[0].Iteration))).Count();
+                var rows = Enumerable.Range(0, int.MaxValue).TakeWhile(i => folder.Has(CellName(model, method, i, columns[0].Iteration))).Count();
                 var name = $"heatmaps-{model}-{method}.png";
-                IterationGrid.Save($"{method}, {model}", IterationGrid.ColumnTitles(columns), rows, (r, c) => CellPath(directory, model, method, r, columns[c].Iteration), Path.Combine(directory, name));
+                IterationGrid.Save($"{method}, {model}", IterationGrid.ColumnTitles(columns), rows,
+                    (r, c) => folder.Artefact(CellName(model, method, r, columns[c].Iteration)), folder.PlotPath(name));
                 files.Add(name);
             }
         }

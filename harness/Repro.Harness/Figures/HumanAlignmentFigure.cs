@@ -16,7 +16,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
 {
     const string CueConflict = "cue-conflict";
 
-    public string Name => "human_alignment";
+    public string Name => "human-alignment";
     public string Title => "Model-vs-human out-of-distribution accuracy and consistency vs sparsity";
     public string Shows =>
         "Top-1 accuracy on each model-vs-human dataset (over the conditions the benchmark's summary includes) at every pruning iteration, " +
@@ -27,7 +27,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
     public void Preflight(RunContext context, List<string> problems) =>
         AlignmentRecipe.Preflight(context, context.Profile.Alignment?.Datasets ?? [], problems);
 
-    public FigureMeasurement Measure(RunContext context)
+    public FigureMeasurement Measure(RunContext context, FigureFolder folder)
     {
         var datasets = context.Profile.Alignment!.Datasets;
         var suite = AlignmentRecipe.OpenSuite(context, datasets);
@@ -103,7 +103,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
         };
     }
 
-    public IReadOnlyList<string> Plot(FigureResults results, string directory)
+    public IReadOnlyList<string> Plot(FigureResults results, FigureFolder folder)
     {
         var files = new List<string>();
         var datasets = results.Values.Select(v => v.Metric).Where(m => m.StartsWith("top1_")).Distinct().ToList();
@@ -124,7 +124,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
             perDataset.ReferenceLines(lines);
             perDataset.LeftLimits(0, 1);
             perDataset.LegendOutside();
-            files.Add(perDataset.Save(directory, $"top1-per-dataset-{series}", width: 1150, height: 600));
+            files.Add(perDataset.Save(folder.Directory, $"top1-per-dataset-{series}", width: 1150, height: 600));
 
             var human = consistency?.EndsWith("_vs_human") == true;
             var summary = new SparsityPlot(
@@ -140,7 +140,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
             var lowest = results.Values.Where(v => v.Series == series && v.Metric == consistency).Select(v => v.Value).DefaultIfEmpty(0).Min();
             summary.LeftLimits(Math.Min(0, lowest) - 0.05, 1.05);
             summary.LegendOutside();
-            files.Add(summary.Save(directory, $"alignment-summary-{series}", width: 1150, height: 520));
+            files.Add(summary.Save(folder.Directory, $"alignment-summary-{series}", width: 1150, height: 520));
         }
         return files;
     }

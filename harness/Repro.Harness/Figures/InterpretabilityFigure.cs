@@ -35,9 +35,13 @@ public sealed class InterpretabilityFigure : IFigure
     /// <summary>"Guided Grad-CAM" → "guided-grad-cam", "IG+SmoothGrad" → "ig-smoothgrad".</summary>
     public static string Slug(string method) => method.ToLowerInvariant().Replace(' ', '-').Replace('+', '-');
 
+    public void Validate(Profile profile, bool listed, ProfileChecks checks) => InterpretabilityInputs.Validate(profile, Name, listed, checks);
+
+    public IEnumerable<string> Deviations(Profile profile, Profile? paper) => InterpretabilityInputs.Deviations(profile, paper);
+
     public void Preflight(RunContext context, List<string> problems) => InterpretabilityInputs.Preflight(context, c => c.Images, problems);
 
-    public FigureMeasurement Measure(RunContext context)
+    public FigureMeasurement Measure(RunContext context, FigureFolder folder)
     {
         var profile = context.Profile;
         var config = InterpretabilityInputs.Config(profile);
@@ -166,7 +170,7 @@ public sealed class InterpretabilityFigure : IFigure
     static readonly Color Blue = new("#1f77b4"), Red = new("#d62728"), Green = new("#2ca02c");
 
     /// <summary>One panel per model and fidelity mode: RMA (blue) and RRA (red) per method (line style), top-1 on the right.</summary>
-    public IReadOnlyList<string> Plot(FigureResults results, string directory)
+    public IReadOnlyList<string> Plot(FigureResults results, FigureFolder folder)
     {
         var files = new List<string>();
         var models = results.Values.Where(v => v.Metric == "top1").Select(v => v.Series).Distinct().ToList();
@@ -191,7 +195,7 @@ public sealed class InterpretabilityFigure : IFigure
                 plot.RightLabel("top-1 accuracy");
                 plot.LeftLimits(0, 1);
                 plot.RightLimits(0, 1);
-                files.Add(plot.Save(directory, $"interpretability-{model}-{name}"));
+                files.Add(plot.Save(folder.Directory, $"interpretability-{model}-{name}"));
             }
         }
         return files;

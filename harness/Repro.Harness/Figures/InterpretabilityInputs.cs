@@ -1,3 +1,4 @@
+using System.Globalization;
 using Repro.Config;
 using Repro.Data;
 using Repro.Data.Synthetic;
@@ -27,6 +28,55 @@ public static class InterpretabilityInputs
 {
     public static InterpretabilityConfig Config(Profile p) => p.Interpretability
         ?? throw new ConfigException($"profile '{p.Name}': the interpretability figures need an 'interpretability' section");
+
+    /// <summary>The interpretability section's own checks, and, for a figure the profile lists, what it requires.</summary>
+    public static void Validate(Profile p, string figure, bool listed, ProfileChecks checks)
+    {
+        if (p.Interpretability is { } interp)
+        {
+            checks.Require(interp.Images >= 1, "interpretability.images", $"is {interp.Images}; must be >= 1");
+            checks.Require(interp.HeatmapImages >= 1 && interp.HeatmapImages <= interp.Images, "interpretability.heatmap_images",
+                $"is {interp.HeatmapImages}; must be in 1..interpretability.images ({interp.Images})");
+            checks.Require(interp.IgSteps >= 1, "interpretability.ig_steps", $"is {interp.IgSteps}; must be >= 1");
+            checks.Require(interp.SmoothgradSamples >= 1, "interpretability.smoothgrad_samples", $"is {interp.SmoothgradSamples}; must be >= 1");
+            checks.Require(interp.NoiseStd >= 0, "interpretability.noise_std", $"is {interp.NoiseStd}; must be >= 0");
+        }
+        if (!listed) return;
+        checks.Require(p.Interpretability != null, "interpretability", $"is required by figure '{figure}' (images, heatmap_images, ig_steps, smoothgrad_samples, noise_std)");
+        checks.Require(p.Data.Scenes != null, "data.scenes", $"is required by figure '{figure}' (its images and masks are the synthetic scenes')");
+    }
+
+    /// <summary>Where the experiment-1 settings depart from the paper's, and the errata this suite corrects.</summary>
+    public static IEnumerable<string> Deviations(Profile p, Profile? paper)
+    {
+        var list = new List<string>();
+        if (p.Interpretability is { } ours && paper?.Interpretability is { } theirs)
+        {
+            void Differs<T>(string what, T mine, T paperValue)
+            {
+                if (!EqualityComparer<T>.Default.Equals(mine, paperValue))
+                    list.Add(string.Create(CultureInfo.InvariantCulture, $"{what}: {mine} (paper: {paperValue})"));
+            }
+            Differs("interpretability images", p.Data.Kind == DataKind.Synthetic
+                ? $"{ours.Images} synthetic VOC-layout scenes" : $"{ours.Images}", $"{theirs.Images} PASCAL VOC2012 segmentation images");
+            Differs("interpretability split", ours.Split, theirs.Split);
+            Differs("Grad-CAM layer", ours.GradCamLayer, theirs.GradCamLayer);
+            Differs("Integrated Gradients steps (Gauss-Legendre)", ours.IgSteps, theirs.IgSteps);
+            Differs("SmoothGrad samples", ours.SmoothgradSamples, theirs.SmoothgradSamples);
+            Differs("SmoothGrad noise std", ours.NoiseStd, theirs.NoiseStd);
+        }
+        list.Add("interpretability images are the first of the sorted id list (the authors' subset followed unsorted directory order: errata 2)");
+        list.Add("SmoothGrad noise is seeded, the same at every pruning iteration (the authors' was unseeded: errata 8)");
+        if (p.Models.Any(m => m.Architecture.StartsWith("vit", StringComparison.Ordinal)))
+            list.Add("ViT attention maps are upsampled with height and width in place (the authors' resize swapped them: errata 3)");
+        list.Add(p.Fidelity switch
+        {
+            Fidelity.Paper => "interpretability ground truth: the authors' binarisation and averaging only (errata 1 and 2 reproduced)",
+            Fidelity.Corrected => "interpretability ground truth: corrected only (object = label not in {0, 255}; mean over the images scored)",
+            _ => "interpretability ground truth: both the authors' binarisation and averaging (series '/paper') and the corrected ones (series '/corrected')",
+        });
+        return list;
+    }
 
     public static AttributionSettings Settings(InterpretabilityConfig c) =>
         new(c.GradCamLayer, c.IgSteps, c.SmoothgradSamples, c.NoiseStd);

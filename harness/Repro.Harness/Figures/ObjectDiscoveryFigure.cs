@@ -14,8 +14,8 @@ namespace Repro.Figures;
 /// Experiment 2: unsupervised object discovery with LOST on each pruned classifier's features (ResNet layer4,
 /// ViT last-block keys), scored by CorLoc (IoU ≥ 0.5 with any ground-truth box) and mean IoU on every dataset the
 /// profile names, along the trajectory. The centred-box baseline is scored on the same images as the sanity anchor.
-/// Per-image predictions are kept per iteration under reports/&lt;profile&gt;/object-discovery/predictions/, and the
-/// qualitative grid's cells (ground truth, box, seed patch) under cells/.
+/// Per-image predictions are artefacts per iteration (predictions/&lt;model&gt;-&lt;dataset&gt;/iter-NN.yaml), as are the
+/// qualitative grid's cells (ground truth, box, seed patch; cells/&lt;model&gt;/).
 /// </summary>
 public sealed class ObjectDiscoveryFigure : IFigure
 {
@@ -26,18 +26,59 @@ public sealed class ObjectDiscoveryFigure : IFigure
     public string Title => "Unsupervised object discovery (LOST) vs sparsity";
     public string Shows => "CorLoc of LOST on each pruned model's features per dataset, with the centred-box baseline, top-1 accuracy, the remaining weights and a qualitative grid of boxes.";
 
-    static string CellPath(string figureDirectory, string model, int image, int iteration) =>
-        Path.Combine(figureDirectory, "cells", model, string.Create(CultureInfo.InvariantCulture, $"img{image + 1}-iter{iteration:D2}.png"));
+    static string CellName(string model, int image, int iteration) =>
+        string.Create(CultureInfo.InvariantCulture, $"cells/{model}/img{image + 1}-iter{iteration:D2}.png");
+
+    public void Validate(Profile p, bool listed, ProfileChecks checks)
+    {
+        var d = p.Discovery;
+        checks.Require(d.Stride is 8 or 16 or 32, "discovery.stride", $"is {d.Stride}; allowed values: 8, 16, 32");
+        checks.Require(d.KPatches >= 1, "discovery.k_patches", $"is {d.KPatches}; must be >= 1");
+        checks.Require(d.QualitativeImages >= 0, "discovery.qualitative_images", $"is {d.QualitativeImages}; must be >= 0");
+        if (!listed) return;
+        var known = DiscoveryInputs.Names;
+        checks.Require(d.Datasets.Count > 0, "discovery.datasets", $"must list at least one of: {string.Join(", ", known)}");
+        foreach (var name in d.Datasets)
+            checks.Require(known.Contains(name), "discovery.datasets", $"names '{name}'; allowed values: {string.Join(", ", known)}");
+        checks.Require(d.Datasets.Distinct().Count() == d.Datasets.Count, "discovery.datasets", "lists a dataset twice");
+        var synthetic = p.Data.Scenes != null;
+        if (d.Datasets.Any(n => n.StartsWith("voc12", StringComparison.Ordinal)))
+            checks.Require(d.Voc12Root != null || synthetic, "discovery.voc12_root", "is required for the voc12 datasets when the profile has no data.scenes to stand in");
+        if (d.Datasets.Contains("voc07-trainval"))
+            checks.Require(d.Voc07Root != null, "discovery.voc07_root", "is required for voc07-trainval (the synthetic scenes stand in for VOC2012 only)");
+        if (d.Datasets.Contains("coco20k"))
+            checks.Require(d.Coco20k != null || synthetic, "discovery.coco20k", "is required for coco20k when the profile has no data.scenes to stand in (images_root, file_list, annotations)");
+    }
+
+    public IEnumerable<string> Deviations(Profile p, Profile? paper)
+    {
+        if (paper != null)
+        {
+            if (p.Discovery.KPatches != paper.Discovery.KPatches)
+                yield return $"LOST k (patches that may join the seed): {p.Discovery.KPatches} (paper: {paper.Discovery.KPatches})";
+            var synthetic = p.Discovery.Datasets.Where(n => !DiscoveryInputs.HasRealSource(p.Discovery, n)).ToList();
+            if (synthetic.Count > 0)
+                yield return $"object discovery: the synthetic scenes stand in for {string.Join(", ", synthetic)} (paper: the real benchmarks)";
+            var skipped = paper.Discovery.Datasets.Except(p.Discovery.Datasets).ToList();
+            if (skipped.Count > 0) yield return $"object-discovery datasets not evaluated: {string.Join(", ", skipped)}";
+            if (p.Discovery.NoHard != paper.Discovery.NoHard)
+                yield return $"LOST no-hard variant: {p.Discovery.NoHard} (paper: {paper.Discovery.NoHard})";
+        }
+        if (p.Discovery.Stride != 32 && p.Fidelity != Fidelity.Paper)
+            yield return $"LOST on ResNet features at stride {p.Discovery.Stride} (dilated layers; the paper's runs were at 32 whatever their option said: errata 5)";
+        yield return "LOST's per-image boxes are kept for every pruning iteration (the authors' were overwritten); ties in its degree order go to the lowest patch index (the reference's sort is unstable)";
+        if (p.Models.Any(m => m.Architecture.StartsWith("vit", StringComparison.Ordinal)))
+            yield return "LOST on ViT reads the pruned model's own last-block keys in every fidelity (the authors' run never loaded the pruned checkpoint and took the block's normalised input in scrambled token order: errata 4 is not reproduced)";
+    }
 
     public void Preflight(RunContext context, List<string> problems) => DiscoveryInputs.Preflight(context, problems);
 
-    public FigureMeasurement Measure(RunContext context)
+    public FigureMeasurement Measure(RunContext context, FigureFolder folder)
     {
         var profile = context.Profile;
         var options = profile.Discovery;
         var fidelity = profile.Fidelity == Fidelity.Both ? Fidelity.Paper : profile.Fidelity;
         var evaluation = new CorLocEvaluation(new CorLocOptions { NoHard = options.NoHard });
-        var figureDirectory = Path.Combine(FigureRunner.ReportDirectory(context.RepoRoot, profile.Name), Name);
         var values = new List<MeasuredValue>();
         var claims = new List<ClaimOutcome>();
 
@@ -75,7 +116,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
                     {
                         Method = discoverer.Name, Dataset = $"{dataset.Name}: {dataset.Source}", Model = model.Key, Iteration = m.Iteration,
                         Sparsity = sparsity, Features = features.Description, Summary = summary, Images = rows,
-                    }.Save(DiscoveryPredictionsFile.PathFor(Path.Combine(figureDirectory, "predictions", $"{model.Key}-{dataset.Name}"), m.Iteration));
+                    }.Save(folder.NewArtefact(DiscoveryPredictionsFile.PathFor($"predictions/{model.Key}-{dataset.Name}", m.Iteration)));
                     var series = $"{model.Key}/{dataset.Name}";
                     values.Add(Value(series, "corloc", m.Iteration, sparsity, summary.CorLoc));
                     values.Add(Value(series, "mean_iou", m.Iteration, sparsity, summary.MeanIou));
@@ -85,7 +126,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
                     context.Log($"  {model.Key} iter {m.Iteration} ({sparsity:F1}% sparse) {dataset.Name}: {summary}, mean box {boxArea:P0} of the image");
                     if (dataset == datasets[0])
                         for (var i = 0; i < shown.Count; i++)
-                            DrawCell(shown[i], rows[i], features.Stride, CellPath(figureDirectory, model.Key, i, m.Iteration));
+                            DrawCell(shown[i], rows[i], features.Stride, folder.NewArtefact(CellName(model.Key, i, m.Iteration)));
                 }
                 owned?.Dispose();
                 net.Dispose();
@@ -180,7 +221,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
     static MeasuredValue Value(string series, string metric, int iteration, double sparsity, double value) =>
         new() { Series = series, Metric = metric, Iteration = iteration, Sparsity = sparsity, Value = value };
 
-    public IReadOnlyList<string> Plot(FigureResults results, string directory)
+    public IReadOnlyList<string> Plot(FigureResults results, FigureFolder folder)
     {
         var files = new List<string>();
         var models = results.Values.Where(v => v.Metric == "top1").Select(v => v.Series).Distinct().ToList();
@@ -200,18 +241,18 @@ public sealed class ObjectDiscoveryFigure : IFigure
                 plot.RightLabel("top-1 accuracy");
                 plot.LeftLimits(0, 100);
                 plot.RightLimits(0, 1);
-                files.Add(plot.Save(directory, $"corloc-{model}-{dataset}"));
+                files.Add(plot.Save(folder.Directory, $"corloc-{model}-{dataset}"));
             }
             var nonzero = new SparsityPlot($"Remaining non-zero weights: {model}", "non-zero weights (log10 scale)", sparsity);
             nonzero.Line(model, Series(results, model, "nonzero_weights").Select(Math.Log10).ToList());
             nonzero.LogLeft();
-            files.Add(nonzero.Save(directory, $"nonzero-weights-{model}"));
+            files.Add(nonzero.Save(folder.Directory, $"nonzero-weights-{model}"));
 
-            var rows = Enumerable.Range(0, int.MaxValue).TakeWhile(i => File.Exists(CellPath(directory, model, i, top1[0].Iteration))).Count();
+            var rows = Enumerable.Range(0, int.MaxValue).TakeWhile(i => folder.Has(CellName(model, i, top1[0].Iteration))).Count();
             if (rows == 0) continue;
             var name = $"boxes-{model}.png";
             IterationGrid.Save($"LOST on {model}, {datasets[0]}: ground truth green, box red, seed patch yellow", IterationGrid.ColumnTitles(top1), rows,
-                (r, c) => CellPath(directory, model, r, top1[c].Iteration), Path.Combine(directory, name));
+                (r, c) => folder.Artefact(CellName(model, r, top1[c].Iteration)), folder.PlotPath(name));
             files.Add(name);
         }
         return files;

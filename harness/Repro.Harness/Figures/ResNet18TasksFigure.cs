@@ -11,7 +11,7 @@ public sealed class ResNet18TasksFigure : IAlignmentFigure
 {
     static readonly string[] Datasets = ["silhouette", "colour", "false-colour"];
 
-    public string Name => "resnet18_tasks";
+    public string Name => "resnet18-tasks";
     public string Title => "ResNet-18 on silhouette, colour and false colour vs pruning step";
     public string Shows =>
         "ResNet-18 top-1 accuracy on the model-vs-human silhouette, colour (greyscale images) and false-colour (opponent colours) sets at every pruning step.";
@@ -20,7 +20,7 @@ public sealed class ResNet18TasksFigure : IAlignmentFigure
 
     public void Preflight(RunContext context, List<string> problems) => AlignmentRecipe.Preflight(context, Datasets, problems);
 
-    public FigureMeasurement Measure(RunContext context)
+    public FigureMeasurement Measure(RunContext context, FigureFolder folder)
     {
         var suite = AlignmentRecipe.OpenSuite(context, Datasets);
         var values = new List<MeasuredValue>();
@@ -31,7 +31,7 @@ public sealed class ResNet18TasksFigure : IAlignmentFigure
         return new FigureMeasurement(values, [], suite.MissingImages);
     }
 
-    public IReadOnlyList<string> Plot(FigureResults results, string directory)
+    public IReadOnlyList<string> Plot(FigureResults results, FigureFolder folder)
     {
         var files = new List<string>();
         foreach (var series in results.Values.Select(v => v.Series).Distinct())
@@ -43,7 +43,7 @@ public sealed class ResNet18TasksFigure : IAlignmentFigure
             plot.ReferenceLines(AlignmentRecipe.ReferenceLines(sparsity));
             plot.LeftLimits(0, 1);
             plot.LegendOutside();
-            files.Add(plot.Save(directory, $"tasks-{series}", width: 1000));
+            files.Add(plot.Save(folder.Directory, $"tasks-{series}", width: 1000));
         }
         return files;
     }

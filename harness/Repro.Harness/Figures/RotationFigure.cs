@@ -22,7 +22,7 @@ public sealed class RotationFigure : IAlignmentFigure
 
     public void Preflight(RunContext context, List<string> problems) => AlignmentRecipe.Preflight(context, [Dataset], problems);
 
-    public FigureMeasurement Measure(RunContext context)
+    public FigureMeasurement Measure(RunContext context, FigureFolder folder)
     {
         var suite = AlignmentRecipe.OpenSuite(context, [Dataset]);
         var values = new List<MeasuredValue>();
@@ -63,7 +63,7 @@ public sealed class RotationFigure : IAlignmentFigure
 
     static string Pretty(string architecture) => architecture == "resnet18" ? "ResNet-18" : "ResNet-50";
 
-    public IReadOnlyList<string> Plot(FigureResults results, string directory)
+    public IReadOnlyList<string> Plot(FigureResults results, FigureFolder folder)
     {
         var metric = AlignmentRecipe.Top1Metric(Dataset);
         var series = results.Values.Where(v => v.Metric == metric).Select(v => v.Series).Distinct().ToList();
@@ -81,7 +81,7 @@ public sealed class RotationFigure : IAlignmentFigure
         plot.ReferenceLines(AlignmentRecipe.ReferenceLines(longest));
         plot.LeftLimits(0, 1);
         plot.LegendOutside();
-        return [plot.Save(directory, "rotation", width: 1000)];
+        return [plot.Save(folder.Directory, "rotation", width: 1000)];
     }
 
     public double DefaultAbsTol(string metric) => 0.05;

@@ -7,79 +7,165 @@ using Repro.Results;
 
 namespace Repro.Report;
 
-/// <summary>reports/&lt;profile&gt;/index.html: one section per figure that has results, read from files only.</summary>
+/// <summary>
+/// reports/&lt;profile&gt;/index.html, built from the files the stages wrote and nothing else: each figure's results.yaml,
+/// check.yaml and plots.yaml. A summary table opens it; then the deviations every figure shares, once; then one section
+/// per figure of the profile, in the profile's order.
+/// </summary>
 public static class HtmlReport
 {
-    public static string Write(string repoRoot, string profile)
+    const string Style = "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222;line-height:1.4}" +
+                         "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left;vertical-align:top;font-size:90%}" +
+                         ".pass{color:#1a7f37}.fail{color:#c62828}.none{color:#666}img{max-width:100%;border:1px solid #ddd}details{margin:.5em 0}" +
+                         "section.figure{border-top:2px solid #ddd;margin-top:2em}ul.claims{margin:0;padding-left:1.2em}";
+
+    /// <summary>The parts of one figure's folder the report shows; null members were not written (yet).</summary>
+    sealed record FigureFiles(IFigure Figure, string Directory, FigureResults? Results, BandCheckRecord? Check, PlotFiles? Plots)
     {
-        var dir = FigureRunner.ReportDirectory(repoRoot, profile);
+        public bool CheckIsStale => Check != null && FigureRunner.IsStale(Check, Path.Combine(Directory, FigureRunner.ResultsFile));
+        public bool PlotsAreStale => Plots != null && Plots.ResultsHash != ContentHash.StoredYamlHash(Path.Combine(Directory, FigureRunner.ResultsFile));
+    }
+
+    public static string Write(string reportsRoot, string profile, IReadOnlyList<IFigure> figures)
+    {
+        var dir = FigureRunner.ReportDirectory(reportsRoot, profile);
+        var rerun = $"Delete it and rerun the figure (dotnet build -t:Reproduce -p:Profile={profile}).";
+        var files = figures.Select(f =>
+        {
+            var d = FigureRunner.FigureDirectory(reportsRoot, profile, f.Name);
+            T? Load<T>(string name) where T : class => File.Exists(Path.Combine(d, name)) ? ContentHash.LoadYaml<T>(Path.Combine(d, name), rerun) : null;
+            return new FigureFiles(f, d, Load<FigureResults>(FigureRunner.ResultsFile), Load<BandCheckRecord>(FigureRunner.CheckFile), Load<PlotFiles>(FigureRunner.PlotsFile));
+        }).ToList();
+
         var html = new StringBuilder();
         html.Append($$"""
-            <!DOCTYPE html><html><head><meta charset="utf-8"><title>Repro report: {{E(profile)}}</title>
-            <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:.5em 0}
-            td,th{border:1px solid #ccc;padding:2px 8px;text-align:left;font-size:90%}.pass{color:#1a7f37}.fail{color:#c62828}
-            img{max-width:100%;border:1px solid #ddd}details{margin:.5em 0}</style></head><body>
+            <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Repro report: {{E(profile)}}</title>
+            <style>{{Style}}</style></head><body>
             <h1>When Does Pruning Benefit Vision Representations? — reproduction report</h1>
-            <p>Profile <b>{{E(profile)}}</b>. Each section is one paper figure: the plot, whether every number is inside its
+            <p>Profile <b>{{E(profile)}}</b>. Each section is one paper figure: its plots, whether every number is inside its
             expected band, whether the paper's qualitative claims hold in this run, and where this run departs from the paper.</p>
             """);
-        foreach (var figure in FigureCatalog.All)
-        {
-            var resultsPath = Path.Combine(dir, figure.Name, FigureRunner.ResultsFile);
-            if (!File.Exists(resultsPath)) continue;
-            var rerun = $"Delete it and rerun the figure (dotnet build -t:Reproduce -p:Profile={profile} -p:Figures={figure.Name}).";
-            var r = ContentHash.LoadYaml<FigureResults>(resultsPath, rerun);
-            var checkPath = Path.Combine(dir, figure.Name, FigureRunner.CheckFile);
-            var check = File.Exists(checkPath) ? ContentHash.LoadYaml<BandCheckRecord>(checkPath, rerun) : null;
-            html.Append($"<h2 id=\"{figure.Name}\">{E(r.Title)}</h2><p>{E(figure.Shows)}</p>");
-            foreach (var png in Directory.GetFiles(Path.Combine(dir, figure.Name), "*.png").Order())
-            {
-                var rel = $"{figure.Name}/{Path.GetFileName(png)}";
-                var link = File.Exists(Path.ChangeExtension(png, ".svg")) ? rel.Replace(".png", ".svg") : rel;
-                html.Append($"<p><a href=\"{link}\"><img src=\"{rel}\" alt=\"{E(Path.GetFileName(png))}\"></a></p>");
-            }
-            html.Append("<h3>Expected-results check</h3>");
-            if (check == null) html.Append("<p>not checked</p>");
-            else if (FigureRunner.IsStale(check, resultsPath))
-                html.Append($"<p class=\"fail\">check is stale: rerun the figure. The values in {E(figure.Name)}/results.yaml are not the ones " +
-                            $"the last band check judged (that run ended between writing the two); its verdict is not shown.</p>");
-            else if (check.ExpectedMissing) html.Append($"<p class=\"fail\">No expected results ({E(check.ExpectedFile)}); this run's values are in {E(check.ReceivedFile)}.</p>");
-            else if (check.Passed) html.Append($"<p class=\"pass\">All {check.Checked} values within their bands ({E(check.ExpectedFile)}).</p>");
-            else
-            {
-                html.Append($"<p class=\"fail\">{check.Violations.Count} of {check.Checked} values outside their bands ({E(check.ExpectedFile)}):</p><ul>");
-                foreach (var v in check.Violations) html.Append($"<li><code>{E(v)}</code></li>");
-                html.Append("</ul>");
-            }
-            html.Append("<h3>Claims of the paper</h3><table><tr><th>claim</th><th>this run</th><th>evidence</th></tr>");
-            foreach (var c in r.Claims)
-                html.Append($"<tr><td>{E(c.Claim)}</td><td class=\"{(c.Reproduced ? "pass" : "fail")}\">{(c.Reproduced ? "reproduced" : "not reproduced")}</td><td>{E(c.Evidence)}</td></tr>");
-            html.Append("</table><h3>Deviations from the paper</h3><ul>");
-            foreach (var d in r.Deviations) html.Append($"<li>{E(d)}</li>");
-            html.Append("</ul>");
-            if (r.SkippedInputs.Count > 0)
-            {
-                html.Append($"<h3>Skipped inputs</h3><p class=\"fail\">{r.SkippedInputs.Count} input files were missing and skipped as the profile allows; the values are measured without them:</p><ul>");
-                foreach (var s in r.SkippedInputs) html.Append($"<li><code>{E(s)}</code></li>");
-                html.Append("</ul>");
-            }
-            html.Append("<details><summary>Values</summary><table><tr><th>series</th><th>metric</th><th>iteration</th><th>sparsity %</th><th>value</th></tr>");
-            foreach (var v in r.Values)
-                html.Append(string.Create(CultureInfo.InvariantCulture,
-                    $"<tr><td>{E(v.Series)}</td><td>{E(v.Metric)}</td><td>{v.Iteration}</td><td>{v.Sparsity:F2}</td><td>{v.Value:G6}</td></tr>"));
-            html.Append("</table></details><details><summary>Provenance</summary><table>");
-            foreach (var prop in typeof(Provenance).GetProperties())
-            {
-                var value = prop.GetValue(r.Provenance);
-                var text = value is System.Collections.IEnumerable list and not string ? string.Join(", ", list.Cast<object>()) : Convert.ToString(value, CultureInfo.InvariantCulture);
-                html.Append($"<tr><th>{E(prop.Name)}</th><td>{E(text ?? "")}</td></tr>");
-            }
-            html.Append("</table></details>");
-        }
+        Summary(html, files);
+        CommonDeviations(html, files);
+        foreach (var f in files) Section(html, f, profile);
         html.Append("</body></html>\n");
         var path = Path.Combine(dir, "index.html");
         AtomicFile.WriteAllText(path, html.ToString());
         return path;
+    }
+
+    static void Summary(StringBuilder html, List<FigureFiles> files)
+    {
+        html.Append("<h2 id=\"summary\">Summary</h2><table><tr><th>figure</th><th>values in band</th><th>claims of the paper</th></tr>");
+        foreach (var f in files)
+        {
+            html.Append($"<tr><td><a href=\"#{f.Figure.Name}\">{E(f.Figure.Title)}</a></td>");
+            var (verdict, ok) = BandVerdict(f);
+            html.Append($"<td class=\"{(ok ? "pass" : "fail")}\">{E(verdict)}</td><td>");
+            if (f.Results == null) html.Append("<span class=\"none\">not measured</span>");
+            else if (f.Results.Claims.Count == 0) html.Append("<span class=\"none\">no claim</span>");
+            else
+            {
+                html.Append("<ul class=\"claims\">");
+                foreach (var c in f.Results.Claims)
+                    html.Append($"<li><span class=\"{(c.Reproduced ? "pass" : "fail")}\">{(c.Reproduced ? "reproduced" : "not reproduced")}</span>: {E(c.Claim)}</li>");
+                html.Append("</ul>");
+            }
+            html.Append("</td></tr>");
+        }
+        html.Append("</table>");
+    }
+
+    static (string Text, bool Ok) BandVerdict(FigureFiles f) => f switch
+    {
+        { Results: null } => ("not measured", false),
+        { Check: null } => ("not checked", false),
+        { CheckIsStale: true } => ("check is stale: rerun the figure", false),
+        { Check.ExpectedMissing: true } => ("no expected results", false),
+        { Check: var c } when c.Passed => (string.Create(CultureInfo.InvariantCulture, $"all {c.Checked} in band"), true),
+        { Check: var c } => (string.Create(CultureInfo.InvariantCulture, $"{c.Violations.Count} of {c.Checked} outside their bands"), false),
+    };
+
+    /// <summary>The deviations every figure's results carry, once (their union, in first-seen order).</summary>
+    static void CommonDeviations(StringBuilder html, List<FigureFiles> files)
+    {
+        var common = files.Where(f => f.Results != null).SelectMany(f => f.Results!.ProfileDeviations).Distinct().ToList();
+        html.Append("<h2 id=\"deviations\">Deviations from the paper shared by every figure</h2>");
+        if (common.Count == 0) { html.Append("<p class=\"none\">none</p>"); return; }
+        html.Append("<ul>");
+        foreach (var d in common) html.Append($"<li>{E(d)}</li>");
+        html.Append("</ul><p>Each figure's section lists the deviations of its own settings.</p>");
+    }
+
+    static void Section(StringBuilder html, FigureFiles f, string profile)
+    {
+        var name = f.Figure.Name;
+        html.Append($"<section class=\"figure\" id=\"{name}\"><h2>{E(f.Figure.Title)}</h2><p>{E(f.Figure.Shows)}</p>");
+        if (f.Results is not { } r)
+        {
+            html.Append($"<p class=\"fail\">Not measured yet: no {E(name)}/{FigureRunner.ResultsFile}. Run it with dotnet build -t:Reproduce -p:Profile={E(profile)} -p:Figures={E(name)}.</p></section>");
+            return;
+        }
+        if (f.Plots == null) html.Append($"<p class=\"fail\">Not plotted: no {E(name)}/{FigureRunner.PlotsFile}. Draw the plots with 'repro plot --profile {E(profile)}'.</p>");
+        else if (f.PlotsAreStale) html.Append($"<p class=\"fail\">The plots were drawn from other results than {E(name)}/{FigureRunner.ResultsFile} holds; redraw them with 'repro plot --profile {E(profile)}'.</p>");
+        foreach (var plot in f.Plots?.Plots ?? [])
+        {
+            var src = $"{name}/{plot.Png}";
+            var link = plot.Svg is { } svg ? $"{name}/{svg}" : src;
+            html.Append($"<p><a href=\"{E(link)}\"><img src=\"{E(src)}\" alt=\"{E(plot.Png)}\"></a></p>");
+        }
+
+        html.Append("<h3>Expected-results check</h3>");
+        var check = f.Check;
+        if (check == null) html.Append("<p class=\"fail\">not checked</p>");
+        else if (f.CheckIsStale)
+            html.Append($"<p class=\"fail\">check is stale: rerun the figure. The values in {E(name)}/{FigureRunner.ResultsFile} are not the ones " +
+                        "the last band check judged (that run ended between writing the two); its verdict is not shown.</p>");
+        else if (check.ExpectedMissing) html.Append($"<p class=\"fail\">No expected results ({E(check.ExpectedFile)}); this run's values are in {E(name)}/{FigureRunner.ReceivedFile}.</p>");
+        else if (check.Passed) html.Append($"<p class=\"pass\">All {check.Checked} values within their bands ({E(check.ExpectedFile)}).</p>");
+        else
+        {
+            html.Append($"<p class=\"fail\">{check.Violations.Count} of {check.Checked} values outside their bands ({E(check.ExpectedFile)}):</p><ul>");
+            foreach (var v in check.Violations) html.Append($"<li><code>{E(v)}</code></li>");
+            html.Append("</ul>");
+        }
+
+        html.Append("<h3>Claims of the paper</h3>");
+        if (r.Claims.Count == 0) html.Append("<p class=\"none\">No claim of the paper is tested by this figure.</p>");
+        else
+        {
+            html.Append("<table><tr><th>claim</th><th>this run</th><th>evidence</th></tr>");
+            foreach (var c in r.Claims)
+                html.Append($"<tr><td>{E(c.Claim)}</td><td class=\"{(c.Reproduced ? "pass" : "fail")}\">{(c.Reproduced ? "reproduced" : "not reproduced")}</td><td>{E(c.Evidence)}</td></tr>");
+            html.Append("</table>");
+        }
+
+        html.Append("<h3>Deviations of this figure's own settings</h3>");
+        if (r.Deviations.Count == 0) html.Append("<p class=\"none\">none beyond those <a href=\"#deviations\">every figure shares</a></p>");
+        else
+        {
+            html.Append("<ul>");
+            foreach (var d in r.Deviations) html.Append($"<li>{E(d)}</li>");
+            html.Append("</ul><p>Also those <a href=\"#deviations\">every figure shares</a>.</p>");
+        }
+        if (r.SkippedInputs.Count > 0)
+        {
+            html.Append($"<h3>Skipped inputs</h3><p class=\"fail\">{r.SkippedInputs.Count} input files were missing and skipped as the profile allows; the values are measured without them:</p><ul>");
+            foreach (var s in r.SkippedInputs) html.Append($"<li><code>{E(s)}</code></li>");
+            html.Append("</ul>");
+        }
+        html.Append("<details><summary>Values</summary><table><tr><th>series</th><th>metric</th><th>iteration</th><th>sparsity %</th><th>value</th></tr>");
+        foreach (var v in r.Values)
+            html.Append(string.Create(CultureInfo.InvariantCulture,
+                $"<tr><td>{E(v.Series)}</td><td>{E(v.Metric)}</td><td>{v.Iteration}</td><td>{v.Sparsity:F2}</td><td>{v.Value:G6}</td></tr>"));
+        html.Append("</table></details><details><summary>Provenance</summary><table>");
+        foreach (var prop in typeof(Provenance).GetProperties())
+        {
+            var value = prop.GetValue(r.Provenance);
+            var text = value is System.Collections.IEnumerable list and not string ? string.Join(", ", list.Cast<object>()) : Convert.ToString(value, CultureInfo.InvariantCulture);
+            html.Append($"<tr><th>{E(prop.Name)}</th><td>{E(text ?? "")}</td></tr>");
+        }
+        html.Append("</table></details></section>");
     }
 
     static string E(string s) => WebUtility.HtmlEncode(s);

@@ -22,8 +22,8 @@ public sealed class ExpectedValue
 
 /// <summary>
 /// expected-results/&lt;profile&gt;/&lt;figure&gt;.yaml: each number with its tolerance band and how the bands
-/// were derived. A run writes &lt;figure&gt;.received.yaml beside it in the same format; accepting a run
-/// replaces the expected file with the received one.
+/// were derived. A run writes its values in the same format to reports/&lt;profile&gt;/&lt;figure&gt;/received.yaml;
+/// accepting a run copies that file here.
 /// </summary>
 public sealed class ExpectedResults
 {
@@ -38,9 +38,6 @@ public sealed class ExpectedResults
 
     public static string PathFor(string repoRoot, string profile, string figure) =>
         System.IO.Path.Combine(repoRoot, "expected-results", profile, figure + ".yaml");
-
-    public static string ReceivedPathFor(string repoRoot, string profile, string figure) =>
-        System.IO.Path.Combine(repoRoot, "expected-results", profile, figure + ".received.yaml");
 
     /// <summary>
     /// The folder of a profile's expected results for a run on <paramref name="cpuThreads"/> CPU threads:

@@ -31,8 +31,27 @@ public sealed class FigureResults
     public Provenance Provenance { get; set; } = new();
     public List<MeasuredValue> Values { get; set; } = [];
     public List<ClaimOutcome> Claims { get; set; } = [];
-    /// <summary>Where this run departs from the paper's protocol, in words.</summary>
+    /// <summary>Where this profile departs from the paper's protocol in what every figure shares (data, models, training, pruning), in words.</summary>
+    public List<string> ProfileDeviations { get; set; } = [];
+    /// <summary>Where this figure's own settings depart from the paper's, in words.</summary>
     public List<string> Deviations { get; set; } = [];
+    /// <summary>Files the measurement wrote beside results.yaml (relative, '/'-separated): the only ones the plot stage reads.</summary>
+    public List<string> Artefacts { get; set; } = [];
     /// <summary>Input files the values were measured without (a profile's skip setting), each named; empty when none.</summary>
     public List<string> SkippedInputs { get; set; } = [];
+}
+
+/// <summary>reports/&lt;profile&gt;/&lt;figure&gt;/plots.yaml: the files the plot stage wrote, the only images the report shows.</summary>
+public sealed class PlotFiles
+{
+    /// <summary>The content hash of the results.yaml these plots were drawn from.</summary>
+    public string ResultsHash { get; set; } = "";
+    public List<PlotFile> Plots { get; set; } = [];
+}
+
+/// <summary>One plot: its PNG and, where the renderer kept everything, an SVG of it.</summary>
+public sealed class PlotFile
+{
+    public string Png { get; set; } = "";
+    public string? Svg { get; set; }
 }

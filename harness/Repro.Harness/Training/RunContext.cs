@@ -13,6 +13,9 @@ public sealed class RunContext
     public Profile Profile { get; }
     public string RepoRoot { get; }
     public string CacheRoot { get; }
+    /// <summary>Where reports/&lt;profile&gt;/ goes (--reports-dir; default &lt;repo&gt;/reports).</summary>
+    public string ReportsRoot { get => reportsRoot ?? Path.Combine(RepoRoot, "reports"); init => reportsRoot = string.IsNullOrEmpty(value) ? null : Path.GetFullPath(value); }
+    readonly string? reportsRoot;
     public string? DataRoot { get; }
     public Device Device { get; }
     public string DeviceDescription => DeviceSelection.Describe(Device);

@@ -1,4 +1,5 @@
 using Repro.Config;
+using Repro.Figures;
 
 namespace Repro.Tests.Config;
 
@@ -152,6 +153,6 @@ public class ProfileLoaderTests
     {
         var text = Smoke[..Smoke.IndexOf("# Model-vs-human sets", StringComparison.Ordinal)];
         var e = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(StrictYaml.Parse<Profile>(text, "p.yaml"), "p.yaml"));
-        Assert.Contains("'alignment' is missing; figure 'human_alignment'", e.Message);
+        Assert.Contains("'alignment' is missing; figure 'human-alignment'", e.Message);
     }
 }

@@ -1,4 +1,5 @@
 using Repro.Config;
+using Repro.Figures;
 using Repro.Data;
 using Repro.Data.Png;
 using Repro.Data.Synthetic;

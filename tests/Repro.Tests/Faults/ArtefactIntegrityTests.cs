@@ -123,9 +123,9 @@ public class ArtefactIntegrityTests
         };
         var path = Path.Combine(dir, FigureRunner.ResultsFile);
         ContentHash.SaveYaml(path, results);
-        HtmlReport.Write(tmp.Path, "tiny");
+        HtmlReport.Write(tmp.Path, "tiny", [new AccuracyFigure()]);
         File.WriteAllText(path, File.ReadAllText(path).Replace("value: 0.25", "value: 0.75"));
-        var e = Assert.Throws<InvalidDataException>(() => HtmlReport.Write(tmp.Path, "tiny"));
+        var e = Assert.Throws<InvalidDataException>(() => HtmlReport.Write(tmp.Path, "tiny", [new AccuracyFigure()]));
         Assert.Contains(path, e.Message);
         Assert.Contains("rerun the figure", e.Message);
     }

@@ -64,10 +64,10 @@ public class MissingImageTests
         using var tmp = new TempDir();
         var results = new Repro.Results.FigureResults
         {
-            Figure = "human_alignment", Title = "Alignment", Profile = "tiny", SkippedInputs = ["/data/model-vs-human/datasets/colour/session-1/0002.png"],
+            Figure = "human-alignment", Title = "Alignment", Profile = "tiny", SkippedInputs = ["/data/model-vs-human/datasets/colour/session-1/0002.png"],
         };
-        ContentHash.SaveYaml(Path.Combine(Repro.Figures.FigureRunner.ReportDirectory(tmp.Path, "tiny"), "human_alignment", "results.yaml"), results);
-        var html = File.ReadAllText(Repro.Report.HtmlReport.Write(tmp.Path, "tiny"));
+        ContentHash.SaveYaml(Path.Combine(Repro.Figures.FigureRunner.ReportDirectory(tmp.Path, "tiny"), "human-alignment", "results.yaml"), results);
+        var html = File.ReadAllText(Repro.Report.HtmlReport.Write(tmp.Path, "tiny", [new Repro.Figures.HumanAlignmentFigure()]));
         Assert.Contains("1 input files were missing and skipped", html);
         Assert.Contains("colour/session-1/0002.png", html);
     }

@@ -22,7 +22,7 @@ public class StaleCheckTests
         var check = new BandCheckRecord { ExpectedFile = "expected-results/tiny/accuracy.yaml", Checked = 1, ResultsHash = resultsHash };
         ContentHash.SaveYaml(Path.Combine(dir, "check.yaml"), check);
 
-        var fresh = File.ReadAllText(HtmlReport.Write(tmp.Path, "tiny"));
+        var fresh = File.ReadAllText(HtmlReport.Write(tmp.Path, "tiny", [new AccuracyFigure()]));
         Assert.Contains("All 1 values within their bands", fresh);
         Assert.DoesNotContain("check is stale", fresh);
         Assert.Empty(FigureRunner.StaleChecks(tmp.Path, "tiny"));
@@ -30,7 +30,7 @@ public class StaleCheckTests
         // a later run wrote new values and was killed before its band check
         results.Values[0].Value = 0.25;
         ContentHash.SaveYaml(resultsPath, results);
-        var stale = File.ReadAllText(HtmlReport.Write(tmp.Path, "tiny"));
+        var stale = File.ReadAllText(HtmlReport.Write(tmp.Path, "tiny", [new AccuracyFigure()]));
         Assert.Contains("check is stale: rerun the figure", stale);
         Assert.DoesNotContain("All 1 values within their bands", stale);
         Assert.Equal(["accuracy"], FigureRunner.StaleChecks(tmp.Path, "tiny"));

@@ -1,4 +1,5 @@
 using Repro.Config;
+using Repro.Figures;
 using Repro.Results;
 
 namespace Repro.Tests.Faults;

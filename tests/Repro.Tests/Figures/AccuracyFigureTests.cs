@@ -11,16 +11,17 @@ public class AccuracyFigureTests
     {
         var profile = ProfileLoader.Load(TestSupport.RepoRoot, "ci");
         var log = new List<string>();
-        var context = TestSupport.Context(profile, Path.Combine(TestSupport.RepoRoot, ".cache"), log);
+        var context = TestSupport.Context(profile, TestSupport.CacheRoot, log);
         var outcome = FigureRunner.Run(new AccuracyFigure(), context);
 
         Assert.False(outcome.Check.ExpectedMissing, $"no {outcome.Check.ExpectedFile}");
         Assert.True(outcome.Check.Violations.Count == 0, string.Join("\n", outcome.Check.Violations));
         Assert.Equal(3 * (profile.Pruning.Iterations + 1), outcome.Check.Checked);
-        var dir = Path.Combine(TestSupport.RepoRoot, "reports", "ci", "accuracy");
-        Assert.True(File.Exists(Path.Combine(dir, "accuracy.png")));
-        Assert.True(File.Exists(Path.Combine(dir, "accuracy.svg")));
-        Assert.True(File.Exists(Path.Combine(TestSupport.RepoRoot, "reports", "ci", "index.html")));
+        var dir = Path.Combine(TestSupport.ReportsRoot, "ci", "accuracy");
+        // the plot stage lists what it drew: the accuracy plot with its SVG, and the weights plot (dashed-free too)
+        Assert.Equal(["accuracy.png", "nonzero-weights.png"], outcome.Plots.Plots.Select(p => p.Png));
+        Assert.Equal("accuracy.svg", outcome.Plots.Plots[0].Svg);
+        Assert.All(outcome.Plots.Plots, p => Assert.True(new FileInfo(Path.Combine(dir, p.Png)).Length > 1000, p.Png));
         var results = StrictYaml.LoadFile<Repro.Results.FigureResults>(Path.Combine(dir, "results.yaml"), "");
         Assert.Equal(profile.Seed, results.Provenance.Seed);
         Assert.NotEmpty(results.Provenance.GitCommit);

@@ -10,14 +10,12 @@ public class AlignmentFigureTests
     static FigureRunOutcome RunOnCi(IFigure figure, out Profile profile)
     {
         profile = ProfileLoader.Load(TestSupport.RepoRoot, "ci");
-        var context = TestSupport.Context(profile, Path.Combine(TestSupport.RepoRoot, ".cache"));
+        var context = TestSupport.Context(profile, TestSupport.CacheRoot);
         var outcome = FigureRunner.Run(figure, context);
         Assert.False(outcome.Check.ExpectedMissing, $"no {outcome.Check.ExpectedFile}");
         Assert.True(outcome.Check.Violations.Count == 0, string.Join("\n", outcome.Check.Violations));
         return outcome;
     }
-
-    static string ReportFile(string figure, string file) => Path.Combine(TestSupport.RepoRoot, "reports", "ci", figure, file);
 
     [Fact]
     public void Human_alignment_figure_on_the_ci_profile_is_inside_its_bands_and_never_claims_human_alignment()
@@ -44,8 +42,8 @@ public class AlignmentFigureTests
         Assert.Contains(outcome.Results.Deviations, d => d.Contains("false colour") && d.Contains("approximation"));
         foreach (var series in outcome.Results.Values.Select(v => v.Series).Distinct())
         {
-            Assert.True(File.Exists(ReportFile("human_alignment", $"top1-per-dataset-{series}.png")));
-            Assert.True(File.Exists(ReportFile("human_alignment", $"alignment-summary-{series}.png")));
+            Assert.Contains($"top1-per-dataset-{series}.png", outcome.Plots.Plots.Select(p => p.Png));
+            Assert.Contains($"alignment-summary-{series}.png", outcome.Plots.Plots.Select(p => p.Png));
         }
     }
 
@@ -60,7 +58,7 @@ public class AlignmentFigureTests
         var claim = Assert.Single(outcome.Results.Claims);
         Assert.False(claim.Reproduced);
         Assert.Contains("ResNet-50 absent from profile 'ci'", claim.Evidence);
-        Assert.True(File.Exists(ReportFile("rotation", "rotation.png")));
+        Assert.Equal(["rotation.png"], outcome.Plots.Plots.Select(p => p.Png));
     }
 
     [Fact]
@@ -69,6 +67,6 @@ public class AlignmentFigureTests
         var outcome = RunOnCi(new ResNet18TasksFigure(), out var profile);
         Assert.Equal((profile.Pruning.Iterations + 1) * 3, outcome.Check.Checked);
         Assert.Equal(["top1_colour", "top1_false-colour", "top1_silhouette"], outcome.Results.Values.Select(v => v.Metric).Distinct().Order());
-        Assert.True(File.Exists(ReportFile("resnet18_tasks", "tasks-resnet18-w0.25.png")));
+        Assert.Equal(["tasks-resnet18-w0.25.png"], outcome.Plots.Plots.Select(p => p.Png));
     }
 }

@@ -10,11 +10,11 @@ public class InterpretabilityFigureTests
     static (Profile Profile, FigureRunOutcome Outcome, string Directory) Run(IFigure figure)
     {
         var profile = ProfileLoader.Load(TestSupport.RepoRoot, "ci");
-        var context = TestSupport.Context(profile, Path.Combine(TestSupport.RepoRoot, ".cache"));
+        var context = TestSupport.Context(profile, TestSupport.CacheRoot);
         var outcome = FigureRunner.Run(figure, context);
         Assert.False(outcome.Check.ExpectedMissing, $"no {outcome.Check.ExpectedFile}");
         Assert.True(outcome.Check.Violations.Count == 0, string.Join("\n", outcome.Check.Violations));
-        return (profile, outcome, Path.Combine(TestSupport.RepoRoot, "reports", "ci", figure.Name));
+        return (profile, outcome, Path.Combine(TestSupport.ReportsRoot, "ci", figure.Name));
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public class InterpretabilityFigureTests
             }
         Assert.All(outcome.Results.Values.Where(v => v.Metric is "rma" or "rra"), v => Assert.InRange(v.Value, 0, 1));
         foreach (var fidelity in fidelities)
-            Assert.True(File.Exists(Path.Combine(dir, $"interpretability-resnet18-w0.25-{fidelity}.png")));
+            Assert.Contains($"interpretability-resnet18-w0.25-{fidelity}.png", outcome.Plots.Plots.Select(p => p.Png));
         Assert.Equal(methods.Length * fidelities.Length + 1, outcome.Results.Claims.Count);
         Assert.Contains(outcome.Results.Claims, c => c.Evidence.Contains("not applicable with one architecture"));
         Assert.Contains(outcome.Results.Deviations, d => d.StartsWith("interpretability images"));
@@ -48,9 +48,9 @@ public class InterpretabilityFigureTests
         Assert.Equal(iterations * (3 * 2 * profile.Interpretability!.HeatmapImages + 1), outcome.Check.Checked);
         foreach (var method in new[] { "grad-cam", "guided-grad-cam", "ig-smoothgrad" })
         {
-            Assert.True(File.Exists(Path.Combine(dir, $"heatmaps-resnet18-w0.25-{method}.png")));
+            Assert.Contains($"heatmaps-resnet18-w0.25-{method}.png", outcome.Plots.Plots.Select(p => p.Png));
             for (var k = 0; k < iterations; k++)
-                Assert.True(File.Exists(Path.Combine(dir, "cells", "resnet18-w0.25", method, $"img1-iter{k:D2}.png")));
+                Assert.True(File.Exists(Path.Combine(dir, "cells", "resnet18-w0.25", method, $"img1-iter{k:D2}.png")) && outcome.Results.Artefacts.Contains($"cells/resnet18-w0.25/{method}/img1-iter{k:D2}.png"));
         }
     }
 }

@@ -17,7 +17,7 @@ public class ObjectDiscoveryFigureTests
     public void Object_discovery_figure_on_the_ci_profile_is_inside_its_bands()
     {
         var profile = ProfileLoader.Load(TestSupport.RepoRoot, "ci");
-        var context = TestSupport.Context(profile, Path.Combine(TestSupport.RepoRoot, ".cache"));
+        var context = TestSupport.Context(profile, TestSupport.CacheRoot);
         var outcome = FigureRunner.Run(new ObjectDiscoveryFigure(), context);
         Assert.False(outcome.Check.ExpectedMissing, $"no {outcome.Check.ExpectedFile}");
         Assert.True(outcome.Check.Violations.Count == 0, string.Join("\n", outcome.Check.Violations));
@@ -30,11 +30,11 @@ public class ObjectDiscoveryFigureTests
         Assert.Equal(datasets.Count + 1, outcome.Results.Claims.Count);
         Assert.Contains(outcome.Results.Deviations, d => d.StartsWith("object discovery: the synthetic scenes stand in for voc12-trainval, voc12-val, coco20k"));
 
-        var dir = Path.Combine(TestSupport.RepoRoot, "reports", "ci", "object-discovery");
+        var dir = Path.Combine(TestSupport.ReportsRoot, "ci", "object-discovery");
         const string model = "resnet18-w0.25";
         foreach (var dataset in datasets)
         {
-            Assert.True(File.Exists(Path.Combine(dir, $"corloc-{model}-{dataset}.png")));
+            Assert.Contains($"corloc-{model}-{dataset}.png", outcome.Plots.Plots.Select(p => p.Png));
             for (var k = 0; k < iterations; k++)
             {
                 var file = DiscoveryPredictionsFile.Load(DiscoveryPredictionsFile.PathFor(Path.Combine(dir, "predictions", $"{model}-{dataset}"), k));
@@ -42,9 +42,11 @@ public class ObjectDiscoveryFigureTests
                 Assert.Equal(file.Summary.Images, file.Images.Count(i => i.Status != PredictionStatus.Skipped));
             }
         }
-        Assert.True(File.Exists(Path.Combine(dir, $"nonzero-weights-{model}.png")));
-        Assert.True(File.Exists(Path.Combine(dir, $"boxes-{model}.png")));
-        Assert.True(File.Exists(Path.Combine(dir, "cells", model, $"img{profile.Discovery.QualitativeImages}-iter{iterations - 1:D2}.png")));
+        Assert.Contains($"nonzero-weights-{model}.png", outcome.Plots.Plots.Select(p => p.Png));
+        Assert.Contains($"boxes-{model}.png", outcome.Plots.Plots.Select(p => p.Png));
+        // every qualitative cell and predictions file is an artefact results.yaml names, and nothing else is
+        Assert.Equal(iterations * (profile.Discovery.QualitativeImages + datasets.Count), outcome.Results.Artefacts.Count);
+        Assert.Contains($"cells/{model}/img{profile.Discovery.QualitativeImages}-iter{iterations - 1:D2}.png", outcome.Results.Artefacts);
     }
 
     /// <summary>
@@ -84,7 +86,7 @@ public class ObjectDiscoveryFigureTests
     public void On_the_synthetic_scenes_LOST_with_object_separating_features_beats_the_centred_box()
     {
         var profile = ProfileLoader.Load(TestSupport.RepoRoot, "ci");
-        var dir = SyntheticScenes.Ensure(Path.Combine(TestSupport.RepoRoot, ".cache"), profile.Data.Scenes!, profile.Seed);
+        var dir = SyntheticScenes.Ensure(TestSupport.CacheRoot, profile.Data.Scenes!, profile.Seed);
         var voc = SyntheticScenes.OpenVoc(dir, profile.Data.Scenes!, "trainval", VocTask.Segmentation);
         var images = voc.Samples.Zip(voc.ToLocalisation(), (s, l) => new DiscoveryImage(l.Id, VocDataset.ReadImage(s), l.Objects)).ToList();
         var evaluation = new CorLocEvaluation(new CorLocOptions());
@@ -127,7 +129,7 @@ public class ObjectDiscoveryFigureTests
         var profile = CiWith("discovery:\n  datasets: [voc12-val]\n  voc12_root: VOCdevkit\n");
         ProfileLoader.Validate(profile, "ci.yaml");
 
-        var context = new Repro.Training.RunContext(profile, TestSupport.RepoRoot, Path.Combine(TestSupport.RepoRoot, ".cache"), tmp.Path, DeviceChoice.Cpu, _ => { });
+        var context = new Repro.Training.RunContext(profile, TestSupport.RepoRoot, TestSupport.CacheRoot, tmp.Path, DeviceChoice.Cpu, _ => { });
         var dataset = DiscoveryInputs.Open("voc12-val", context);
         Assert.StartsWith("PASCAL VOC2012 val", dataset.Source);
         Assert.Equal(["2008_000001", "2008_000002"], dataset.Images.Select(i => i.Id));
@@ -135,7 +137,7 @@ public class ObjectDiscoveryFigureTests
         Assert.Equal((60, 40), (first.Image.Width, first.Image.Height));
         Assert.Equal(new PixelBox(4, 5, 30, 35), first.Objects.Single().Box);
 
-        var noRoot = new Repro.Training.RunContext(profile, TestSupport.RepoRoot, Path.Combine(TestSupport.RepoRoot, ".cache"), null, DeviceChoice.Cpu, _ => { });
+        var noRoot = new Repro.Training.RunContext(profile, TestSupport.RepoRoot, TestSupport.CacheRoot, null, DeviceChoice.Cpu, _ => { });
         var e = Assert.Throws<ConfigException>(() => DiscoveryInputs.Open("voc12-val", noRoot));
         Assert.Contains("'VOCdevkit' is relative but no data root is set", e.Message);
     }

@@ -16,16 +16,16 @@ public class ThreadCountFigureTests
     [InlineData("interpretability")]
     [InlineData("heatmaps")]
     [InlineData("object-discovery")]
-    [InlineData("human_alignment")]
+    [InlineData("human-alignment")]
     [InlineData("rotation")]
-    [InlineData("resnet18_tasks")]
+    [InlineData("resnet18-tasks")]
     public void A_one_thread_ci_run_passes_its_own_expected_results(string figureName)
     {
         var profile = ProfileLoader.Load(TestSupport.RepoRoot, "ci");
         Assert.Equal(2, profile.Performance.Threads);
         try
         {
-            var context = new RunContext(profile, TestSupport.RepoRoot, Path.Combine(TestSupport.RepoRoot, ".cache"), null,
+            var context = new RunContext(profile, TestSupport.RepoRoot, TestSupport.CacheRoot, null,
                 DeviceChoice.Cpu, _ => { }, threads: 1);
             var outcome = FigureRunner.Run(FigureCatalog.Get(figureName), context);
 

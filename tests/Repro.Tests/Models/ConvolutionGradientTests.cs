@@ -1,4 +1,5 @@
 using Repro.Config;
+using Repro.Figures;
 using Repro.Models;
 using Repro.Training;
 using static TorchSharp.torch;

@@ -50,7 +50,7 @@ public sealed class TrajectoryModelTests : IDisposable
         var metrics = new Trajectory(context, Small(architecture)).Ensure();
         Assert.Equal(2, metrics.Count);
         Assert.Equal(metrics[1].PrunableWeights - (long)Math.Round(0.2 * metrics[1].PrunableWeights), metrics[1].NonzeroWeights);
-        var measured = new AccuracyFigure().Measure(context);
+        var measured = new AccuracyFigure().Measure(context, FigureFolder.ForMeasurement(Path.GetTempPath()));
         Assert.Contains(measured.Values, v => v.Metric == "top1" && v.Iteration == 1 && v.Series == Small(architecture).Key);
     }
 

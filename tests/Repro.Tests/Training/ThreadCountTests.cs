@@ -148,12 +148,18 @@ public class ThreadCountTests
             Figure = figure.Name, Profile = "tiny", Derivation = "test", Threads = 2,
             Values = [new ExpectedValue { Series = "m", Metric = "top1", Iteration = 0, Expected = 0.5, AbsTol = 0.1 }],
         });
-        FigureResults Run(int threads) => new() { Figure = figure.Name, Profile = "tiny", Values = [value], Provenance = new Provenance { Threads = threads, GitCommit = "c" } };
+        var dir = FigureRunner.FigureDirectory(tmp.Combine("reports"), "tiny", figure.Name);
+        BandCheckRecord Check(int threads)
+        {
+            ContentHash.SaveYaml(Path.Combine(dir, FigureRunner.ResultsFile),
+                new FigureResults { Figure = figure.Name, Profile = "tiny", Values = [value], Provenance = new Provenance { Threads = threads, GitCommit = "c" } });
+            return FigureRunner.Check(figure, tmp.Path, "tiny", dir);
+        }
 
-        Assert.True(FigureRunner.CheckBands(figure, tmp.Path, "tiny", Run(2)).Passed);
-        var check = FigureRunner.CheckBands(figure, tmp.Path, "tiny", Run(1));
+        Assert.True(Check(2).Passed);
+        var check = Check(1);
         Assert.False(check.Passed);
         Assert.Contains("measured on 2 CPU threads, but this run used 1", Assert.Single(check.Violations));
-        Assert.Equal(1, StrictYaml.LoadFile<ExpectedResults>(ExpectedResults.ReceivedPathFor(tmp.Path, "tiny", figure.Name), "").Threads);
+        Assert.Equal(1, StrictYaml.LoadFile<ExpectedResults>(Path.Combine(dir, FigureRunner.ReceivedFile), "").Threads);
     }
 }
