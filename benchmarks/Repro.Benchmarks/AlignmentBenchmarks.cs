@@ -3,7 +3,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using Repro.Config;
 using Repro.Data;
-using Repro.Measurement.Alignment.Distortions;
+using Repro.Data.ModelVsHuman.Distortions;
 using Repro.Measurement.Alignment.Evaluation;
 using Repro.Measurement.Alignment.Metrics;
 using Repro.Models;

@@ -40,7 +40,7 @@ reproduce.SetAction(r => Guard(r, () =>
         if (!FigureRunner.Run(figure, context).Check.Passed) failed.Add(figure.Name);
     Log($"report: {HtmlReport.Write(context.ReportsRoot, profile.Name, FigureCatalog.Of(profile))}");
     if (failed.Count == 0) return 0;
-    Log($"FAILED: {string.Join(", ", failed)} did not match expected-results/{context.ExpectedFolder}/");
+    Log($"FAILED: {string.Join(", ", failed)} did not match expected-results/{FigureRunner.ExpectedFolder(context)}/");
     return 1;
 }));
 
@@ -80,7 +80,7 @@ derive.SetAction(r => Guard(r, () =>
     foreach (var figure in figures)
     {
         var expected = BandDerivation.Derive(figure, profile, seeds, p => Context(repo, p, r));
-        var path = ExpectedResults.PathFor(repo, context.ExpectedFolder, figure.Name);
+        var path = ExpectedResults.PathFor(repo, FigureRunner.ExpectedFolder(context), figure.Name);
         StrictYaml.SaveAtomically(path, expected);
         Log($"wrote {Path.GetRelativePath(repo, path)} ({expected.Values.Count} values)");
     }

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
-using Repro.Data;
 
 namespace Repro.Config;
 
@@ -17,6 +16,9 @@ public enum ExitCode
     /// <summary>A bug in the suite: the stack trace goes to a log file.</summary>
     Internal = 4,
 }
+
+/// <summary>An input file (a dataset file, an image) without the expected content; the message names the file and what to do.</summary>
+public abstract class BadInputException(string message) : Exception(message);
 
 /// <summary>The machine lacks what the run needs (a device, a writable folder, free space); the message says what to do.</summary>
 public sealed class EnvironmentException(string message, Exception? inner = null) : Exception(message, inner);
@@ -46,7 +48,7 @@ public static class ExitCodes
 
     public static ExitCode Classify(Exception e) => Cause(e) switch
     {
-        ConfigException or DataFileException or CorruptImageException or InvalidDataException or EndOfStreamException
+        ConfigException or BadInputException or InvalidDataException or EndOfStreamException
             or FileNotFoundException or DirectoryNotFoundException or PathTooLongException => ExitCode.BadInput,
         EnvironmentException or UnauthorizedAccessException or OperationCanceledException or OutOfMemoryException
             or DllNotFoundException or EntryPointNotFoundException or BadImageFormatException => ExitCode.Environment,

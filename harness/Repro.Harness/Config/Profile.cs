@@ -15,6 +15,17 @@ public enum AlignmentSource { Synthetic, ModelVsHuman }
 /// <summary>What the alignment figures do with a model-vs-human image that its dataset's index or human trials name but that is not on disk.</summary>
 public enum MissingImagePolicy { Error, Skip }
 
+/// <summary>How a run picks libtorch's CPU convolution kernels (profile key <c>performance.onednn</c>, <c>--onednn</c>).</summary>
+public enum OneDnnMode
+{
+    /// <summary>oneDNN when the self-check on the run's own shapes agrees with libtorch's native kernels.</summary>
+    Auto,
+    /// <summary>oneDNN without the self-check.</summary>
+    On,
+    /// <summary>libtorch's native kernels (2-5x slower on CPU).</summary>
+    Off,
+}
+
 /// <summary>One experiment configuration, read from profiles/&lt;name&gt;.yaml. Keys are snake_case in YAML.</summary>
 public sealed class Profile
 {
@@ -183,7 +194,9 @@ public sealed class DiscoveryConfig
     /// <summary>Drop images whose objects are all difficult or truncated (LOST's "no hard" variant).</summary>
     public bool NoHard { get; set; }
     /// <summary>LOST's k: the lowest-degree patches that may join the seed (paper: 100, for grids of a few hundred patches).</summary>
-    public int KPatches { get; set; } = Measurement.Discovery.Lost.DefaultKPatches;
+    public int KPatches { get; set; } = DefaultKPatches;
+    /// <summary>LOST's default k.</summary>
+    public const int DefaultKPatches = 100;
     /// <summary>
     /// Benchmarks scored, each a panel: voc12-trainval and voc12-val (the paper's), voc07-trainval, coco20k. Without a
     /// root below, the synthetic scenes (data.scenes) stand in: their VOC folder for VOC2012, their COCO20k-style list for coco20k.
@@ -234,7 +247,7 @@ public sealed class PerformanceConfig
     /// CPU convolution kernels: auto (oneDNN if a start-up self-check on the run's shapes agrees with libtorch's native
     /// kernels), on, or off. Numbers differ between the two, so the outcome is part of the checkpoint fingerprint.
     /// </summary>
-    public Models.OneDnnMode Onednn { get; set; } = Models.OneDnnMode.Auto;
+    public OneDnnMode Onednn { get; set; } = OneDnnMode.Auto;
 
     /// <summary>The options that can move numbers, in words (what a band derived with them belongs to).</summary>
     public string Describe() =>
@@ -279,7 +292,9 @@ public sealed class AlignmentConfig
     /// The Eidolon Factory's working size (benchmark: 256). Small synthetic images gain nothing from 256, where
     /// each eidolon costs about 2 s on two cores; reach and grain scale with it (see EidolonDistortion).
     /// </summary>
-    public int EidolonPictureSize { get; set; } = Measurement.Alignment.Distortions.EidolonFactory.DefaultPictureSize;
+    public int EidolonPictureSize { get; set; } = DefaultEidolonPictureSize;
+    /// <summary>The benchmark's eidolon working size, in pixels.</summary>
+    public const int DefaultEidolonPictureSize = 256;
     /// <summary>error (default): a missing image stops the run, naming it; skip: it is left out and counted in the results.</summary>
     public MissingImagePolicy MissingImages { get; set; } = MissingImagePolicy.Error;
 }

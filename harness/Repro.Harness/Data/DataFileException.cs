@@ -18,7 +18,7 @@ public enum DataProblem
 /// expected, and what to do about it.
 /// </summary>
 public sealed class DataFileException(string path, DataProblem problem, string detail, string remedy)
-    : Exception($"{path}: {detail}. {remedy}")
+    : Config.BadInputException($"{path}: {detail}. {remedy}")
 {
     public string PathName { get; } = path;
     public DataProblem Problem { get; } = problem;

@@ -8,7 +8,7 @@ namespace Repro.Data;
 
 /// <summary>An image that cannot be decoded; names the file.</summary>
 public sealed class CorruptImageException(string path, string detail)
-    : Exception($"{path}: cannot decode image ({detail}). Replace or delete the file, or regenerate the dataset.")
+    : Config.BadInputException($"{path}: cannot decode image ({detail}). Replace or delete the file, or regenerate the dataset.")
 {
     public string PathName { get; } = path;
 }

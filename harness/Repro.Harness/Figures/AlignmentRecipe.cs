@@ -122,7 +122,7 @@ public static class AlignmentRecipe
             yield return $"eidolons computed at a {a.EidolonPictureSize}-px working size with reach and grain scaled by {a.EidolonPictureSize}/{pa.EidolonPictureSize} (benchmark: {pa.EidolonPictureSize} px)";
         yield return "no human raw data for the synthetic sets: accuracy difference, observed and error consistency are measured against each trajectory's dense model, not human observers (not human alignment)";
         if (a.Datasets.Contains("false-colour"))
-            yield return $"false colour converts through a {Measurement.Alignment.Distortions.FalseColour.ApproximateDisplayGamma.ToString(System.Globalization.CultureInfo.InvariantCulture)} power-law display gamma instead of the lab monitor's measured table (an approximation)";
+            yield return $"false colour converts through a {Data.ModelVsHuman.Distortions.FalseColour.ApproximateDisplayGamma.ToString(System.Globalization.CultureInfo.InvariantCulture)} power-law display gamma instead of the lab monitor's measured table (an approximation)";
     }
 
     static string Source(Profile p, AlignmentConfig a) => a.Source == AlignmentSource.Synthetic

@@ -44,11 +44,11 @@ public static class FigureRunner
         var profile = context.Profile;
         context.Log($"== figure '{figure.Name}' on profile '{profile.Name}' ({context.DeviceDescription})");
         // A broken expected-results file is reported before hours of measurement, not after.
-        var expectedPath = ExpectedResults.PathFor(context.RepoRoot, context.ExpectedFolder, figure.Name);
+        var expectedPath = ExpectedResults.PathFor(context.RepoRoot, ExpectedFolder(context), figure.Name);
         if (File.Exists(expectedPath)) ExpectedResults.Load(expectedPath);
         var dir = FigureDirectory(context.ReportsRoot, profile.Name, figure.Name);
         var results = Measure(figure, context);
-        var check = Check(figure, context.RepoRoot, context.ExpectedFolder, dir);
+        var check = Check(figure, context.RepoRoot, ExpectedFolder(context), dir);
         var plots = Plot(figure, dir);
 
         if (results.SkippedInputs.Count > 0)
@@ -265,8 +265,11 @@ public static class FigureRunner
             return File.Exists(results) && File.Exists(check) && IsStale(ContentHash.LoadYaml<BandCheckRecord>(check, "Delete it and rerun the figure."), results);
         }).ToList();
 
+    /// <summary>The profile's folder under expected-results/ for this run's thread count (<see cref="ExpectedResults.Folder"/>).</summary>
+    public static string ExpectedFolder(RunContext context) => ExpectedResults.Folder(context.Profile, context.CpuThreads);
+
     static string ThreadsProperty(RunContext context) =>
-        context.ExpectedFolder == context.Profile.Name ? "" : $" -p:Threads={context.Threads}";
+        ExpectedFolder(context) == context.Profile.Name ? "" : $" -p:Threads={context.Threads}";
 
     static BandCheckRecord CheckBands(IFigure figure, string repoRoot, string expectedFolder, FigureResults results, string receivedPath)
     {

@@ -8,17 +8,6 @@ using static TorchSharp.torch;
 
 namespace Repro.Models;
 
-/// <summary>How a run picks libtorch's CPU convolution kernels (profile key <c>performance.onednn</c>, <c>--onednn</c>).</summary>
-public enum OneDnnMode
-{
-    /// <summary>oneDNN when the self-check on the run's own shapes agrees with libtorch's native kernels.</summary>
-    Auto,
-    /// <summary>oneDNN without the self-check.</summary>
-    On,
-    /// <summary>libtorch's native kernels (2-5x slower on CPU).</summary>
-    Off,
-}
-
 /// <summary>One convolution as a model runs it: the layer's configuration and the side of its (square) input.</summary>
 public sealed record ConvolutionShape(int InChannels, int OutChannels, int Kernel, int Stride, int Padding, int Groups, int InputSize,
     bool ChannelsLast = false)

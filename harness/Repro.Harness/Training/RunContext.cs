@@ -29,8 +29,6 @@ public sealed class RunContext
     public ConvolutionKernels? Convolutions { get; }
     /// <summary>"onednn" or "native" on CPU, where numbers depend on it; null on CUDA.</summary>
     public string? CpuConvolutions => Convolutions?.Kernels;
-    /// <summary>This run's folder under expected-results/ (<see cref="Results.ExpectedResults.Folder"/>).</summary>
-    public string ExpectedFolder => Results.ExpectedResults.Folder(Profile, CpuThreads);
 
     public RunContext(Profile profile, string repoRoot, string? cacheRoot, string? dataRoot, DeviceChoice? device, Action<string> log,
         int? threads = null, OneDnnMode? onednn = null)

@@ -1,3 +1,4 @@
+using Repro.Training;
 using Repro.Data;
 using SkiaSharp;
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Repro.Config;
 using Repro.Data.ModelVsHuman;
-using Repro.Measurement.Alignment.Distortions;
+using Repro.Data.ModelVsHuman.Distortions;
 using Repro.Measurement.Alignment.Evaluation;
 
 namespace Repro.Data.Synthetic;

@@ -2,7 +2,7 @@ using System.Globalization;
 using Repro.Data;
 using static TorchSharp.torch;
 
-namespace Repro.Measurement.Alignment.Distortions;
+namespace Repro.Data.ModelVsHuman.Distortions;
 
 /// <summary>
 /// "phase-scrambling": greyscale, then every Fourier phase shifted by noise uniform in [-width, width) degrees,

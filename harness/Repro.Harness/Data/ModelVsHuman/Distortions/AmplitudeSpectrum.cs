@@ -1,7 +1,7 @@
 using Repro.Data;
 using static TorchSharp.torch;
 
-namespace Repro.Measurement.Alignment.Distortions;
+namespace Repro.Data.ModelVsHuman.Distortions;
 
 /// <summary>
 /// The amplitude spectrum |fftshift(fft2(grey))| of greyscale images, zero frequency at (Height/2, Width/2),

@@ -1,6 +1,6 @@
 using Repro.Data;
 
-namespace Repro.Measurement.Alignment.Distortions;
+namespace Repro.Data.ModelVsHuman.Distortions;
 
 /// <summary>
 /// "false-colour": colours replaced by their opponents (false_colour in Geirhos et al. 2018): pixel values through

@@ -1,7 +1,7 @@
 using Repro.Data;
 using static TorchSharp.torch;
 
-namespace Repro.Measurement.Alignment.Distortions;
+namespace Repro.Data.ModelVsHuman.Distortions;
 
 /// <summary>
 /// "power-equalisation": greyscale, then the Fourier amplitude spectrum replaced by a target (the benchmark used the

@@ -1,7 +1,7 @@
 using Repro.Torch;
 using static TorchSharp.torch;
 
-namespace Repro.Measurement.Alignment.Distortions;
+namespace Repro.Data.ModelVsHuman.Distortions;
 
 /// <summary>
 /// The Eidolon Factory's partially coherent disarray (Koenderink et al., "Eidolons: novel stimuli for vision
@@ -26,7 +26,7 @@ namespace Repro.Measurement.Alignment.Distortions;
 internal static class EidolonFactory
 {
     /// <summary>SZ of Geirhos et al.'s wrapper: the picture's longer side in pixels.</summary>
-    public const int DefaultPictureSize = 256;
+    public const int DefaultPictureSize = Config.AlignmentConfig.DefaultEidolonPictureSize;
 
     /// <summary>Picture.BuildScaleLevels: σ from 1/√2 by factors √2, ceil(2·log₂(σ_max)) levels, σ_max = size/4.</summary>
     public static double[] ScaleLevels(int pictureSize)

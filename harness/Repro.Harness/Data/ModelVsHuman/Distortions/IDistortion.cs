@@ -1,6 +1,6 @@
 using Repro.Data;
 
-namespace Repro.Measurement.Alignment.Distortions;
+namespace Repro.Data.ModelVsHuman.Distortions;
 
 /// <summary>
 /// One parametric distortion of the model-vs-human benchmark (Geirhos et al. 2018, 2021): its dataset name and

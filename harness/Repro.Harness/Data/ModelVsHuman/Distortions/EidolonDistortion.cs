@@ -3,7 +3,7 @@ using System.Globalization;
 using Repro.Data;
 using static TorchSharp.torch;
 
-namespace Repro.Measurement.Alignment.Distortions;
+namespace Repro.Data.ModelVsHuman.Distortions;
 
 /// <summary>
 /// "eidolonI/II/III": the Eidolon Factory's partially coherent disarray (<see cref="EidolonFactory"/>) at reach

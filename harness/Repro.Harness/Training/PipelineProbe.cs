@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Repro.Config;
-using Repro.Training;
+using Repro.Data;
 using SkiaSharp;
 
-namespace Repro.Data;
+namespace Repro.Training;
 
 /// <summary>
 /// The data-pipeline workload of <c>repro speed --workloads pipeline</c> (and of

@@ -1,7 +1,7 @@
 using Repro.Data;
 using static TorchSharp.torch;
 
-namespace Repro.Measurement.Alignment.Distortions;
+namespace Repro.Data.ModelVsHuman.Distortions;
 
 /// <summary>
 /// A greyscale image as doubles in [0, 1] (row-major), the representation the benchmark's stimulus code works in

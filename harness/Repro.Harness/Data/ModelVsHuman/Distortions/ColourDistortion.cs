@@ -1,6 +1,6 @@
 using Repro.Data;
 
-namespace Repro.Measurement.Alignment.Distortions;
+namespace Repro.Data.ModelVsHuman.Distortions;
 
 /// <summary>"colour": the original colour image ("cr") or its greyscale version ("bw", skimage rgb2gray).</summary>
 public sealed class ColourDistortion : IDistortion

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Repro.Data;
 
-namespace Repro.Measurement.Alignment.Distortions;
+namespace Repro.Data.ModelVsHuman.Distortions;
 
 /// <summary>
 /// "uniform-noise": greyscale, contrast reduced to 30 %, then additive noise uniform in [-width, width), clipped to

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Repro.Data;
 
-namespace Repro.Measurement.Alignment.Distortions;
+namespace Repro.Data.ModelVsHuman.Distortions;
 
 /// <summary>
 /// "contrast": greyscale, then contrast reduced to level c around mid-grey, (1 - c)/2 + c·image

@@ -1,6 +1,6 @@
 using Repro.Data;
 
-namespace Repro.Measurement.Alignment.Distortions;
+namespace Repro.Data.ModelVsHuman.Distortions;
 
 /// <summary>
 /// "rotation": greyscale, rotated counter-clockwise by 0/90/180/270 degrees (rotate90/180/270 in Geirhos et al.

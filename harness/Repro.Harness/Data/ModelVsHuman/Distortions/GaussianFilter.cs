@@ -1,4 +1,4 @@
-namespace Repro.Measurement.Alignment.Distortions;
+namespace Repro.Data.ModelVsHuman.Distortions;
 
 /// <summary>
 /// scipy.ndimage.gaussian_filter with mode='constant': separable, kernel radius int(4σ + 0.5), normalised weights,

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Repro.Data;
 
-namespace Repro.Measurement.Alignment.Distortions;
+namespace Repro.Data.ModelVsHuman.Distortions;
 
 /// <summary>
 /// "low-pass": greyscale, Gaussian blur with standard deviation = condition (pixels), image border padded with the

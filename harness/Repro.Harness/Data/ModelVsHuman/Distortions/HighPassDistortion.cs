@@ -1,7 +1,7 @@
 using System.Globalization;
 using Repro.Data;
 
-namespace Repro.Measurement.Alignment.Distortions;
+namespace Repro.Data.ModelVsHuman.Distortions;
 
 /// <summary>
 /// "high-pass": greyscale image minus its Gaussian blur (σ = condition, border padded with mean grey 0.4423), then
