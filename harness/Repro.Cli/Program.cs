@@ -6,7 +6,13 @@ using Repro.Figures;
 using Repro.Models;
 using Repro.Report;
 using Repro.Results;
+using Repro.Torch;
 using Repro.Training;
+
+// First, before anything touches libtorch (its OpenMP runtime reads the wait policy once, when it loads); the
+// check-convolutions child sets itself up here too.
+if (ExitCodes.Run(() => { TorchRuntime.Configure(TorchRuntimeOptions.FromEnvironment()); return 0; }, Path.GetTempPath, Console.Error) is var setup and not 0)
+    return setup;
 
 var clock = Stopwatch.StartNew();
 void Log(string message) => Console.WriteLine($"[{clock.Elapsed:mm\\:ss}] {message}");

@@ -40,6 +40,7 @@ public static class ParityCheck
 
     public static IReadOnlyList<ParityResult> Run(string directory, Action<string> log, string? exportDirectory = null)
     {
+        Torch.TorchRuntime.Require("ParityCheck.Run");
         var manifestPath = Path.Combine(directory, "manifest.json");
         if (!File.Exists(manifestPath))
             throw new FileNotFoundException(

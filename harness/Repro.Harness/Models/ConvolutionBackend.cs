@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Repro.Config;
 using Repro.Torch;
@@ -39,48 +38,25 @@ public sealed record ConvolutionKernels(string Kernels, string Outcome, double S
 /// repository's AVX-512 host (TorchSharp-cpu 0.107, libtorch 2.10) its float32 backward is wrong for NCHW convolutions
 /// whose output channels are not a multiple of 16 (gradients off by 45-76 % of their scale, or NaN), and it crashes the
 /// process (SIGFPE) on 1×1 stride-2 convolutions with 512 or more input channels (ResNet-50's shortcuts); under an AVX2
-/// ISA cap it also fails channels-last 1×1 stride-2 convolutions with fewer than 8 input channels. So it starts off, and
-/// <see cref="Select"/> turns it on only after each of the run's own convolution shapes gives the same input and weight
-/// gradients with both kernels, checked in a child process so that a crash costs only the child. NNPACK stays off: it
-/// cannot run on such hosts and warns on every attempt.
+/// ISA cap it also fails channels-last 1×1 stride-2 convolutions with fewer than 8 input channels. So
+/// <see cref="TorchRuntime.Configure"/> switches it off, and <see cref="Select"/> turns it on only after each of the run's
+/// own convolution shapes gives the same input and weight gradients with both kernels, checked in a child process so that
+/// a crash costs only the child. Configure also switches NNPACK off: it cannot run on such hosts and warns on every attempt.
 /// </summary>
 public static class ConvolutionBackend
 {
     /// <summary>Largest relative difference (max |onednn - native| / max |native|) the check accepts; float32 sums in another order stay near 1e-6.</summary>
     public const double Tolerance = 1e-4;
 
-    static bool _switchable;
-
-#pragma warning disable CA2255 // must run before libtorch (and its OpenMP runtime) loads, whichever entry point loads this library
-    [ModuleInitializer]
-#pragma warning restore CA2255
-    internal static void Initialize()
-    {
-        OpenMpWaitPolicy.ApplyBeforeLibtorchLoads();
-        // The entry points are Itanium-ABI names of libtorch_cpu's at::Context (Linux builds only).
-        if (!OperatingSystem.IsLinux()) return;
-        InitializeDeviceType(TorchSharp.DeviceType.CPU);
-        try
-        {
-            SetUserEnabledNNPACK(GlobalContext(), false);
-            SetUserEnabledMkldnn(GlobalContext(), false);
-            _switchable = true;
-        }
-        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
-        {
-            // Another libtorch build (e.g. a GPU machine's own): its defaults stay, and the kernels are reported as unknown.
-            Console.Error.WriteLine($"warning: cannot switch libtorch's oneDNN convolutions ({e.Message}); CPU convolutions use that build's defaults, unchecked");
-        }
-    }
-
     /// <summary>Whether CPU convolutions currently go to oneDNN.</summary>
-    public static bool OneDnnEnabled => _switchable && UserEnabledMkldnn(GlobalContext());
+    public static bool OneDnnEnabled => TorchRuntime.Require("ConvolutionBackend.OneDnnEnabled").SwitchesApplied && LibtorchContext.MkldnnEnabled();
 
     /// <summary>Switches oneDNN for CPU convolutions (process-wide); tests and the self-check use it.</summary>
     public static void SetOneDnn(bool enabled)
     {
-        if (!_switchable) throw new EnvironmentException("this libtorch build does not export at::Context::setUserEnabledMkldnn; oneDNN cannot be switched");
-        SetUserEnabledMkldnn(GlobalContext(), enabled);
+        var runtime = TorchRuntime.Require("ConvolutionBackend.SetOneDnn");
+        if (!runtime.SwitchesApplied) throw new EnvironmentException($"oneDNN cannot be switched: libtorch's switches were {runtime.Switches}");
+        LibtorchContext.SetMkldnn(enabled);
     }
 
     /// <summary>
@@ -93,7 +69,8 @@ public static class ConvolutionBackend
     /// </summary>
     public static ConvolutionKernels Select(OneDnnMode mode, IReadOnlyCollection<ConvolutionShape> shapes, Action<string> warn, string? cacheRoot = null)
     {
-        if (!_switchable) return new ConvolutionKernels("unknown", "this libtorch build's own choice (its switch is not exported)", 0);
+        var runtime = TorchRuntime.Require("ConvolutionBackend.Select");
+        if (!runtime.SwitchesApplied) return new ConvolutionKernels("unknown", $"libtorch's own choice (its switches were {runtime.Switches})", 0);
         if (mode != OneDnnMode.Auto)
         {
             SetOneDnn(mode == OneDnnMode.On);
@@ -245,17 +222,4 @@ public static class ConvolutionBackend
         finally { foreach (var h in hooks) h.remove(); }
         return shapes.OrderBy(s => s.ToString(), StringComparer.Ordinal).ToList();
     }
-
-    [DllImport("torch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
-    static extern IntPtr GlobalContext();
-
-    [DllImport("torch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
-    static extern void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
-
-    [DllImport("torch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledMkldnnEv")]
-    [return: MarshalAs(UnmanagedType.I1)]
-    static extern bool UserEnabledMkldnn(IntPtr context);
-
-    [DllImport("torch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
-    static extern void SetUserEnabledNNPACK(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
 }

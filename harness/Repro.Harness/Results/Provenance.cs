@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -13,8 +12,8 @@ public sealed class Provenance
     public string Profile { get; set; } = "";
     public string ProfileSha256 { get; set; } = "";
     public string Fidelity { get; set; } = "";
+    /// <summary>The commit the build stamped into the assembly; "unknown" when it was built outside a git checkout.</summary>
     public string GitCommit { get; set; } = "";
-    public bool GitDirty { get; set; }
     public string ReproVersion { get; set; } = "";
     public string TorchSharpVersion { get; set; } = "";
     public string DotnetVersion { get; set; } = "";
@@ -24,8 +23,8 @@ public sealed class Provenance
     public int? Threads { get; set; }
     /// <summary>CPU convolution kernels ("onednn" or "native") and why (the self-check's outcome); empty off CPU.</summary>
     public string Convolutions { get; set; } = "";
-    /// <summary>How libtorch's OpenMP threads wait for work (GOMP_SPINCOUNT / OMP_WAIT_POLICY); speed only, never numbers.</summary>
-    public string OpenMp { get; set; } = "";
+    /// <summary>libtorch's process-wide switches when the run started (OpenMP wait policy, NNPACK, oneDNN, TF32), from Torch/TorchRuntime.</summary>
+    public Torch.BackendSwitches Backends { get; set; } = new();
     public string Device { get; set; } = "";
     public string DataRoot { get; set; } = "";
     public string StartedUtc { get; set; } = "";
@@ -42,8 +41,7 @@ public sealed class Provenance
             Profile = profile.Name,
             ProfileSha256 = File.Exists(profilePath) ? Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(profilePath))).ToLowerInvariant() : "",
             Fidelity = profile.Fidelity.ToString().ToLowerInvariant(),
-            GitCommit = Git(repoRoot, "rev-parse HEAD"),
-            GitDirty = Git(repoRoot, "status --porcelain --untracked-files=no").Length > 0,
+            GitCommit = Commit(typeof(Provenance).Assembly),
             ReproVersion = Version(typeof(Provenance).Assembly),
             TorchSharpVersion = Version(typeof(TorchSharp.torch).Assembly),
             DotnetVersion = RuntimeInformation.FrameworkDescription,
@@ -51,7 +49,7 @@ public sealed class Provenance
             CpuCount = Environment.ProcessorCount,
             Threads = cpuThreads,
             Convolutions = convolutions is { } k ? $"{k.Kernels}: {k.Outcome}" : "",
-            OpenMp = Torch.OpenMpWaitPolicy.Description,
+            Backends = Torch.TorchRuntime.Backends(),
             Device = device,
             DataRoot = dataRoot,
             StartedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
@@ -62,20 +60,9 @@ public sealed class Provenance
         a.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? a.GetName().Version?.ToString() ?? "";
 
-    /// <summary>A copy of the tree without .git (a packed run on another machine) names its commit in REPRO_GIT_COMMIT.</summary>
-    static string Fallback(string args) =>
-        args.StartsWith("rev-parse", StringComparison.Ordinal) && Environment.GetEnvironmentVariable("REPRO_GIT_COMMIT") is { Length: > 0 } c ? c : "unknown";
+    /// <summary>The commit SourceLink stamps after '+' in the informational version (from SourceRevisionId).</summary>
+    internal static string Commit(Assembly a) => Commit(a.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
 
-    static string Git(string repoRoot, string args)
-    {
-        try
-        {
-            var psi = new ProcessStartInfo("git", args) { WorkingDirectory = repoRoot, RedirectStandardOutput = true, RedirectStandardError = true };
-            using var p = Process.Start(psi)!;
-            var output = p.StandardOutput.ReadToEnd().Trim();
-            p.WaitForExit();
-            return p.ExitCode == 0 ? output : Fallback(args);
-        }
-        catch (Exception) { return Fallback(args); }
-    }
+    internal static string Commit(string? informationalVersion) =>
+        informationalVersion?.IndexOf('+') is int plus and >= 0 && plus < informationalVersion.Length - 1 ? informationalVersion[(plus + 1)..] : "unknown";
 }

@@ -17,17 +17,6 @@ public static class DeviceSelection
     };
 
     /// <summary>
-    /// Sets libtorch's process-wide switches from the profile (both ways: they are global state): TF32 and the intra-op
-    /// thread count. (TorchSharp 0.107 declares use_deterministic_algorithms but does not implement it; libtorch's CPU
-    /// kernels are deterministic at a fixed thread count, which is what the fingerprint pins.)
-    /// </summary>
-    public static void Apply(Device device, PerformanceConfig performance, int threads)
-    {
-        SetTf32(device, performance.Tf32);
-        set_num_threads(threads);
-    }
-
-    /// <summary>
     /// An explicit count (--threads), else the profile's <c>performance.threads</c>, else the cores this process may
     /// use (.NET's processor count follows the affinity mask and the cgroup CPU quota, not the host's core count).
     /// </summary>
@@ -60,15 +49,11 @@ public static class DeviceSelection
         finally { random.set_rng_state(state); }
     }
 
-    /// <summary>TF32 for float32 matmul and cuDNN convolution; nothing to set off CUDA.</summary>
-    public static void SetTf32(Device device, bool on)
-    {
-        if (device.type != TorchSharp.DeviceType.CUDA) return;
-        backends.cuda.matmul.allow_tf32 = on;
-        backends.cudnn.allow_tf32 = on;
-    }
-
     public static string Describe(Device device) =>
         device.type == TorchSharp.DeviceType.CUDA ? $"cuda ({cuda.device_count()} device(s))"
-            : $"cpu ({get_num_threads()} threads, {(ConvolutionBackend.OneDnnEnabled ? "oneDNN" : "native")} convolutions)";
+            : $"cpu ({get_num_threads()} threads, {Convolutions()} convolutions)";
+
+    static string Convolutions() =>
+        !Torch.TorchRuntime.Require("DeviceSelection.Describe").SwitchesApplied ? "libtorch-default"
+            : ConvolutionBackend.OneDnnEnabled ? "oneDNN" : "native";
 }

@@ -33,18 +33,21 @@ public sealed class RunContext
     public RunContext(Profile profile, string repoRoot, string? cacheRoot, string? dataRoot, DeviceChoice? device, Action<string> log,
         int? threads = null, OneDnnMode? onednn = null)
     {
+        var runtime = Torch.TorchRuntime.Require("RunContext");
         Profile = profile;
         RepoRoot = repoRoot;
         CacheRoot = cacheRoot ?? Path.Combine(repoRoot, ".cache");
         DataRoot = dataRoot;
         Device = DeviceSelection.Resolve(device ?? profile.Device);
         Threads = DeviceSelection.ResolveThreads(threads, profile.Performance);
-        DeviceSelection.Apply(Device, profile.Performance, Threads);
+        // Process-wide and set both ways. (TorchSharp 0.107 declares use_deterministic_algorithms but does not implement
+        // it; libtorch's CPU kernels are deterministic at a fixed thread count, which is what the fingerprint pins.)
+        set_num_threads(Threads);
         Log = log;
         if (Device.type == TorchSharp.DeviceType.CPU)
         {
             Convolutions = ConvolutionBackend.Select(onednn ?? profile.Performance.Onednn, DeviceSelection.ConvolutionShapes(profile), log, CacheRoot);
-            log($"cpu: {Threads} thread(s), {Torch.OpenMpWaitPolicy.Description}; convolutions: {Convolutions.Kernels} ({Convolutions.Outcome})");
+            log($"cpu: {Threads} thread(s), {runtime.OpenMp}; convolutions: {Convolutions.Kernels} ({Convolutions.Outcome})");
         }
         _data = new Lazy<ClassificationData>(() => ClassificationData.Open(Profile, CacheRoot, DataRoot, Log));
     }

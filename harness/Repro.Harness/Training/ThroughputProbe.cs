@@ -41,14 +41,24 @@ public sealed class SpeedResult
 /// evaluation) on a fixed random set held on the device. The same workloads, op for op, are in
 /// benchmarks/side-by-side/pytorch_side_by_side.py.
 /// </summary>
-public sealed class ThroughputProbe(Device device, ModelConfig modelConfig, int batch, int imageSize, int classes = 1000)
+public sealed class ThroughputProbe
 {
+    readonly Device device;
+    readonly ModelConfig modelConfig;
+    readonly int batch, imageSize, classes;
+
+    public ThroughputProbe(Device device, ModelConfig modelConfig, int batch, int imageSize, int classes = 1000)
+    {
+        TorchRuntime.Require("ThroughputProbe");
+        (this.device, this.modelConfig, this.batch, this.imageSize, this.classes) = (device, modelConfig, batch, imageSize, classes);
+    }
+
     public int WarmupSteps { get; init; } = 10;
     public int Steps { get; init; } = 30;
 
     (nn.Module<Tensor, Tensor> Model, PruningMasks Masks) Build(SpeedSetting setting)
     {
-        if (setting.Tf32 is { } tf32) DeviceSelection.SetTf32(device, tf32);
+        if (setting.Tf32 is { } tf32) TorchRuntime.ApplyTf32(device, tf32);
         manual_seed(0);
         var net = ModelZoo.Create(modelConfig, classes, imageSize);
         net.to(device);

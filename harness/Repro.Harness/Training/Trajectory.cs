@@ -65,8 +65,10 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
 
     bool ChannelsLast => context.Profile.Performance.ChannelsLast && context.Device.type == DeviceType.CUDA;
 
+    // The profile's CUDA speed settings meet the model here: TF32 (process-wide, recorded) and channels-last.
     void ToDevice(nn.Module net)
     {
+        Torch.TorchRuntime.ApplyTf32(context.Device, context.Profile.Performance.Tf32);
         net.to(context.Device);
         if (ChannelsLast) MemoryLayout.ToChannelsLast(net);
     }

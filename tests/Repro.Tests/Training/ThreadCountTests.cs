@@ -104,8 +104,8 @@ public class ThreadCountTests
     [Fact]
     public void Libtorchs_openmp_threads_spin_briefly_unless_the_environment_says_otherwise()
     {
-        // The harness sets it natively when it loads (before libtorch); the managed environment still shows the user's own.
-        var description = Repro.Torch.OpenMpWaitPolicy.Description; // loads the harness, whose initializer sets it
+        // TorchRuntime.Configure (TorchTestFramework) set it natively before libtorch loaded; the managed environment still shows the user's own.
+        var description = Repro.Torch.TorchRuntime.Require("the test").OpenMp;
         var userSet = Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") ?? Environment.GetEnvironmentVariable("OMP_WAIT_POLICY");
         if (userSet == null)
         {
