@@ -78,27 +78,51 @@ public sealed class HeatmapsFigure : IFigure
     }
 
     /// <summary>
-    /// Half image, half colour-mapped heatmap. The colour scale ends at the map's 99th percentile (as Captum's
-    /// visualisation clips outliers): squared IG attributions are so peaked that scaling to the maximum leaves the
-    /// rest of the map at the bottom of the colour map.
+    /// One cell: the image with the heatmap laid over it in proportion to its value (low relevance leaves the image as
+    /// it is), then the heatmap alone, then its colour bar, each panel a square as wide as the image's longer side so
+    /// every cell has one shape. Each map has its own colour scale, from 0 to its 99th percentile (as Captum's
+    /// visualisation clips outliers): guided Grad-CAM and squared IG attributions are so peaked that a shared or
+    /// maximum-based scale leaves them all but invisible.
     /// </summary>
     static void SaveBlended(RgbImage image, Heatmap heatmap, string path)
     {
         var sorted = (float[])heatmap.Values.Clone();
         Array.Sort(sorted);
         var max = sorted[(int)(0.99 * (sorted.Length - 1))] is > 0 and var p ? p : sorted[^1];
-        using var bitmap = new SKBitmap(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        int side = Math.Max(image.Width, image.Height), gap = Math.Max(4, side / 40), bar = Math.Max(8, side / 16);
+        int fontSize = Math.Max(9, side / 14), labelWidth = fontSize * 5;
+        int dx = (side - image.Width) / 2, dy = (side - image.Height) / 2;
+        using var bitmap = new SKBitmap(2 * side + 2 * gap + bar + labelWidth, side, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        bitmap.Erase(SKColors.White);
         for (var y = 0; y < image.Height; y++)
             for (var x = 0; x < image.Width; x++)
             {
-                var c = Colormap.GetColor(max > 0 ? Math.Min(1, heatmap.Values[y * image.Width + x] / max) : 0);
-                bitmap.SetPixel(x, y, new SKColor(Blend(image[y, x, 0], c.R), Blend(image[y, x, 1], c.G), Blend(image[y, x, 2], c.B)));
+                var t = max > 0 ? Math.Min(1, heatmap.Values[y * image.Width + x] / max) : 0;
+                var c = Colormap.GetColor(t);
+                var alpha = 0.8 * t;
+                bitmap.SetPixel(dx + x, dy + y, new SKColor(Blend(image[y, x, 0], c.R, alpha), Blend(image[y, x, 1], c.G, alpha), Blend(image[y, x, 2], c.B, alpha)));
+                bitmap.SetPixel(side + gap + dx + x, dy + y, new SKColor(c.R, c.G, c.B));
             }
+        var barLeft = 2 * side + 2 * gap;
+        for (var y = 0; y < side; y++)
+        {
+            var c = Colormap.GetColor(1 - y / (side - 1.0));
+            for (var x = 0; x < bar; x++) bitmap.SetPixel(barLeft + x, y, new SKColor(c.R, c.G, c.B));
+        }
+        using (var canvas = new SKCanvas(bitmap))
+        using (var font = new SKFont(SKTypeface.Default, fontSize))
+        using (var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true })
+        {
+            var labelLeft = barLeft + bar + 2;
+            canvas.DrawText(max.ToString(max >= 0.01 ? "0.###" : "0.##E+0", CultureInfo.InvariantCulture), labelLeft, fontSize, font, ink);
+            canvas.DrawText("0", labelLeft, side - 2, font, ink);
+        }
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         ImageCodec.EncodeToFile(bitmap, path);
     }
 
-    static byte Blend(byte a, byte b) => (byte)((a + b + 1) / 2);
+    /// <summary>The image under a colour of opacity <paramref name="alpha"/>.</summary>
+    static byte Blend(byte image, byte colour, double alpha) => (byte)Math.Round(image + alpha * (colour - image));
 
     /// <summary>One grid per model and method: rows = images, columns = iterations.</summary>
     public IReadOnlyList<string> Plot(FigureResults results, FigureFolder folder)
