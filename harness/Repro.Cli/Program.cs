@@ -171,7 +171,7 @@ speed.SetAction(r => Guard(r, () =>
         var shapes = DeviceSelection.ConvolutionShapes([model], r.GetValue(speedSize));
         if (settings.Any(s => s.ChannelsLast)) shapes = [.. shapes, .. shapes.Select(s => s with { ChannelsLast = true })];
         var kernels = ConvolutionBackend.Select(ParseOneDnn(r.GetValue(onednnOption)) ?? OneDnnMode.Auto, shapes, Console.Error.WriteLine);
-        Log($"convolutions: {kernels.Kernels} ({kernels.Outcome}); {Repro.Torch.OpenMpWaitPolicy.Description}");
+        Log($"convolutions: {kernels.Kernels} ({kernels.Outcome}); {Repro.Torch.TorchRuntime.Require("repro speed").OpenMp}");
     }
     var probe = new ThroughputProbe(device, model, r.GetValue(speedBatch), r.GetValue(speedSize)) { Steps = r.GetValue(speedSteps), WarmupSteps = r.GetValue(speedWarmup) };
     Log($"speed: {model.Key} batch {r.GetValue(speedBatch)} at {r.GetValue(speedSize)} px on {DeviceSelection.Describe(device)}");

@@ -81,6 +81,8 @@ public static class FigureRunner
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         Directory.CreateDirectory(dir);
         var folder = FigureFolder.ForMeasurement(dir);
+        // the profile's TF32 choice is set before provenance records the switches, not first when a model reaches the device
+        Torch.TorchRuntime.ApplyTf32(context.Device, profile.Performance.Tf32);
         var provenance = Provenance.Capture(profile, context.RepoRoot, context.DeviceDescription, context.Data.Root, context.CpuThreads, context.Convolutions);
         var measured = figure.Measure(context, folder);
         provenance.WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1);

@@ -123,7 +123,6 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
             }
             perDataset.ReferenceLines(lines);
             perDataset.LeftLimits(0, 1);
-            perDataset.LegendOutside();
             files.Add(perDataset.Save(folder.Directory, $"top1-per-dataset-{series}", width: 1150, height: 600));
 
             var human = consistency?.EndsWith("_vs_human") == true;
@@ -139,7 +138,6 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
             summary.ReferenceLines(lines);
             var lowest = results.Values.Where(v => v.Series == series && v.Metric == consistency).Select(v => v.Value).DefaultIfEmpty(0).Min();
             summary.LeftLimits(Math.Min(0, lowest) - 0.05, 1.05);
-            summary.LegendOutside();
             files.Add(summary.Save(folder.Directory, $"alignment-summary-{series}", width: 1150, height: 520));
         }
         return files;

@@ -42,7 +42,6 @@ public sealed class ResNet18TasksFigure : IAlignmentFigure
                 plot.Line(d, AlignmentRecipe.Series(results, series, AlignmentRecipe.Top1Metric(d)));
             plot.ReferenceLines(AlignmentRecipe.ReferenceLines(sparsity));
             plot.LeftLimits(0, 1);
-            plot.LegendOutside();
             files.Add(plot.Save(folder.Directory, $"tasks-{series}", width: 1000));
         }
         return files;

@@ -80,7 +80,6 @@ public sealed class RotationFigure : IAlignmentFigure
         }
         plot.ReferenceLines(AlignmentRecipe.ReferenceLines(longest));
         plot.LeftLimits(0, 1);
-        plot.LegendOutside();
         return [plot.Save(folder.Directory, "rotation", width: 1000)];
     }
 

@@ -65,9 +65,6 @@ public sealed class SparsityPlot
         }
     }
 
-    /// <summary>Nothing left to do: every legend is beside the data area now.</summary>
-    public void LegendOutside() { }
-
     public void RightLabel(string label) => _plot.Axes.Right.Label.Text = label;
 
     public void LeftLimits(double min, double max) => _plot.Axes.SetLimitsY(min, max, _plot.Axes.Left);

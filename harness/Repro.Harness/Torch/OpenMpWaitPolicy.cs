@@ -15,9 +15,6 @@ public static class OpenMpWaitPolicy
     /// <summary>GOMP_SPINCOUNT when the environment sets neither it nor OMP_WAIT_POLICY.</summary>
     public const string DefaultSpinCount = "1000";
 
-    /// <summary>The policy in effect, in words, for logs.</summary>
-    public static string Description => TorchRuntime.Require("OpenMpWaitPolicy.Description").OpenMp;
-
     /// <summary>Sets the policy if it is not too late; the policy in words, and whether OpenMP was loaded before it could be set.</summary>
     internal static (string Description, bool TooLate) Apply()
     {

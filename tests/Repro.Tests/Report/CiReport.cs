@@ -4,20 +4,19 @@ using Repro.Report;
 
 namespace Repro.Tests.Report;
 
-/// <summary>reports/ci/index.html with every figure of the ci profile, for the browser test.</summary>
+/// <summary>The ci report under the tests' output root, with every figure of the ci profile, for the browser test.</summary>
 public static class CiReport
 {
     /// <summary>
-    /// Runs the ci figures that have no results in reports/ci/ yet (from the cached checkpoints where there are some),
+    /// Runs the ci figures that have no results there yet (from the cached checkpoints where there are some),
     /// then rewrites index.html from the results on disk, so the page is the one this build's HtmlReport writes.
     /// </summary>
     public static (string Index, Profile Profile) Ensure()
     {
         var profile = ProfileLoader.Load(TestSupport.RepoRoot, "ci");
-        var reports = FigureRunner.ReportDirectory(TestSupport.RepoRoot, profile.Name);
-        foreach (var name in profile.Figures)
-            if (!File.Exists(Path.Combine(reports, name, FigureRunner.ResultsFile)))
-                FigureRunner.Run(FigureCatalog.Get(name), TestSupport.Context(profile, Path.Combine(TestSupport.RepoRoot, ".cache")));
-        return (HtmlReport.Write(TestSupport.RepoRoot, profile.Name), profile);
+        foreach (var figure in FigureCatalog.Of(profile))
+            if (!File.Exists(Path.Combine(FigureRunner.FigureDirectory(TestSupport.ReportsRoot, profile.Name, figure.Name), FigureRunner.ResultsFile)))
+                FigureRunner.Run(figure, TestSupport.Context(profile, TestSupport.CacheRoot));
+        return (HtmlReport.Write(TestSupport.ReportsRoot, profile.Name, FigureCatalog.Of(profile)), profile);
     }
 }

@@ -15,7 +15,7 @@ public sealed class ReportBrowser : IAsyncDisposable
     public const string ChromiumVariable = "REPRO_CHROMIUM";
     public const string DefaultChromium = "/usr/bin/chromium";
     /// <summary>The element HtmlReport gives each figure, its id the figure's name.</summary>
-    public const string FigureSection = "h2[id]";
+    public const string FigureSection = "section.figure";
 
     readonly IPlaywright _playwright;
     readonly IBrowser _browser;
