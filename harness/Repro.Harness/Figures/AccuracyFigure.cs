@@ -50,8 +50,8 @@ public sealed class AccuracyFigure : IFigure
     {
         var series = results.Values.Select(v => v.Series).Distinct().ToList();
         var longest = series.Select(s => Sparsities(results, s)).MaxBy(s => s.Count)!;
-        var accuracy = new SparsityPlot(Title, "top-1 accuracy", longest);
-        var nonzero = new SparsityPlot("Remaining non-zero weights vs sparsity", "non-zero weights (log10 scale)", longest);
+        using var accuracy = new SparsityPlot(Title, "top-1 accuracy", longest);
+        using var nonzero = new SparsityPlot("Remaining non-zero weights vs sparsity", "non-zero weights (log10 scale)", longest);
         foreach (var s in series)
         {
             accuracy.Line(s, Metric(results, s, "top1"));

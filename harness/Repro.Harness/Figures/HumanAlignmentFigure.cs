@@ -113,7 +113,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
             var sparsity = AlignmentRecipe.Sparsities(results, series, "ood_accuracy");
             var lines = AlignmentRecipe.ReferenceLines(sparsity);
 
-            var perDataset = new SparsityPlot($"{series}: top-1 accuracy per model-vs-human dataset", "top-1 accuracy", sparsity);
+            using var perDataset = new SparsityPlot($"{series}: top-1 accuracy per model-vs-human dataset", "top-1 accuracy", sparsity);
             perDataset.ManyColours();
             foreach (var metric in datasets)
             {
@@ -126,7 +126,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
             files.Add(perDataset.Save(folder.Directory, $"top1-per-dataset-{series}", width: 1150, height: 600));
 
             var human = consistency?.EndsWith("_vs_human") == true;
-            var summary = new SparsityPlot(
+            using var summary = new SparsityPlot(
                 human ? $"{series}: OOD accuracy, error consistency with human observers, shape bias"
                       : $"{series}: OOD accuracy, error consistency, shape bias\n(consistency vs the dense model: no human data, not human alignment)",
                 "value", sparsity);

@@ -183,7 +183,7 @@ public sealed class InterpretabilityFigure : IFigure
                 var methods = MethodsIn(results.Values, model, fidelity);
                 if (methods.Count == 0) continue;
                 var name = fidelity.ToString().ToLowerInvariant();
-                var plot = new SparsityPlot($"{Title}: {model} ({name} ground truth)", "RMA / RRA", top1.Select(v => v.Sparsity).ToList());
+                using var plot = new SparsityPlot($"{Title}: {model} ({name} ground truth)", "RMA / RRA", top1.Select(v => v.Sparsity).ToList());
                 for (var k = 0; k < methods.Count; k++)
                 {
                     var series = $"{model}/{methods[k]}/{name}";

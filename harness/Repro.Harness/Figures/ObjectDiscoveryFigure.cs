@@ -29,9 +29,9 @@ public sealed class ObjectDiscoveryFigure : IFigure
     static string CellName(string model, int image, int iteration) =>
         string.Create(CultureInfo.InvariantCulture, $"cells/{model}/img{image + 1}-iter{iteration:D2}.png");
 
-    public void Validate(Profile p, bool listed, ProfileChecks checks)
+    public void Validate(Profile profile, bool listed, ProfileChecks checks)
     {
-        var d = p.Discovery;
+        var d = profile.Discovery;
         checks.Require(d.Stride is 8 or 16 or 32, "discovery.stride", $"is {d.Stride}; allowed values: 8, 16, 32");
         checks.Require(d.KPatches >= 1, "discovery.k_patches", $"is {d.KPatches}; must be >= 1");
         checks.Require(d.QualitativeImages >= 0, "discovery.qualitative_images", $"is {d.QualitativeImages}; must be >= 0");
@@ -41,7 +41,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
         foreach (var name in d.Datasets)
             checks.Require(known.Contains(name), "discovery.datasets", $"names '{name}'; allowed values: {string.Join(", ", known)}");
         checks.Require(d.Datasets.Distinct().Count() == d.Datasets.Count, "discovery.datasets", "lists a dataset twice");
-        var synthetic = p.Data.Scenes != null;
+        var synthetic = profile.Data.Scenes != null;
         if (d.Datasets.Any(n => n.StartsWith("voc12", StringComparison.Ordinal)))
             checks.Require(d.Voc12Root != null || synthetic, "discovery.voc12_root", "is required for the voc12 datasets when the profile has no data.scenes to stand in");
         if (d.Datasets.Contains("voc07-trainval"))
@@ -50,24 +50,24 @@ public sealed class ObjectDiscoveryFigure : IFigure
             checks.Require(d.Coco20k != null || synthetic, "discovery.coco20k", "is required for coco20k when the profile has no data.scenes to stand in (images_root, file_list, annotations)");
     }
 
-    public IEnumerable<string> Deviations(Profile p, Profile? paper)
+    public IEnumerable<string> Deviations(Profile profile, Profile? paper)
     {
         if (paper != null)
         {
-            if (p.Discovery.KPatches != paper.Discovery.KPatches)
-                yield return $"LOST k (patches that may join the seed): {p.Discovery.KPatches} (paper: {paper.Discovery.KPatches})";
-            var synthetic = p.Discovery.Datasets.Where(n => !DiscoveryInputs.HasRealSource(p.Discovery, n)).ToList();
+            if (profile.Discovery.KPatches != paper.Discovery.KPatches)
+                yield return $"LOST k (patches that may join the seed): {profile.Discovery.KPatches} (paper: {paper.Discovery.KPatches})";
+            var synthetic = profile.Discovery.Datasets.Where(n => !DiscoveryInputs.HasRealSource(profile.Discovery, n)).ToList();
             if (synthetic.Count > 0)
                 yield return $"object discovery: the synthetic scenes stand in for {string.Join(", ", synthetic)} (paper: the real benchmarks)";
-            var skipped = paper.Discovery.Datasets.Except(p.Discovery.Datasets).ToList();
+            var skipped = paper.Discovery.Datasets.Except(profile.Discovery.Datasets).ToList();
             if (skipped.Count > 0) yield return $"object-discovery datasets not evaluated: {string.Join(", ", skipped)}";
-            if (p.Discovery.NoHard != paper.Discovery.NoHard)
-                yield return $"LOST no-hard variant: {p.Discovery.NoHard} (paper: {paper.Discovery.NoHard})";
+            if (profile.Discovery.NoHard != paper.Discovery.NoHard)
+                yield return $"LOST no-hard variant: {profile.Discovery.NoHard} (paper: {paper.Discovery.NoHard})";
         }
-        if (p.Discovery.Stride != 32 && p.Fidelity != Fidelity.Paper)
-            yield return $"LOST on ResNet features at stride {p.Discovery.Stride} (dilated layers; the paper's runs were at 32 whatever their option said: errata 5)";
+        if (profile.Discovery.Stride != 32 && profile.Fidelity != Fidelity.Paper)
+            yield return $"LOST on ResNet features at stride {profile.Discovery.Stride} (dilated layers; the paper's runs were at 32 whatever their option said: errata 5)";
         yield return "LOST's per-image boxes are kept for every pruning iteration (the authors' were overwritten); ties in its degree order go to the lowest patch index (the reference's sort is unstable)";
-        if (p.Models.Any(m => m.Architecture.StartsWith("vit", StringComparison.Ordinal)))
+        if (profile.Models.Any(m => m.Architecture.StartsWith("vit", StringComparison.Ordinal)))
             yield return "LOST on ViT reads the pruned model's own last-block keys in every fidelity (the authors' run never loaded the pruned checkpoint and took the block's normalised input in scrambled token order: errata 4 is not reproduced)";
     }
 
@@ -232,7 +232,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
             var sparsity = top1.Select(v => v.Sparsity).ToList();
             foreach (var dataset in datasets)
             {
-                var plot = new SparsityPlot($"LOST CorLoc: {model}, {dataset}", "CorLoc / mean IoU (%)", sparsity);
+                using var plot = new SparsityPlot($"LOST CorLoc: {model}, {dataset}", "CorLoc / mean IoU (%)", sparsity);
                 plot.Line("CorLoc", Percent(Series(results, $"{model}/{dataset}", "corloc")));
                 plot.Line("mean IoU", Percent(Series(results, $"{model}/{dataset}", "mean_iou")), pattern: ScottPlot.LinePattern.Dashed);
                 var baseline = results.Values.Single(v => v.Series == $"centred-box/{dataset}").Value;
@@ -243,7 +243,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
                 plot.RightLimits(0, 1);
                 files.Add(plot.Save(folder.Directory, $"corloc-{model}-{dataset}"));
             }
-            var nonzero = new SparsityPlot($"Remaining non-zero weights: {model}", "non-zero weights (log10 scale)", sparsity);
+            using var nonzero = new SparsityPlot($"Remaining non-zero weights: {model}", "non-zero weights (log10 scale)", sparsity);
             nonzero.Line(model, Series(results, model, "nonzero_weights").Select(Math.Log10).ToList());
             nonzero.LogLeft();
             files.Add(nonzero.Save(folder.Directory, $"nonzero-weights-{model}"));

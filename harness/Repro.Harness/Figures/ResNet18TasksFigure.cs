@@ -37,7 +37,7 @@ public sealed class ResNet18TasksFigure : IAlignmentFigure
         foreach (var series in results.Values.Select(v => v.Series).Distinct())
         {
             var sparsity = AlignmentRecipe.Sparsities(results, series, AlignmentRecipe.Top1Metric(Datasets[0]));
-            var plot = new SparsityPlot($"{series}: silhouette, colour and false colour", "top-1 accuracy", sparsity);
+            using var plot = new SparsityPlot($"{series}: silhouette, colour and false colour", "top-1 accuracy", sparsity);
             foreach (var d in Datasets)
                 plot.Line(d, AlignmentRecipe.Series(results, series, AlignmentRecipe.Top1Metric(d)));
             plot.ReferenceLines(AlignmentRecipe.ReferenceLines(sparsity));

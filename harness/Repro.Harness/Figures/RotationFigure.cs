@@ -70,7 +70,7 @@ public sealed class RotationFigure : IAlignmentFigure
         if (series.Count == 0) return [];
         var longest = series.Select(s => AlignmentRecipe.Sparsities(results, s, metric)).MaxBy(s => s.Count)!;
         var absent = PaperModels.Where(a => !series.Any(s => s.StartsWith(a))).Select(Pretty).ToList();
-        var plot = new SparsityPlot(absent.Count == 0 ? Title : $"{Title}\n({string.Join(", ", absent)} absent from profile '{results.Profile}')",
+        using var plot = new SparsityPlot(absent.Count == 0 ? Title : $"{Title}\n({string.Join(", ", absent)} absent from profile '{results.Profile}')",
             "top-1 accuracy (rotation)", longest);
         foreach (var s in series)
         {

@@ -8,10 +8,11 @@ namespace Repro.Figures;
 /// a left metric axis and an optional right axis (top-1 accuracy), the legend beside the data area so it never
 /// covers a line. Saves PNG, and SVG where no line is dashed.
 /// </summary>
-public sealed class SparsityPlot
+public sealed class SparsityPlot : IDisposable
 {
     readonly Plot _plot = new();
     bool _patterned;
+    static readonly int[] StepFactors = [1, 2, 5, 10, 20, 50];
     static readonly Color[] Colors = [new("#1f77b4"), new("#d62728"), new("#2ca02c"), new("#9467bd"), new("#ff7f0e"), new("#8c564b")];
     Color[] _palette = Colors;
     int _series;
@@ -65,6 +66,8 @@ public sealed class SparsityPlot
         }
     }
 
+    public void Dispose() => _plot.Dispose();
+
     public void RightLabel(string label) => _plot.Axes.Right.Label.Text = label;
 
     public void LeftLimits(double min, double max) => _plot.Axes.SetLimitsY(min, max, _plot.Axes.Left);
@@ -99,7 +102,7 @@ public sealed class SparsityPlot
         }
         // a 1, 2 or 5 step giving 3 to 7 labels; minor ticks at a fifth (a half for 2) of it
         var decade = Math.Pow(10, Math.Floor(Math.Log10(to - from)) - 1);
-        var factor = new[] { 1, 2, 5, 10, 20, 50 }.First(f => (to - from) / (f * decade) <= 7);
+        var factor = StepFactors.First(f => (to - from) / (f * decade) <= 7);
         var (step, minor) = (factor * decade, factor * decade / (factor % 2 == 0 ? 2 : 5));
         for (var i = Math.Ceiling(from / minor); i * minor <= to * (1 + 1e-9); i++)
         {

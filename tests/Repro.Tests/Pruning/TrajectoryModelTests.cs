@@ -10,7 +10,7 @@ public sealed class TrajectoryModelTests : IDisposable
 
     public void Dispose() => Directory.Delete(_cache, recursive: true);
 
-    Profile TinyProfile(ModelConfig model, PruningMethod method = PruningMethod.Magnitude, double? snipSparsity = null, int iterations = 1) => new()
+    static Profile TinyProfile(ModelConfig model, PruningMethod method = PruningMethod.Magnitude, double? snipSparsity = null, int iterations = 1) => new()
     {
         Name = "unit",
         Seed = 1,
