@@ -2,6 +2,7 @@ using Repro.Config;
 
 namespace Repro.Tests.Config;
 
+[Trait("Category", TestCategories.Unit)]
 public class ProfileLoaderTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using Repro.Data.Coco;
 
 namespace Repro.Tests.Data;
 
+[Trait("Category", TestCategories.Unit)]
 public class Coco20kDatasetTests
 {
     sealed class Fixture : IDisposable

@@ -2,6 +2,7 @@ using Repro.Data;
 
 namespace Repro.Tests.Data;
 
+[Trait("Category", TestCategories.Unit)]
 public class ImageFolderDatasetTests
 {
     [Fact]

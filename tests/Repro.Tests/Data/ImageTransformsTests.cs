@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Data;
 
+[Trait("Category", TestCategories.Unit)]
 public class ImageTransformsTests
 {
     static RgbImage Uniform(int width, int height, byte r, byte g, byte b)

@@ -7,6 +7,7 @@ namespace Repro.Tests.Data;
 /// JPEGs go to the system's libjpeg-turbo when it is installed (Data/TurboJpeg) and to Skia otherwise: the pixels must be
 /// the same bytes either way, or numbers would depend on which library a machine has.
 /// </summary>
+[Trait("Category", TestCategories.Unit)]
 public class JpegDecoderTests
 {
     static byte[] Jpeg(SKBitmap bitmap, int quality)

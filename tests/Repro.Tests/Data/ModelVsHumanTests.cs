@@ -3,6 +3,7 @@ using Repro.Data.ModelVsHuman;
 
 namespace Repro.Tests.Data;
 
+[Trait("Category", TestCategories.Unit)]
 public class ModelVsHumanTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using Repro.Data.Voc;
 
 namespace Repro.Tests.Data;
 
+[Trait("Category", TestCategories.Unit)]
 public class PalettePngTests
 {
     /// <summary>Palette PNGs written by Pillow 9.4 (Image mode 'P'), base64: an independent encoder's output.</summary>

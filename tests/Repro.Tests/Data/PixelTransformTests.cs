@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 namespace Repro.Tests.Data;
 
 /// <summary>The managed CPU transforms against the libtorch reference (<see cref="ImageTransforms"/>).</summary>
+[Trait("Category", TestCategories.Unit)]
 public class PixelTransformTests
 {
     const double Tolerance = 1e-4;

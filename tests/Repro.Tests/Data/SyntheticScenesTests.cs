@@ -6,6 +6,7 @@ using Repro.Data.Voc;
 
 namespace Repro.Tests.Data;
 
+[Trait("Category", TestCategories.Unit)]
 public class SyntheticScenesTests
 {
     static readonly SyntheticScenesConfig Config = new() { Count = 24, MinSide = 120, MaxSide = 200, MaxObjects = 3, Classes = 10 };

@@ -4,6 +4,7 @@ using static Repro.Tests.Data.DataFixtures;
 
 namespace Repro.Tests.Data;
 
+[Trait("Category", TestCategories.Unit)]
 public class VocDatasetTests
 {
     /// <summary>A small VOC2012 tree: 3 annotated images (non-square), 2 with masks, Main and Segmentation splits.</summary>

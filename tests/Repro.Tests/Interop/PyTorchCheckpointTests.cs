@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Interop;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class PyTorchCheckpointTests : IDisposable
 {
     // Written by tools/parity/make_reference.py --fixture with torch 1.13: a DataParallel-wrapped torchvision

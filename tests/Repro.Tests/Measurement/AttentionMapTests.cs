@@ -5,6 +5,7 @@ using static Repro.Tests.Measurement.TorchTestSupport;
 namespace Repro.Tests.Measurement;
 
 [Collection(SerialTorch.Name)]
+[Trait("Category", TestCategories.Unit)]
 public class AttentionMapTests
 {
     /// <summary>Returns a fixed attention tensor, as a ViT would for its last block.</summary>

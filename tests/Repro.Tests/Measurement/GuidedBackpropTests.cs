@@ -8,6 +8,7 @@ using static Repro.Tests.Measurement.TorchTestSupport;
 namespace Repro.Tests.Measurement;
 
 [Collection(SerialTorch.Name)]
+[Trait("Category", TestCategories.Unit)]
 public class GuidedBackpropTests
 {
     /// <summary>x (2 values) → W1 → ReLU → W2 → 2 logits, with hand-picked weights and no biases.</summary>

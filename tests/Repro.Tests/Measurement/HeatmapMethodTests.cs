@@ -6,6 +6,7 @@ using static Repro.Tests.Measurement.TorchTestSupport;
 namespace Repro.Tests.Measurement;
 
 [Collection(SerialTorch.Name)]
+[Trait("Category", TestCategories.Unit)]
 public class HeatmapMethodTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using Repro.Measurement.Localization;
 
 namespace Repro.Tests.Measurement;
 
+[Trait("Category", TestCategories.Unit)]
 public class LocalizationMetricTests
 {
     // 2x3 heatmap   mask (1 = object)

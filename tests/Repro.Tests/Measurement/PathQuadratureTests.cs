@@ -2,6 +2,7 @@ using Repro.Measurement.Attribution;
 
 namespace Repro.Tests.Measurement;
 
+[Trait("Category", TestCategories.Unit)]
 public class PathQuadratureTests
 {
     [Fact]

@@ -8,6 +8,7 @@ using static Repro.Tests.Measurement.TorchTestSupport;
 namespace Repro.Tests.Measurement;
 
 [Collection(SerialTorch.Name)]
+[Trait("Category", TestCategories.Unit)]
 public class SmoothGradTests
 {
     sealed class RecordingAttribution : IAttribution

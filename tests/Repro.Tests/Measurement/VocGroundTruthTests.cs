@@ -3,6 +3,7 @@ using Repro.Measurement.Localization;
 
 namespace Repro.Tests.Measurement;
 
+[Trait("Category", TestCategories.Unit)]
 public class VocGroundTruthTests
 {
     /// <summary>The VOC devkit's colormap: bits 0, 1, 2 of the label go to the top bits of R, G, B, three at a time.</summary>

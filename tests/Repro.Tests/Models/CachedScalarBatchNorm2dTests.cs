@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Models;
 
+[Trait("Category", TestCategories.Unit)]
 public class CachedScalarBatchNorm2dTests
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace Repro.Tests.Models;
 
 // Switches process-wide libtorch state: the thread count is restored here, oneDNN after every test by the assembly's hook
 // (AssemblyInfo); tests never run in parallel.
+[Trait("Category", TestCategories.Integration)]
 public class ConvolutionGradientTests
 {
     // Float32 input and weight gradients of conv → conv against float64, in both layouts and at 1 and 2 threads, for the

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Models;
 
+[Trait("Category", TestCategories.Unit)]
 public class MemoryLayoutTests
 {
     [Fact]

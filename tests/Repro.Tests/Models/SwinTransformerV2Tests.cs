@@ -3,6 +3,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Models;
 
+[Trait("Category", TestCategories.Unit)]
 public class SwinTransformerV2Tests
 {
     static SwinTransformerV2 Small(double stochasticDepth = 0.2)

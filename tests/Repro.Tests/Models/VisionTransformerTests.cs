@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Models;
 
+[Trait("Category", TestCategories.Unit)]
 public class VisionTransformerTests
 {
     // 32-px inputs, 8-px patches: a 4 × 4 grid, 2 layers, 2 heads of 8 channels.

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Pruning;
 
+[Trait("Category", TestCategories.Unit)]
 public class PruningMethodTests
 {
     static nn.Module<Tensor, Tensor> SmallResNet(int seed = 7)

@@ -4,6 +4,7 @@ using Repro.Training;
 
 namespace Repro.Tests.Pruning;
 
+[Trait("Category", TestCategories.Integration)]
 public sealed class TrajectoryModelTests : IDisposable
 {
     readonly string _cache = Directory.CreateTempSubdirectory("repro-trajectory-").FullName;

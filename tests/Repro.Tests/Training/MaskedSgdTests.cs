@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Training;
 
+[Trait("Category", TestCategories.Unit)]
 public class MaskedSgdTests
 {
     static List<Tensor> Train(string architecture, bool flat, bool channelsLast) =>

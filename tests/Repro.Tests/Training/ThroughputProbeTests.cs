@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Training;
 
+[Trait("Category", TestCategories.Unit)]
 public class ThroughputProbeTests
 {
     [Fact]

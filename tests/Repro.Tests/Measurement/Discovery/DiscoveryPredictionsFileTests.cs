@@ -4,6 +4,7 @@ using Repro.Measurement.Discovery;
 
 namespace Repro.Tests.Measurement.Discovery;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class DiscoveryPredictionsFileTests : IDisposable
 {
     readonly string _dir = Path.Combine(Path.GetTempPath(), "repro-discovery-" + Guid.NewGuid().ToString("N"));
