@@ -21,7 +21,7 @@ public class ScalarStressTests(ITestOutputHelper output)
     const long RequiredOperations = 1_000_000;
 
     [Fact]
-    public void TrainingStepsAndTransformsUnderConstantCollectionNeverFail()
+    public void Training_steps_and_transforms_under_constant_collection_never_fail()
     {
         using var stop = new CancellationTokenSource();
         var collector = new Thread(() =>

@@ -29,7 +29,7 @@ public sealed class PyTorchCheckpointTests : IDisposable
         ModelZoo.Create(new ModelConfig { Architecture = "resnet18", Width = width, Depths = [1, 1, 1, 1] }, 10);
 
     [Fact]
-    public void ReadsATorchWrittenPrunedTrainingCheckpoint()
+    public void Reads_a_torch_written_pruned_training_checkpoint()
     {
         using var vit = TinyViT();
         vit.eval();
@@ -48,7 +48,7 @@ public sealed class PyTorchCheckpointTests : IDisposable
     }
 
     [Fact]
-    public void MasksForLayersOutsideThePrunedSetAreRefused()
+    public void Masks_for_layers_outside_the_pruned_set_are_refused()
     {
         using var vit = TinyViT();
         var e = Assert.Throws<InvalidDataException>(() => PyTorchCheckpoint.Load(Fixture, vit, PrunedLayers.Conv));
@@ -58,7 +58,7 @@ public sealed class PyTorchCheckpointTests : IDisposable
     }
 
     [Fact]
-    public void ExportedCheckpointsReadBackIdentically()
+    public void Exported_checkpoints_read_back_identically()
     {
         using var source = TinyViT(seed: 1);
         using var masks = OneShotMagnitudePruning.Prune(source, PrunedLayers.ConvAndLinear, 0.6);
@@ -85,7 +85,7 @@ public sealed class PyTorchCheckpointTests : IDisposable
     }
 
     [Fact]
-    public void ModuleParallelPrefixIsStripped()
+    public void Module_parallel_prefix_is_stripped()
     {
         using var source = ResNet(0.125);
         var path = Path.Combine(_dir, "parallel.pt");
@@ -97,7 +97,7 @@ public sealed class PyTorchCheckpointTests : IDisposable
     }
 
     [Fact]
-    public void AnotherWidthFailsNamingBothShapes()
+    public void Another_width_fails_naming_both_shapes()
     {
         using var narrow = ResNet(0.125);
         var path = Path.Combine(_dir, "narrow.pt");
@@ -110,7 +110,7 @@ public sealed class PyTorchCheckpointTests : IDisposable
     }
 
     [Fact]
-    public void AnotherArchitectureFailsListingMissingAndUnexpectedKeys()
+    public void Another_architecture_fails_listing_missing_and_unexpected_keys()
     {
         using var vit = TinyViT();
         var path = Path.Combine(_dir, "vit.pt");
@@ -124,7 +124,7 @@ public sealed class PyTorchCheckpointTests : IDisposable
     }
 
     [Fact]
-    public void FilesThatAreNotTorchSaveZipsAreRejectedByName()
+    public void Files_that_are_not_torch_save_zips_are_rejected_by_name()
     {
         var text = Path.Combine(_dir, "notes.pt");
         File.WriteAllText(text, "not a checkpoint");

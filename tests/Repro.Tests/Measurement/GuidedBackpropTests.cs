@@ -27,7 +27,7 @@ public class GuidedBackpropTests
     }
 
     [Fact]
-    public void NegativeGradientsStopAtEveryReLU()
+    public void Negative_gradients_stop_at_every_ReLU()
     {
         using var scope = NewDisposeScope();
         var model = TwoLayerNet();
@@ -49,7 +49,7 @@ public class GuidedBackpropTests
     }
 
     [Fact]
-    public void OnTheResNetItDiffersFromThePlainGradientAndLeavesTheModelUnchanged()
+    public void On_the_ResNet_it_differs_from_the_plain_gradient_and_leaves_the_model_unchanged()
     {
         using var scope = NewDisposeScope();
         var model = SmallResNet();
@@ -74,14 +74,14 @@ public class GuidedBackpropTests
     }
 
     [Fact]
-    public void AModelWithoutReLUModulesIsRefused()
+    public void A_model_without_ReLU_modules_is_refused()
     {
         var model = Sequential(("flatten", Flatten()), ("fc", Linear(12, 2)));
         Assert.Throws<ArgumentException>(() => new GuidedBackprop(model));
     }
 
     [Fact]
-    public void GuidedGradCamIsTheProductOfItsParts()
+    public void Guided_Grad_CAM_is_the_product_of_its_parts()
     {
         using var scope = NewDisposeScope();
         var model = SmallResNet();

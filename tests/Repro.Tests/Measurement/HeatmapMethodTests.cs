@@ -10,7 +10,7 @@ namespace Repro.Tests.Measurement;
 public class HeatmapMethodTests
 {
     [Fact]
-    public void ThePaperResNetMethodsGiveOneNonNegativeHeatmapPerImageAtTheInputSize()
+    public void The_paper_ResNet_methods_give_one_non_negative_heatmap_per_image_at_the_input_size()
     {
         using var scope = NewDisposeScope();
         var model = SmallResNet();

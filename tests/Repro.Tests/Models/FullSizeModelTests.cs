@@ -51,7 +51,7 @@ public class FullSizeModelTests
     [InlineData("vit_b_32", 88_224_232, 152)]
     [InlineData("vit_b_16", 86_567_656, 152)]
     [InlineData("swin_v2_t", 28_351_570, 233)]
-    public void FullSizeModelsMatchTorchvisionsCountsNamesAndShapes(string architecture, long parameters, int stateDictTensors)
+    public void Full_size_models_match_torchvisions_counts_names_and_shapes(string architecture, long parameters, int stateDictTensors)
     {
         using var model = Build(architecture);
         Assert.Equal(parameters, model.parameters().Sum(p => p.numel()));

@@ -15,7 +15,7 @@ public class ModelZooTests
     static string Shape(Tensor t) => $"[{string.Join(", ", t.shape)}]";
 
     [Fact]
-    public void VitS16HasDinosGeometry()
+    public void ViT_S16_has_DINOs_geometry()
     {
         using var model = Build("vit_s_16");
         var vit = (VisionTransformer)model;
@@ -24,7 +24,7 @@ public class ModelZooTests
     }
 
     [Fact]
-    public void WidthScalesEachArchitecture()
+    public void Width_scales_each_architecture()
     {
         using var resnet = Build("resnet18", width: 0.25, numClasses: 10);
         Assert.Equal("[16, 3, 7, 7]", Shape(resnet.state_dict()["conv1.weight"]));
@@ -38,7 +38,7 @@ public class ModelZooTests
     }
 
     [Fact]
-    public void SmallModelsRunForwardAndBackward()
+    public void Small_models_run_forward_and_backward()
     {
         foreach (var model in new[]
                  {
@@ -59,7 +59,7 @@ public class ModelZooTests
     }
 
     [Fact]
-    public void InitialisationFollowsTorchvision()
+    public void Initialisation_follows_torchvision()
     {
         static double Std(Tensor t) => t.std().item<float>();
         using var vit = Build("vit_b_32", width: 0.25, numClasses: 10, imageSize: 64, depths: [1], patch: 16);
@@ -80,7 +80,7 @@ public class ModelZooTests
     }
 
     [Fact]
-    public void DilationKeepsLayer4AtStride16()
+    public void Dilation_keeps_layer4_at_stride_16()
     {
         using var model = (ResNet)Build("resnet50", width: 0.125, numClasses: 5, dilation: [false, false, true]);
         model.eval();
@@ -99,7 +99,7 @@ public class ModelZooTests
     [InlineData("swin_v2_t", 224, null, null, "true", "dilation applies to ResNets only")]
     [InlineData("resnet50", 224, null, null, "true,false", "give 3 (layer2, layer3, layer4)")]
     [InlineData("vgg16", 224, null, null, null, "unknown architecture 'vgg16'")]
-    public void KnobsThatDoNotFitAreRejected(string architecture, int imageSize, int? patch, string? depths, string? dilation, string message)
+    public void Knobs_that_do_not_fit_are_rejected(string architecture, int imageSize, int? patch, string? depths, string? dilation, string message)
     {
         var config = new ModelConfig
         {
@@ -113,7 +113,7 @@ public class ModelZooTests
     }
 
     [Fact]
-    public void KeyNamesTheKnobsThatAreSet()
+    public void Key_names_the_knobs_that_are_set()
     {
         Assert.Equal("resnet18-w0.25", new ModelConfig { Architecture = "resnet18", Width = 0.25 }.Key);
         Assert.Equal("resnet50-dil001", new ModelConfig { Architecture = "resnet50", Dilation = [false, false, true] }.Key);

@@ -45,7 +45,7 @@ public sealed class TrajectoryModelTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void EveryModelRunsAPruningTrajectoryAndTheAccuracyFigure(string architecture)
+    public void Every_model_runs_a_pruning_trajectory_and_the_accuracy_figure(string architecture)
     {
         var context = Context(TinyProfile(Small(architecture)));
         var metrics = new Trajectory(context, Small(architecture)).Ensure();
@@ -56,7 +56,7 @@ public sealed class TrajectoryModelTests : IDisposable
     }
 
     [Fact]
-    public void SnipTrajectoryPrunesOnceToItsTargetAndTrainsOnce()
+    public void Snip_trajectory_prunes_once_to_its_target_and_trains_once()
     {
         var model = Small("resnet18");
         var context = Context(TinyProfile(model, PruningMethod.Snip, snipSparsity: 0.914, iterations: 5));
@@ -71,7 +71,7 @@ public sealed class TrajectoryModelTests : IDisposable
     }
 
     [Fact]
-    public void SnipWithoutATargetIsRejected()
+    public void Snip_without_a_target_is_rejected()
     {
         var e = Assert.Throws<ConfigException>(() => Context(TinyProfile(Small("resnet18"), PruningMethod.Snip)));
         Assert.Contains("pruning.snip_sparsity", e.Message);

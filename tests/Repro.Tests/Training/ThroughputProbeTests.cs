@@ -8,7 +8,7 @@ namespace Repro.Tests.Training;
 public class ThroughputProbeTests
 {
     [Fact]
-    public void EveryWorkloadRunsAtEverySettingAndReportsItsStages()
+    public void Every_workload_runs_at_every_setting_and_reports_its_stages()
     {
         var probe = new ThroughputProbe(CPU, new ModelConfig { Architecture = "resnet18", Width = 0.25 }, batch: 2, imageSize: 32, classes: 5) { WarmupSteps = 1, Steps = 2 };
         foreach (var setting in SpeedSetting.All)
