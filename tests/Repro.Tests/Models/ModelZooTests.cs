@@ -40,11 +40,11 @@ public class ModelZooTests
     [Fact]
     public void Small_models_run_forward_and_backward()
     {
-        foreach (var model in new[]
+        foreach (var (model, headBias) in new[]
                  {
-                     Build("resnet50", width: 0.125, numClasses: 5, depths: [1, 1, 1, 1]),
-                     Build("vit_s_16", width: 0.1, numClasses: 5, imageSize: 32, depths: [1], patch: 8),
-                     Build("swin_v2_t", width: 0.125, numClasses: 5, depths: [2, 1]),
+                     (Build("resnet50", width: 0.125, numClasses: 5, depths: [1, 1, 1, 1]), "fc.bias"),
+                     (Build("vit_s_16", width: 0.1, numClasses: 5, imageSize: 32, depths: [1], patch: 8), "heads.head.bias"),
+                     (Build("swin_v2_t", width: 0.125, numClasses: 5, depths: [2, 1]), "head.bias"),
                  })
         {
             using var _ = model;
@@ -54,7 +54,15 @@ public class ModelZooTests
             Assert.Equal("[2, 5]", Shape(logits));
             using var loss = logits.square().mean();
             loss.backward();
-            Assert.All(model.parameters(), p => Assert.NotNull(p.grad));
+            Assert.All(model.named_parameters(), p =>
+            {
+                Assert.True(p.parameter.grad is { } g && g.shape.SequenceEqual(p.parameter.shape) && g.isfinite().all().item<bool>(),
+                    $"{p.name}: no finite gradient of its own shape");
+            });
+            // d mean(logits²) / d bias of the classifier = 2 Σ_batch logits / logits.numel(), exactly.
+            using var expected = logits.detach().sum(dim: 0L) * (2.0 / logits.numel());
+            var bias = model.named_parameters().Single(p => p.name == headBias).parameter.grad!;
+            Assert.True(bias.allclose(expected, rtol: 1e-5, atol: 1e-7), $"{headBias}: gradient off the analytic one");
         }
     }
 
