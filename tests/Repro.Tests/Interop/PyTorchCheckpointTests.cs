@@ -15,9 +15,12 @@ public sealed class PyTorchCheckpointTests : IDisposable
     // ({"model", "optimizer", "epoch", "args", "sparsity"}) plus a reference input and torch's logits for it.
     static readonly string Fixture = Path.Combine(AppContext.BaseDirectory, "Fixtures", "vit_tiny_pruned_checkpoint.pt");
 
-    readonly string _dir = Directory.CreateTempSubdirectory("repro-interop-").FullName;
+    readonly TempDir _tmp = new();
+    readonly string _dir;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public PyTorchCheckpointTests() => _dir = _tmp.Path;
+
+    public void Dispose() => _tmp.Dispose();
 
     static VisionTransformer TinyViT(int seed = 0)
     {

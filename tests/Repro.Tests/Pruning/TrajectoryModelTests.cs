@@ -7,9 +7,12 @@ namespace Repro.Tests.Pruning;
 [Trait("Category", TestCategories.Integration)]
 public sealed class TrajectoryModelTests : IDisposable
 {
-    readonly string _cache = Directory.CreateTempSubdirectory("repro-trajectory-").FullName;
+    readonly TempDir _tmp = new();
+    readonly string _cache;
 
-    public void Dispose() => Directory.Delete(_cache, recursive: true);
+    public TrajectoryModelTests() => _cache = _tmp.Path;
+
+    public void Dispose() => _tmp.Dispose();
 
     Profile TinyProfile(ModelConfig model, PruningMethod method = PruningMethod.Magnitude, double? snipSparsity = null, int iterations = 1) => new()
     {
