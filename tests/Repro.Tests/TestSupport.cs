@@ -4,10 +4,11 @@ using Repro.Training;
 
 namespace Repro.Tests;
 
-/// <summary>Temporary folders and tiny profiles shared by the tests.</summary>
+/// <summary>A folder of one test's own under <see cref="TestSupport.OutputRoot"/>, deleted when the test ends.</summary>
 public sealed class TempDir : IDisposable
 {
-    public string Path { get; } = Directory.CreateTempSubdirectory("repro-test-").FullName;
+    public string Path { get; } = Directory.CreateDirectory(
+        System.IO.Path.Combine(TestSupport.OutputRoot, "tmp", $"repro-test-{Guid.NewGuid():N}")).FullName;
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
     public string this[string relative] => System.IO.Path.Combine(Path, relative);
     public void Dispose()
@@ -16,18 +17,21 @@ public sealed class TempDir : IDisposable
     }
 }
 
+/// <summary>Temporary folders and tiny profiles shared by the tests.</summary>
 public static class TestSupport
 {
     public static string RepoRoot { get; } = Repro.Config.RepoRoot.Find();
 
-    /// <summary>Where the tests write (never the checkout): $REPRO_TEST_OUTPUT, else a folder under the system temp.</summary>
-    public static string OutputRoot { get; } =
-        Environment.GetEnvironmentVariable("REPRO_TEST_OUTPUT") is { Length: > 0 } root ? Path.GetFullPath(root) : Path.Combine(Path.GetTempPath(), "repro-tests");
+    /// <summary>
+    /// Where the test run writes, never the repository: $REPRO_TEST_OUTPUT if set, else repro-tests in the temp folder.
+    /// </summary>
+    public static string OutputRoot { get; } = Path.GetFullPath(
+        Environment.GetEnvironmentVariable("REPRO_TEST_OUTPUT") is { Length: > 0 } root ? root : Path.Combine(Path.GetTempPath(), "repro-tests"));
 
-    /// <summary>Data and checkpoints of the small profiles, kept between test runs so their trajectories train once.</summary>
+    /// <summary>Generated data and checkpoints, kept from run to run so the small profiles' trajectories train once.</summary>
     public static string CacheRoot => Path.Combine(OutputRoot, "cache");
 
-    /// <summary>The reports the figure tests write (reports/&lt;profile&gt;/ below it).</summary>
+    /// <summary>The reports the tests write.</summary>
     public static string ReportsRoot => Path.Combine(OutputRoot, "reports");
 
     /// <summary>A profile small enough to train a whole trajectory in seconds.</summary>

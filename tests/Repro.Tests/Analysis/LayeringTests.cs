@@ -6,6 +6,7 @@ namespace Repro.Tests.Analysis;
 /// The harness is layered as the paper's pipeline runs: configuration, then data and models, pruning, training,
 /// measurement and results, figures, the report. A call from a lower layer into a higher one is a dependency cycle.
 /// </summary>
+[Trait("Category", TestCategories.Unit)]
 public class LayeringTests
 {
     static readonly string[][] Layers =

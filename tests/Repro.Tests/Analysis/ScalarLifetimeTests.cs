@@ -11,6 +11,7 @@ namespace Repro.Tests.Analysis;
 /// thread mid-call ("Unknown scalar type", or a wrong alpha). These tests read the IL of the harness and the
 /// CLI and fail on every call that makes such a temporary, directly or inside TorchSharp.
 /// </summary>
+[Trait("Category", TestCategories.Unit)]
 public class ScalarLifetimeTests
 {
     static readonly Type ScalarType = typeof(Scalar);

@@ -15,13 +15,13 @@ namespace Repro.Tests.Analysis;
 /// a Scalar that the code let go of would be freed mid-call ("Unknown scalar type", or a wrong value).
 /// Long (minutes), so excluded from the default test run; .ci/run runs it as its own step.
 /// </summary>
-[Trait("Category", "Stress")]
+[Trait("Category", TestCategories.Stress)]
 public class ScalarStressTests(ITestOutputHelper output)
 {
     const long RequiredOperations = 1_000_000;
 
     [Fact]
-    public void TrainingStepsAndTransformsUnderConstantCollectionNeverFail()
+    public void Training_steps_and_transforms_under_constant_collection_never_fail()
     {
         using var stop = new CancellationTokenSource();
         var collector = new Thread(() =>

@@ -3,6 +3,7 @@ using Repro.Figures;
 
 namespace Repro.Tests.Config;
 
+[Trait("Category", TestCategories.Unit)]
 public class ProfileLoaderTests
 {
     [Theory]
@@ -14,7 +15,11 @@ public class ProfileLoaderTests
     {
         var p = ProfileLoader.Load(TestSupport.RepoRoot, name);
         Assert.Equal(name, p.Name);
-        Assert.NotEmpty(p.Models);
+        // Written back and read again, it is the same profile (the kill test and tools hand profiles on this way).
+        var yaml = StrictYaml.Serializer.Serialize(p);
+        var back = ProfileLoader.Validate(StrictYaml.Parse<Profile>(yaml, $"{name} written back"), $"{name} written back");
+        Assert.Equal(yaml, StrictYaml.Serializer.Serialize(back));
+        Assert.Equal(p.Models.Select(m => m.Key), back.Models.Select(m => m.Key));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Repro.Data.Coco;
 
 namespace Repro.Tests.Data;
 
+[Trait("Category", TestCategories.Unit)]
 public class Coco20kDatasetTests
 {
     sealed class Fixture : IDisposable
@@ -57,7 +58,7 @@ public class Coco20kDatasetTests
     }
 
     [Fact]
-    public void ListedImagesGetTheirNonCrowdObjectsWithCornerBoxes()
+    public void Listed_images_get_their_non_crowd_objects_with_corner_boxes()
     {
         using var f = new Fixture();
         var coco = Coco20kDataset.Open(f.Options());
@@ -76,7 +77,7 @@ public class Coco20kDatasetTests
     }
 
     [Fact]
-    public void ImageWithOnlyCrowdRegionsIsKeptAndNoted()
+    public void Image_with_only_crowd_regions_is_kept_and_noted()
     {
         using var f = new Fixture();
         f.Annotations.RemoveAt(3);
@@ -87,7 +88,7 @@ public class Coco20kDatasetTests
     }
 
     [Fact]
-    public void StandardCategoriesAreCheckedWhenExpected()
+    public void Standard_categories_are_checked_when_expected()
     {
         using var f = new Fixture();
         var e = Assert.Throws<DataFileException>(() => Coco20kDataset.Open(new Coco20kOptions
@@ -114,32 +115,32 @@ public class Coco20kDatasetTests
     }
 
     [Fact]
-    public void BoxOutsideTheImage() => AssertBad(
+    public void Box_outside_the_image() => AssertBad(
         f => f.Annotations[3]!["bbox"] = new JsonArray(10, 10, 40, 40),
         DataProblem.BoxOutsideImage, f => f.Dir["instances_train2014.json"], "annotation 7 (image 25) has bbox [10, 10, 40, 40]");
 
     [Fact]
-    public void UnknownCategoryId() => AssertBad(
+    public void Unknown_category_id() => AssertBad(
         f => f.Annotations[3]!["category_id"] = 77,
         DataProblem.UnknownClass, f => f.Dir["instances_train2014.json"], "category_id 77");
 
     [Fact]
-    public void ListedImageMissingFromTheJson() => AssertBad(
+    public void Listed_image_missing_from_the_JSON() => AssertBad(
         f => f.List[1] = "train2014/COCO_train2014_000000000031.jpg",
         DataProblem.MissingFile, f => f.Dir["instances_train2014.json"], "has no image with id 31");
 
     [Fact]
-    public void MissingImageFile() => AssertBad(
+    public void Missing_image_file() => AssertBad(
         f => File.Delete(f.Dir["images/train2014/COCO_train2014_000000000025.jpg"]),
         DataProblem.MissingFile, f => f.Dir["images/train2014/COCO_train2014_000000000025.jpg"], "image file not found");
 
     [Fact]
-    public void ImageSizeDiffersFromTheJson() => AssertBad(
+    public void Image_size_differs_from_the_JSON() => AssertBad(
         f => DataFixtures.WriteImage(f.Dir["images/train2014/COCO_train2014_000000000025.jpg"], 56, 40),
         DataProblem.SizeMismatch, f => f.Dir["images/train2014/COCO_train2014_000000000025.jpg"], "image is 56x40");
 
     [Fact]
-    public void UnreadableImage()
+    public void Unreadable_image()
     {
         using var f = new Fixture();
         var path = f.Dir["images/train2014/COCO_train2014_000000000025.jpg"];
@@ -151,12 +152,12 @@ public class Coco20kDatasetTests
     }
 
     [Fact]
-    public void FileListLineWithoutAnId() => AssertBad(
+    public void File_list_line_without_an_id() => AssertBad(
         f => f.List[1] = "train2014/readme.jpg",
         DataProblem.MalformedFile, f => f.Dir["coco_20k_filenames.txt"], "line 2: 'train2014/readme.jpg' does not end in an image id");
 
     [Fact]
-    public void MissingFilesAndMalformedJsonAreNamed()
+    public void Missing_files_and_malformed_JSON_are_named()
     {
         using var f = new Fixture();
         var options = f.Options();

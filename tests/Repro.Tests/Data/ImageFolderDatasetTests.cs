@@ -2,10 +2,11 @@ using Repro.Data;
 
 namespace Repro.Tests.Data;
 
+[Trait("Category", TestCategories.Unit)]
 public class ImageFolderDatasetTests
 {
     [Fact]
-    public void ClassIndexFollowsSortedWnidFolderNames()
+    public void Class_index_follows_sorted_wnid_folder_names()
     {
         using var dir = new TempDir();
         // Created out of order; ImageNet wnids as class folders.
@@ -18,7 +19,7 @@ public class ImageFolderDatasetTests
     }
 
     [Fact]
-    public void ClassOrderIsOrdinalLikePythonSortedNotCulture()
+    public void Class_order_is_ordinal_like_Python_sorted_not_culture()
     {
         using var dir = new TempDir();
         foreach (var name in new[] { "apple", "Zebra", "banana", "Apple" })
@@ -28,7 +29,7 @@ public class ImageFolderDatasetTests
     }
 
     [Fact]
-    public void FilesFollowTorchvisionMakeDatasetOrder()
+    public void Files_follow_torchvision_make_dataset_order()
     {
         using var dir = new TempDir();
         foreach (var f in new[] { "c/z.jpg", "c/a.JPEG", "c/sub/b.png", "c/sub/a.jpg", "c/a b/q.jpg" })
@@ -40,7 +41,7 @@ public class ImageFolderDatasetTests
     }
 
     [Fact]
-    public void EmptyClassFolderIsAnErrorNamingIt()
+    public void Empty_class_folder_is_an_error_naming_it()
     {
         using var dir = new TempDir();
         DataFixtures.WriteImage(dir["n01440764/a.JPEG"], 4, 4);
@@ -51,7 +52,7 @@ public class ImageFolderDatasetTests
     }
 
     [Fact]
-    public void ValSplitWithOtherClassesIsRejected()
+    public void Val_split_with_other_classes_is_rejected()
     {
         using var dir = new TempDir();
         DataFixtures.WriteImage(dir["train/n01440764/a.JPEG"], 4, 4);

@@ -2,6 +2,7 @@ using Repro.Data;
 
 namespace Repro.Tests.Data;
 
+[Trait("Category", TestCategories.Unit)]
 public class ImageFolderTests
 {
     static void WritePng(string path, byte shade)

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Data;
 
+[Trait("Category", TestCategories.Unit)]
 public class ImageTransformsTests
 {
     static RgbImage Uniform(int width, int height, byte r, byte g, byte b)
@@ -24,7 +25,7 @@ public class ImageTransformsTests
     static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().ToBoolean();
 
     [Fact]
-    public void EvalGives224SquareNormalisedWithImageNetStatistics()
+    public void Eval_gives_224_square_normalised_with_ImageNet_statistics()
     {
         using var scope = NewDisposeScope();
         var x = ImageTransforms.Eval(Uniform(500, 333, 200, 100, 30), resizeSize: 256, cropSize: 224);
@@ -43,7 +44,7 @@ public class ImageTransformsTests
     [InlineData(500, 333, 256, 384)]   // landscape: height becomes 256, width int(256 * 500 / 333)
     [InlineData(333, 500, 384, 256)]   // portrait
     [InlineData(256, 256, 256, 256)]
-    public void ResizeShorterSideMatchesTorchvisionOutputSize(int width, int height, int expectedHeight, int expectedWidth)
+    public void Resize_shorter_side_matches_torchvision_output_size(int width, int height, int expectedHeight, int expectedWidth)
     {
         using var scope = NewDisposeScope();
         var x = ImageTransforms.ResizeShorterSide(ImageTransforms.ToTensor(Pattern(width, height, 1)), 256);
@@ -62,7 +63,7 @@ public class ImageTransformsTests
     ];
 
     [Fact]
-    public void ResizeMatchesTorchvisionAntialiasedBilinear()
+    public void Resize_matches_torchvision_antialiased_bilinear()
     {
         using var scope = NewDisposeScope();
         var values = new float[3 * 6 * 9];
@@ -77,7 +78,7 @@ public class ImageTransformsTests
     }
 
     [Fact]
-    public void CenterCropRoundsOffsetsLikeTorchvision()
+    public void Center_crop_rounds_offsets_like_torchvision()
     {
         using var scope = NewDisposeScope();
         // 3 x 255 x 300: top = round(15.5) = 16 (round half to even, as Python), left = round(38.0) = 38.
@@ -89,7 +90,7 @@ public class ImageTransformsTests
     }
 
     [Fact]
-    public void TrainTransformIsDeterministicUnderASeed()
+    public void Train_transform_is_deterministic_under_a_seed()
     {
         using var scope = NewDisposeScope();
         var image = Pattern(320, 240, 2);
@@ -101,7 +102,7 @@ public class ImageTransformsTests
     }
 
     [Fact]
-    public void RandomResizedCropStaysInsideTheImageAndRespectsScaleAndRatio()
+    public void Random_resized_crop_stays_inside_the_image_and_respects_scale_and_ratio()
     {
         var rng = new Random(5);
         for (var i = 0; i < 500; i++)
@@ -116,7 +117,7 @@ public class ImageTransformsTests
     }
 
     [Fact]
-    public void RandomResizedCropFallsBackToTorchvisionCentreCrop()
+    public void Random_resized_crop_falls_back_to_torchvision_centre_crop()
     {
         // A 10 x 1000 strip never admits a crop of ratio <= 4/3 with >= 8 % of its area in 10 tries:
         // torchvision then takes h = 10, w = round(10 * 4/3) = 13, centred: left = (1000 - 13) // 2.
@@ -125,7 +126,7 @@ public class ImageTransformsTests
     }
 
     [Fact]
-    public void BatchLoaderYieldsTheSameBatchesWithAndWithoutBackgroundDecoding()
+    public void Batch_loader_yields_the_same_batches_with_and_without_background_decoding()
     {
         using var dir = new TempDir();
         var samples = Enumerable.Range(0, 10).Select(i =>
@@ -156,7 +157,7 @@ public class ImageTransformsTests
     }
 
     [Fact]
-    public void TransformsOnAnExplicitCpuDeviceEqualTheDefaultPath()
+    public void Transforms_on_an_explicit_CPU_device_equal_the_default_path()
     {
         var image = Uniform(90, 70, 10, 200, 40);
         using var scope = NewDisposeScope();

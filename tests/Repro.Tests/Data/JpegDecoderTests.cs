@@ -8,6 +8,7 @@ namespace Repro.Tests.Data;
 /// JPEGs go to the system's libjpeg-turbo when it is installed (Data/TurboJpeg) and to Skia otherwise: the pixels must be
 /// the same bytes either way, or numbers would depend on which library a machine has.
 /// </summary>
+[Trait("Category", TestCategories.Unit)]
 public class JpegDecoderTests
 {
     static byte[] Jpeg(SKBitmap bitmap, int quality)
@@ -43,7 +44,7 @@ public class JpegDecoderTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void TheDecoderGivesSkiasPixelsByteForByte(int width, int height, int quality, bool grey)
+    public void The_decoder_gives_Skias_pixels_byte_for_byte(int width, int height, int quality, bool grey)
     {
         using var bitmap = Noisy(width, height, seed: width + quality, grey ? SKColorType.Gray8 : SKColorType.Rgba8888);
         var jpeg = Jpeg(bitmap, quality);
@@ -55,7 +56,7 @@ public class JpegDecoderTests
     }
 
     [Fact]
-    public void TheGeneratedPipelineJpegsDecodeTheSameWithBothDecoders()
+    public void The_generated_pipeline_JPEGs_decode_the_same_with_both_decoders()
     {
         using var tmp = new TempDir();
         foreach (var path in PipelineProbe.EnsureImages(tmp.Path, 4))
@@ -68,7 +69,7 @@ public class JpegDecoderTests
     }
 
     [Fact]
-    public void ATruncatedJpegIsNamedInTheErrorWhicheverDecoderRuns()
+    public void A_truncated_JPEG_is_named_in_the_error_whichever_decoder_runs()
     {
         using var tmp = new TempDir();
         using var bitmap = Noisy(200, 150, seed: 3);

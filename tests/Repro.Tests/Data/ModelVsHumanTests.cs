@@ -3,10 +3,11 @@ using Repro.Data.ModelVsHuman;
 
 namespace Repro.Tests.Data;
 
+[Trait("Category", TestCategories.Unit)]
 public class ModelVsHumanTests
 {
     [Fact]
-    public void SixteenCategoriesMapToDisjointImageNetClasses()
+    public void Sixteen_categories_map_to_disjoint_ImageNet_classes()
     {
         Assert.Equal(["airplane", "bear", "bicycle", "bird", "boat", "bottle", "car", "cat", "chair", "clock", "dog",
             "elephant", "keyboard", "knife", "oven", "truck"], ModelVsHumanCategories.Names);
@@ -28,7 +29,7 @@ public class ModelVsHumanTests
     }
 
     [Fact]
-    public void DecisionIsTheCategoryWithTheHighestMeanProbability()
+    public void Decision_is_the_category_with_the_highest_mean_probability()
     {
         // 0.6 on one dog class averages to 0.6/109 over the dog classes; 0.1 on the single airplane class wins.
         var p = Probabilities((152, 0.6), (404, 0.1));
@@ -39,7 +40,7 @@ public class ModelVsHumanTests
     }
 
     [Fact]
-    public void DecisionFromLogitsAppliesSoftmaxFirst()
+    public void Decision_from_logits_applies_softmax_first()
     {
         var logits = new float[1000];
         logits[766] = 5f; // oven
@@ -57,10 +58,10 @@ public class ModelVsHumanTests
     [InlineData("0001_s5n_dnn_0_airplane_00_airplane1-bicycle2.png", "airplane1-bicycle2.png")]
     [InlineData("airplane1-bicycle2.png", "airplane1-bicycle2.png")]
     [InlineData("0000_cl_s01_bw_boat_40_n02951358_5952.JPEG", "n02951358_5952.JPEG")]
-    public void ImageIdDropsThePerTrialPrefix(string name, string id) => Assert.Equal(id, ModelVsHumanImageName.ImageId(name));
+    public void Image_id_drops_the_per_trial_prefix(string name, string id) => Assert.Equal(id, ModelVsHumanImageName.ImageId(name));
 
     [Fact]
-    public void SessionNamesGiveConditionAndCategory()
+    public void Session_names_give_condition_and_category()
     {
         Assert.Equal(("cr", "oven"), ModelVsHumanImageName.ParseSessionName("0001_cl_dnn_cr_oven_40_n04111531_14126.png"));
         Assert.Equal(("1-10-10", "cat"), ModelVsHumanImageName.ParseSessionName("0042_eid_dnn_1-10-10_cat_10_n02123045_1.png"));
@@ -69,7 +70,7 @@ public class ModelVsHumanTests
     }
 
     [Fact]
-    public void SeventeenDatasets()
+    public void Seventeen_datasets()
     {
         Assert.Equal(17, ModelVsHumanDatasets.All.Count);
         Assert.Equal(12, ModelVsHumanDatasets.All.Count(d => d.Parametric));
@@ -80,7 +81,7 @@ public class ModelVsHumanTests
     }
 
     [Fact]
-    public void SessionDatasetIsReadInImageFolderOrder()
+    public void Session_dataset_is_read_in_image_folder_order()
     {
         using var dir = new TempDir();
         DataFixtures.WriteImage(dir["datasets/colour/session-1/0002_cl_dnn_bw_bear_40_n02134084_5274.png"], 8, 8);
@@ -98,7 +99,7 @@ public class ModelVsHumanTests
     }
 
     [Fact]
-    public void CueConflictReadsShapeFromFolderAndTextureFromName()
+    public void Cue_conflict_reads_shape_from_folder_and_texture_from_name()
     {
         using var dir = new TempDir();
         DataFixtures.WriteImage(dir["datasets/cue-conflict/airplane/airplane1-bicycle2.png"], 8, 8);
@@ -110,7 +111,7 @@ public class ModelVsHumanTests
     }
 
     [Fact]
-    public void BadDatasetFilesAreNamedOrCounted()
+    public void Bad_dataset_files_are_named_or_counted()
     {
         using var dir = new TempDir();
         var good = dir["datasets/rotation/session-1/0001_rot_dnn_90_cat_10_n02123045_1.png"];
@@ -145,7 +146,7 @@ public class ModelVsHumanTests
         """;
 
     [Fact]
-    public void HumanTrialsAreParsedPerRow()
+    public void Human_trials_are_parsed_per_row()
     {
         using var dir = new TempDir();
         Directory.CreateDirectory(dir["raw-data/colour"]);
@@ -167,7 +168,7 @@ public class ModelVsHumanTests
     }
 
     [Fact]
-    public void HumanTrialImageIdMatchesTheDatasetImage()
+    public void Human_trial_image_id_matches_the_dataset_image()
     {
         using var dir = new TempDir();
         DataFixtures.WriteImage(dir["datasets/colour/session-1/0001_cl_dnn_cr_oven_40_n04111531_14126.png"], 8, 8);
@@ -180,7 +181,7 @@ public class ModelVsHumanTests
     }
 
     [Fact]
-    public void BadHumanRowsAreNamedWithFileAndLineOrCounted()
+    public void Bad_human_rows_are_named_with_file_and_line_or_counted()
     {
         using var dir = new TempDir();
         Directory.CreateDirectory(dir["raw-data/colour"]);

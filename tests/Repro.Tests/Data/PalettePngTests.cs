@@ -4,6 +4,7 @@ using Repro.Data.Voc;
 
 namespace Repro.Tests.Data;
 
+[Trait("Category", TestCategories.Unit)]
 public class PalettePngTests
 {
     /// <summary>Palette PNGs written by Pillow 9.4 (Image mode 'P'), base64: an independent encoder's output.</summary>
@@ -13,7 +14,7 @@ public class PalettePngTests
     const string Pillow1Bit11x7 = "iVBORw0KGgoAAAANSUhEUgAAAAsAAAAHAQMAAADkoCUeAAAABlBMVEUAJUpvlLm89GnJAAAAEUlEQVR4nGMIdWBYtYABlQQAQVsGM42MknYAAAAASUVORK5CYII=";
 
     [Fact]
-    public void ReadsPillowVocStyleMaskWithVoidBorder()
+    public void Reads_Pillow_VOC_style_mask_with_void_border()
     {
         var mask = PalettePng.Decode(Convert.FromBase64String(PillowVoc8Bit13x9), "pillow-voc.png");
         Assert.Equal((13, 9, 256), (mask.Width, mask.Height, mask.PaletteSize));
@@ -27,7 +28,7 @@ public class PalettePngTests
     [InlineData(Pillow4Bit11x7, 4, 16)]
     [InlineData(Pillow2Bit11x7, 2, 4)]
     [InlineData(Pillow1Bit11x7, 1, 2)]
-    public void ReadsPillowLowBitDepthPalettes(string base64, int bitDepth, int colours)
+    public void Reads_Pillow_low_bit_depth_palettes(string base64, int bitDepth, int colours)
     {
         using var dir = new TempDir();
         var bytes = Convert.FromBase64String(base64);
@@ -67,7 +68,7 @@ public class PalettePngTests
 
     [Theory]
     [MemberData(nameof(DepthsAndFilters))]
-    public void WriteThenReadRoundTrips(int depth, PngFilter filter)
+    public void Write_then_read_round_trips(int depth, PngFilter filter)
     {
         var image = RandomImage(depth, depth * 10 + (int)filter);
         var decoded = PalettePng.Decode(PalettePng.Encode(image, depth, filter), "roundtrip.png");
@@ -77,7 +78,7 @@ public class PalettePngTests
 
     [Theory]
     [MemberData(nameof(DepthsAndFilters))]
-    public void SkiaSharpDecodesWrittenPngToPaletteColours(int depth, PngFilter filter)
+    public void SkiaSharp_decodes_written_PNG_to_palette_colours(int depth, PngFilter filter)
     {
         var image = RandomImage(depth, 1000 + depth * 10 + (int)filter);
         var rgb = ImageCodec.Decode(PalettePng.Encode(image, depth, filter), "skia.png");
@@ -89,7 +90,7 @@ public class PalettePngTests
     }
 
     [Fact]
-    public void VocPaletteHasTheDevkitColours()
+    public void VOC_palette_has_the_devkit_colours()
     {
         (byte, byte, byte) Colour(int i) => (VocLabels.Palette[3 * i], VocLabels.Palette[3 * i + 1], VocLabels.Palette[3 * i + 2]);
         Assert.Equal(((byte)0, (byte)0, (byte)0), Colour(0));
@@ -100,7 +101,7 @@ public class PalettePngTests
     }
 
     [Fact]
-    public void RgbPngIsRejectedAsNotPalette()
+    public void RGB_PNG_is_rejected_as_not_palette()
     {
         using var dir = new TempDir();
         var path = dir["rgb.png"];
@@ -113,7 +114,7 @@ public class PalettePngTests
     }
 
     [Fact]
-    public void TruncatedPngIsReportedWithItsPath()
+    public void Truncated_PNG_is_reported_with_its_path()
     {
         var full = PalettePng.Encode(RandomImage(8, 7));
         foreach (var keep in new[] { 20, 40, full.Length / 2, full.Length - 14, full.Length - 1 })
@@ -126,7 +127,7 @@ public class PalettePngTests
     }
 
     [Fact]
-    public void CorruptedChunkFailsItsChecksum()
+    public void Corrupted_chunk_fails_its_checksum()
     {
         var bytes = PalettePng.Encode(RandomImage(8, 8));
         bytes[^20] ^= 0x5A;
@@ -135,7 +136,7 @@ public class PalettePngTests
     }
 
     [Fact]
-    public void NonPngIsRejected()
+    public void Non_PNG_is_rejected()
     {
         var e = Assert.Throws<DataFileException>(() => PalettePng.Decode(new byte[64], "zeros.png"));
         Assert.Contains("not a PNG", e.Message);

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 namespace Repro.Tests.Data;
 
 /// <summary>The managed CPU transforms against the libtorch reference (<see cref="ImageTransforms"/>).</summary>
+[Trait("Category", TestCategories.Unit)]
 public class PixelTransformTests
 {
     const double Tolerance = 1e-4;
@@ -38,7 +39,7 @@ public class PixelTransformTests
     [InlineData(333, 251, 224, TrainAugmentation.RandomResizedCrop)]
     [InlineData(75, 50, 41, TrainAugmentation.FlipOnly)]
     [InlineData(50, 75, 41, TrainAugmentation.None)]
-    public void TrainMatchesTheLibtorchTransformDrawForDraw(int width, int height, int size, TrainAugmentation augmentation)
+    public void Train_matches_the_libtorch_transform_draw_for_draw(int width, int height, int size, TrainAugmentation augmentation)
     {
         var image = Noise(width, height, width * 31 + height);
         var transform = PixelTransform.Train(size, augmentation, 0.08);
@@ -51,7 +52,7 @@ public class PixelTransformTests
     }
 
     [Fact]
-    public void TrainMatchesOnTheCentreCropFallback()
+    public void Train_matches_on_the_centre_crop_fallback()
     {
         // A 1000 x 10 strip falls back to a centred 13 x 10 crop, upsampled to 32.
         var image = Noise(1000, 10, 3);
@@ -70,7 +71,7 @@ public class PixelTransformTests
     [InlineData(64, 64, 64, 56)]     // no resize, crop only
     [InlineData(50, 37, 64, 56)]     // upsampled
     [InlineData(255, 300, 255, 224)] // portrait, no resize
-    public void EvalMatchesTheLibtorchTransform(int width, int height, int resizeSize, int cropSize)
+    public void Eval_matches_the_libtorch_transform(int width, int height, int resizeSize, int cropSize)
     {
         var image = Noise(width, height, width + height);
         using var scope = NewDisposeScope();
@@ -79,14 +80,14 @@ public class PixelTransformTests
     }
 
     [Fact]
-    public void EvalRejectsAnImageSmallerThanTheCropAfterResizing()
+    public void Eval_rejects_an_image_smaller_than_the_crop_after_resizing()
     {
         var e = Assert.Throws<ArgumentException>(() => PixelTransform.Eval(20, 32).Plan(40, 30, new Random(0)));
         Assert.Contains("32px centre crop", e.Message);
     }
 
     [Fact]
-    public void RgbaToRgbKeepsEveryPixelWhateverTheLength()
+    public void RGBA_to_RGB_keeps_every_pixel_whatever_the_length()
     {
         var rng = new Random(4);
         for (var pixels = 0; pixels < 40; pixels++)
@@ -116,7 +117,7 @@ public class PixelTransformTests
     }
 
     [Fact]
-    public void BatchesAreIdenticalWhateverTheThreadsAndPrefetchAndMatchTheLibtorchPath()
+    public void Batches_are_identical_whatever_the_threads_and_prefetch_and_match_the_libtorch_path()
     {
         using var dir = new TempDir();
         var samples = JpegSamples(dir, 10);
@@ -143,7 +144,7 @@ public class PixelTransformTests
     }
 
     [Fact]
-    public void ACorruptImageSurfacesAsItselfFromTheTransformWorkers()
+    public void A_corrupt_image_surfaces_as_itself_from_the_transform_workers()
     {
         using var dir = new TempDir();
         var samples = JpegSamples(dir, 6);

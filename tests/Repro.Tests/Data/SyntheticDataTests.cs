@@ -5,6 +5,7 @@ using Repro.Data.Synthetic;
 
 namespace Repro.Tests.Data;
 
+[Trait("Category", TestCategories.Unit)]
 public class SyntheticDataTests
 {
     static readonly SyntheticConfig Small = new() { Classes = 4, TrainPerClass = 3, ValPerClass = 2, ImageSize = 40 };

@@ -6,6 +6,7 @@ using Repro.Measurement.Alignment.Metrics;
 
 namespace Repro.Tests.Data;
 
+[Trait("Category", TestCategories.Unit)]
 public class SyntheticModelVsHumanTests
 {
     static readonly SyntheticConfig Data = new() { Classes = 3, TrainPerClass = 1, ValPerClass = 1, ImageSize = 32 };

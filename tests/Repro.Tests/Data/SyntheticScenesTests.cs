@@ -7,12 +7,13 @@ using Repro.Data.Voc;
 
 namespace Repro.Tests.Data;
 
+[Trait("Category", TestCategories.Unit)]
 public class SyntheticScenesTests
 {
     static readonly SyntheticScenesConfig Config = new() { Count = 24, MinSide = 120, MaxSide = 200, MaxObjects = 3, Classes = 10 };
 
     [Fact]
-    public void ScenesLoadStrictlyThroughTheVocLoader()
+    public void Scenes_load_strictly_through_the_VOC_loader()
     {
         using var dir = new TempDir();
         var root = SyntheticScenes.Ensure(dir.Path, Config, profileSeed: 1);
@@ -43,7 +44,7 @@ public class SyntheticScenesTests
     }
 
     [Fact]
-    public void MasksAgreeWithAnnotationsAndHaveAVoidBand()
+    public void Masks_agree_with_annotations_and_have_a_void_band()
     {
         using var dir = new TempDir();
         var voc = SyntheticScenes.OpenVoc(SyntheticScenes.Ensure(dir.Path, Config, 2), Config, "trainval", VocTask.Segmentation);
@@ -72,7 +73,7 @@ public class SyntheticScenesTests
     }
 
     [Fact]
-    public void CocoViewOfTheSameScenesHasTheSameBoxes()
+    public void COCO_view_of_the_same_scenes_has_the_same_boxes()
     {
         using var dir = new TempDir();
         var root = SyntheticScenes.Ensure(dir.Path, Config, 3);
@@ -89,7 +90,7 @@ public class SyntheticScenesTests
     }
 
     [Fact]
-    public void GenerationIsDeterministicAndCachedBySeed()
+    public void Generation_is_deterministic_and_cached_by_seed()
     {
         using var a = new TempDir();
         using var b = new TempDir();
@@ -110,7 +111,7 @@ public class SyntheticScenesTests
     }
 
     [Fact]
-    public void MasksArePalettePngsOfTheImageSize()
+    public void Masks_are_palette_PNGs_of_the_image_size()
     {
         using var dir = new TempDir();
         var voc = SyntheticScenes.OpenVoc(SyntheticScenes.Ensure(dir.Path, Config, 6), Config, "val", VocTask.Segmentation);
@@ -125,7 +126,7 @@ public class SyntheticScenesTests
     }
 
     [Fact]
-    public void ProfilesWithAndWithoutScenesLoad()
+    public void Profiles_with_and_without_scenes_load()
     {
         var repo = TestSupport.RepoRoot;
         var smoke = ProfileLoader.Load(repo, "smoke");

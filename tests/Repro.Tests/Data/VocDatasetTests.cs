@@ -4,6 +4,7 @@ using static Repro.Tests.Data.DataFixtures;
 
 namespace Repro.Tests.Data;
 
+[Trait("Category", TestCategories.Unit)]
 public class VocDatasetTests
 {
     /// <summary>A small VOC2012 tree: 3 annotated images (non-square), 2 with masks, Main and Segmentation splits.</summary>
@@ -31,7 +32,7 @@ public class VocDatasetTests
     }
 
     [Fact]
-    public void MainSplitReadsEveryObjectWithClassBoxAndFlags()
+    public void Main_split_reads_every_object_with_class_box_and_flags()
     {
         using var dir = new TempDir();
         var root = WriteVoc(dir);
@@ -53,7 +54,7 @@ public class VocDatasetTests
     }
 
     [Fact]
-    public void YearFindsTheDevkitFolderAndSplitsDiffer()
+    public void Year_finds_the_devkit_folder_and_splits_differ()
     {
         using var dir = new TempDir();
         WriteVoc(dir);
@@ -64,7 +65,7 @@ public class VocDatasetTests
     }
 
     [Fact]
-    public void SegmentationMasksAreReadAsClassIndicesWithVoidKept()
+    public void Segmentation_masks_are_read_as_class_indices_with_void_kept()
     {
         using var dir = new TempDir();
         var voc = VocDataset.Open(new VocOptions { Root = WriteVoc(dir), Split = "trainval", Task = VocTask.Segmentation, DecodeAll = true });
@@ -84,7 +85,7 @@ public class VocDatasetTests
     }
 
     [Fact]
-    public void DecimalCoordinatesAndMissingFlagsAreRead()
+    public void Decimal_coordinates_and_missing_flags_are_read()
     {
         using var dir = new TempDir();
         var root = dir["VOC2012"];
@@ -96,7 +97,7 @@ public class VocDatasetTests
     }
 
     [Fact]
-    public void MissingSplitFileNamesTheFileAndTheSplitsPresent()
+    public void Missing_split_file_names_the_file_and_the_splits_present()
     {
         using var dir = new TempDir();
         var root = WriteVoc(dir);
@@ -109,7 +110,7 @@ public class VocDatasetTests
     }
 
     [Fact]
-    public void MissingRootSaysWhereItLooked()
+    public void Missing_root_says_where_it_looked()
     {
         using var dir = new TempDir();
         var e = Assert.Throws<DirectoryNotFoundException>(() => VocDataset.Open(new VocOptions { Root = dir.Path, Year = "2007", Split = "val" }));
@@ -141,60 +142,60 @@ public class VocDatasetTests
     }
 
     [Fact]
-    public void AnnotationWithoutSize() => AssertBadSample(
+    public void Annotation_without_size() => AssertBadSample(
         root => File.WriteAllText(Path.Combine(root, "Annotations/2008_000001.xml"),
             VocXml("2008_000001", 48, 30, [VocObject("dog", 10, 3, 40, 28)], size: false)),
         DataProblem.MalformedFile, "Annotations/2008_000001.xml", "no <size> element");
 
     [Fact]
-    public void BoxOutsideTheImage() => AssertBadSample(
+    public void Box_outside_the_image() => AssertBadSample(
         root => File.WriteAllText(Path.Combine(root, "Annotations/2008_000001.xml"),
             VocXml("2008_000001", 48, 30, [VocObject("dog", 10, 3, 49, 28)])),
         DataProblem.BoxOutsideImage, "Annotations/2008_000001.xml", "xmax=49");
 
     [Fact]
-    public void UnknownClassName() => AssertBadSample(
+    public void Unknown_class_name() => AssertBadSample(
         root => File.WriteAllText(Path.Combine(root, "Annotations/2008_000001.xml"),
             VocXml("2008_000001", 48, 30, [VocObject("dragon", 10, 3, 40, 28)])),
         DataProblem.UnknownClass, "Annotations/2008_000001.xml", "unknown class 'dragon'");
 
     [Fact]
-    public void MalformedXml() => AssertBadSample(
+    public void Malformed_XML() => AssertBadSample(
         root => File.WriteAllText(Path.Combine(root, "Annotations/2008_000001.xml"), "<annotation><size>"),
         DataProblem.MalformedFile, "Annotations/2008_000001.xml", "malformed XML");
 
     [Fact]
-    public void MaskOfAnotherSize() => AssertBadSample(
+    public void Mask_of_another_size() => AssertBadSample(
         root => WriteMask(Path.Combine(root, "SegmentationClass/2007_000033.png"), 35, 51, (_, _) => 0),
         DataProblem.SizeMismatch, "SegmentationClass/2007_000033.png", "mask is 35x51", VocTask.Segmentation);
 
     [Fact]
-    public void NonPaletteMask() => AssertBadSample(
+    public void Non_palette_mask() => AssertBadSample(
         root => WriteRgbPng(Path.Combine(root, "SegmentationClass/2007_000033.png"), 35, 52),
         DataProblem.NotPaletteMask, "SegmentationClass/2007_000033.png", "not palette-indexed", VocTask.Segmentation);
 
     [Fact]
-    public void MissingMask() => AssertBadSample(
+    public void Missing_mask() => AssertBadSample(
         root => File.Delete(Path.Combine(root, "SegmentationClass/2007_000033.png")),
         DataProblem.MissingFile, "SegmentationClass/2007_000033.png", "segmentation mask file not found", VocTask.Segmentation);
 
     [Fact]
-    public void UnreadableImage() => AssertBadSample(
+    public void Unreadable_image() => AssertBadSample(
         root => File.WriteAllBytes(Path.Combine(root, "JPEGImages/2008_000001.jpg"), new byte[300]),
         DataProblem.UnreadableImage, "JPEGImages/2008_000001.jpg", "cannot decode image");
 
     [Fact]
-    public void ImageOfAnotherSizeThanItsAnnotation() => AssertBadSample(
+    public void Image_of_another_size_than_its_annotation() => AssertBadSample(
         root => WriteImage(Path.Combine(root, "JPEGImages/2008_000001.jpg"), 30, 48),
         DataProblem.SizeMismatch, "JPEGImages/2008_000001.jpg", "image is 30x48");
 
     [Fact]
-    public void MissingAnnotation() => AssertBadSample(
+    public void Missing_annotation() => AssertBadSample(
         root => File.Delete(Path.Combine(root, "Annotations/2008_000001.xml")),
         DataProblem.MissingFile, "Annotations/2008_000001.xml", "annotation file not found");
 
     [Fact]
-    public void DuplicateSplitEntry()
+    public void Duplicate_split_entry()
     {
         using var dir = new TempDir();
         var root = WriteVoc(dir);
@@ -205,7 +206,7 @@ public class VocDatasetTests
     }
 
     [Fact]
-    public void TruncatedJpegIsFoundWhenDecodedAndNamed()
+    public void Truncated_JPEG_is_found_when_decoded_and_named()
     {
         using var dir = new TempDir();
         var root = WriteVoc(dir);
@@ -224,7 +225,7 @@ public class VocDatasetTests
     }
 
     [Fact]
-    public void SeveralBadSamplesAreAllCounted()
+    public void Several_bad_samples_are_all_counted()
     {
         using var dir = new TempDir();
         var root = WriteVoc(dir);

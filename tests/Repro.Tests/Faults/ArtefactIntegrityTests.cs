@@ -7,6 +7,7 @@ using Repro.Training;
 namespace Repro.Tests.Faults;
 
 /// <summary>Damaged checkpoints and results files are refused by name on load, never read as numbers.</summary>
+[Trait("Category", TestCategories.Integration)]
 public class ArtefactIntegrityTests
 {
     static (TempDir Tmp, Trajectory Trajectory) TrainedTinyTrajectory()

@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace Repro.Tests.Faults;
 
 /// <summary>The real CLI (dotnet repro.dll) exits with the contract's code and says why on stderr.</summary>
+[Trait("Category", TestCategories.Integration)]
 public class CliExitCodeTests
 {
     static (int Code, string Stdout, string Stderr) Repro(params string[] args) => TestSupport.Run(TestSupport.ReproCli(args));

@@ -5,6 +5,7 @@ using Repro.Results;
 namespace Repro.Tests.Faults;
 
 /// <summary>Values that would fail only at run time, or never, are refused when the file is loaded.</summary>
+[Trait("Category", TestCategories.Unit)]
 public class ConfigValidationTests
 {
 

@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 namespace Repro.Tests.Faults;
 
 /// <summary>Every exception type that can reach the CLI maps to one exit code (README, Exit codes).</summary>
+[Trait("Category", TestCategories.Unit)]
 public class ExitCodeTests
 {
     public static TheoryData<Exception, ExitCode> Rows => new()

@@ -3,6 +3,7 @@ using Repro.Config;
 
 namespace Repro.Tests.Faults;
 
+[Trait("Category", TestCategories.Unit)]
 public class HousekeepingTests
 {
     [Fact]

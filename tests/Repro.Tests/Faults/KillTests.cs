@@ -4,6 +4,7 @@ using Repro.Config;
 namespace Repro.Tests.Faults;
 
 /// <summary>A real process killed (SIGKILL) while it writes a checkpoint: the rerun resumes and ends byte-identical.</summary>
+[Trait("Category", TestCategories.Integration)]
 public class KillTests
 {
     static Process Start(string repo, string cache)

@@ -7,6 +7,7 @@ using Repro.Tests.Data;
 
 namespace Repro.Tests.Faults;
 
+[Trait("Category", TestCategories.Unit)]
 public class MissingImageTests
 {
     static readonly SyntheticConfig Data = new() { Classes = 3, TrainPerClass = 1, ValPerClass = 1, ImageSize = 32 };

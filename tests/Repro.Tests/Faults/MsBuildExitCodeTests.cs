@@ -2,6 +2,7 @@
 namespace Repro.Tests.Faults;
 
 /// <summary>build/Repro.Reproduce.targets turns each CLI exit code into its own MSBuild error, carrying the CLI's line.</summary>
+[Trait("Category", TestCategories.Integration)]
 public class MsBuildExitCodeTests
 {
     /// <summary>

@@ -5,6 +5,7 @@ using Repro.Training;
 
 namespace Repro.Tests.Faults;
 
+[Trait("Category", TestCategories.Integration)]
 public class PreflightTests
 {
     static Profile ScenesProfile()

@@ -5,6 +5,7 @@ using Repro.Results;
 
 namespace Repro.Tests.Faults;
 
+[Trait("Category", TestCategories.Unit)]
 public class StaleCheckTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using Repro.Results;
 namespace Repro.Tests.Faults;
 
 /// <summary>Malformed YAML in a profile or an expected-results file is reported with the file, the line and the key.</summary>
+[Trait("Category", TestCategories.Unit)]
 public class YamlFaultTests
 {
     static readonly string[] CiProfile = ["profiles", "ci.yaml"];

@@ -4,6 +4,7 @@ using Repro.Figures;
 namespace Repro.Tests.Figures;
 
 /// <summary>The regression check: the accuracy figure on the ci profile, against expected-results/ci/accuracy.yaml.</summary>
+[Trait("Category", TestCategories.Figures)]
 public class AccuracyFigureTests
 {
     [Fact]

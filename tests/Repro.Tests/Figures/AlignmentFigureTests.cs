@@ -5,6 +5,7 @@ using Repro.Results;
 namespace Repro.Tests.Figures;
 
 /// <summary>The alignment figures on the ci profile, against expected-results/ci/&lt;figure&gt;.yaml.</summary>
+[Trait("Category", TestCategories.Figures)]
 public class AlignmentFigureTests
 {
     static FigureRunOutcome RunOnCi(IFigure figure, out Profile profile)

@@ -5,6 +5,7 @@ using Repro.Figures;
 namespace Repro.Tests.Figures;
 
 /// <summary>The figure registry is the one list: names, MSBuild targets and profiles must agree with it.</summary>
+[Trait("Category", TestCategories.Unit)]
 public class FigureRegistryTests
 {
     [Fact]

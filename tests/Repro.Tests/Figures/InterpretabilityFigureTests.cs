@@ -5,6 +5,7 @@ using Repro.Results;
 namespace Repro.Tests.Figures;
 
 /// <summary>The regression checks of experiment 1 on the ci profile, against expected-results/ci/.</summary>
+[Trait("Category", TestCategories.Figures)]
 public class InterpretabilityFigureTests
 {
     static (Profile Profile, FigureRunOutcome Outcome, string Directory) Run(IFigure figure)

@@ -11,6 +11,7 @@ using static TorchSharp.torch;
 namespace Repro.Tests.Figures;
 
 /// <summary>The interpretability figures' inputs and averaging, and how they meet bad input.</summary>
+[Trait("Category", TestCategories.Figures)]
 public class InterpretabilityInputsTests
 {
     static Profile ScenesProfile()

@@ -11,6 +11,7 @@ using static TorchSharp.torch;
 namespace Repro.Tests.Figures;
 
 /// <summary>Experiment 2 on the ci profile against expected-results/ci/, and its inputs.</summary>
+[Trait("Category", TestCategories.Figures)]
 public class ObjectDiscoveryFigureTests
 {
     [Fact]

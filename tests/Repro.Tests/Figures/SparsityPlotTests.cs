@@ -3,6 +3,7 @@ using Repro.Figures;
 namespace Repro.Tests.Figures;
 
 /// <summary>The log axis of the non-zero-weights plots: round quantities as labels, whatever the range.</summary>
+[Trait("Category", TestCategories.Unit)]
 public class SparsityPlotTests
 {
     static (string[] Labels, double[] Minor) Ticks(double from, double to)

@@ -9,6 +9,7 @@ namespace Repro.Tests.Figures;
 /// ci pins 2 threads (expected-results/ci/); a 1-thread run trains its own trajectory and passes its own checks
 /// (expected-results/ci/threads-1/). The 2-thread side is the other ci figure tests.
 /// </summary>
+[Trait("Category", TestCategories.Figures)]
 public class ThreadCountFigureTests
 {
     [Theory]

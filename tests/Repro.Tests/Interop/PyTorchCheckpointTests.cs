@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Interop;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class PyTorchCheckpointTests : IDisposable
 {
     // Written by tools/parity/make_reference.py --fixture with torch 1.13: a DataParallel-wrapped torchvision
@@ -14,9 +15,12 @@ public sealed class PyTorchCheckpointTests : IDisposable
     // ({"model", "optimizer", "epoch", "args", "sparsity"}) plus a reference input and torch's logits for it.
     static readonly string Fixture = Path.Combine(AppContext.BaseDirectory, "Fixtures", "vit_tiny_pruned_checkpoint.pt");
 
-    readonly string _dir = Directory.CreateTempSubdirectory("repro-interop-").FullName;
+    readonly TempDir _tmp = new();
+    readonly string _dir;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public PyTorchCheckpointTests() => _dir = _tmp.Path;
+
+    public void Dispose() => _tmp.Dispose();
 
     static VisionTransformer TinyViT(int seed = 0)
     {
@@ -28,7 +32,7 @@ public sealed class PyTorchCheckpointTests : IDisposable
         ModelZoo.Create(new ModelConfig { Architecture = "resnet18", Width = width, Depths = [1, 1, 1, 1] }, 10);
 
     [Fact]
-    public void ReadsATorchWrittenPrunedTrainingCheckpoint()
+    public void Reads_a_torch_written_pruned_training_checkpoint()
     {
         using var vit = TinyViT();
         vit.eval();
@@ -47,7 +51,7 @@ public sealed class PyTorchCheckpointTests : IDisposable
     }
 
     [Fact]
-    public void MasksForLayersOutsideThePrunedSetAreRefused()
+    public void Masks_for_layers_outside_the_pruned_set_are_refused()
     {
         using var vit = TinyViT();
         var e = Assert.Throws<InvalidDataException>(() => PyTorchCheckpoint.Load(Fixture, vit, PrunedLayers.Conv));
@@ -57,7 +61,7 @@ public sealed class PyTorchCheckpointTests : IDisposable
     }
 
     [Fact]
-    public void ExportedCheckpointsReadBackIdentically()
+    public void Exported_checkpoints_read_back_identically()
     {
         using var source = TinyViT(seed: 1);
         using var masks = OneShotMagnitudePruning.Prune(source, PrunedLayers.ConvAndLinear, 0.6);
@@ -84,7 +88,7 @@ public sealed class PyTorchCheckpointTests : IDisposable
     }
 
     [Fact]
-    public void ModuleParallelPrefixIsStripped()
+    public void Module_parallel_prefix_is_stripped()
     {
         using var source = ResNet(0.125);
         var path = Path.Combine(_dir, "parallel.pt");
@@ -96,7 +100,7 @@ public sealed class PyTorchCheckpointTests : IDisposable
     }
 
     [Fact]
-    public void AnotherWidthFailsNamingBothShapes()
+    public void Another_width_fails_naming_both_shapes()
     {
         using var narrow = ResNet(0.125);
         var path = Path.Combine(_dir, "narrow.pt");
@@ -109,7 +113,7 @@ public sealed class PyTorchCheckpointTests : IDisposable
     }
 
     [Fact]
-    public void AnotherArchitectureFailsListingMissingAndUnexpectedKeys()
+    public void Another_architecture_fails_listing_missing_and_unexpected_keys()
     {
         using var vit = TinyViT();
         var path = Path.Combine(_dir, "vit.pt");
@@ -123,7 +127,7 @@ public sealed class PyTorchCheckpointTests : IDisposable
     }
 
     [Fact]
-    public void FilesThatAreNotTorchSaveZipsAreRejectedByName()
+    public void Files_that_are_not_torch_save_zips_are_rejected_by_name()
     {
         var text = Path.Combine(_dir, "notes.pt");
         File.WriteAllText(text, "not a checkpoint");

@@ -5,6 +5,7 @@ using static Repro.Tests.Measurement.TorchTestSupport;
 namespace Repro.Tests.Measurement;
 
 [Collection(SerialTorch.Name)]
+[Trait("Category", TestCategories.Unit)]
 public class AttentionMapTests
 {
     /// <summary>Returns a fixed attention tensor, as a ViT would for its last block.</summary>
@@ -15,7 +16,7 @@ public class AttentionMapTests
     }
 
     [Fact]
-    public void SumsTheHeadsClassTokenRowsUpsampledByThePatchSize()
+    public void Sums_the_heads_class_token_rows_upsampled_by_the_patch_size()
     {
         using var scope = NewDisposeScope();
         // Input 4x6 with 2-pixel patches: a 2x3 patch grid (rows first), 1 + 6 tokens, 2 heads.
@@ -37,7 +38,7 @@ public class AttentionMapTests
     }
 
     [Fact]
-    public void SidesThatAreNotMultiplesOfThePatchOrAWrongTokenCountAreRefused()
+    public void Sides_that_are_not_multiples_of_the_patch_or_a_wrong_token_count_are_refused()
     {
         using var scope = NewDisposeScope();
         var attribution = new AttentionMap(new FixedAttention(zeros(1, 2, 7, 7), 2));

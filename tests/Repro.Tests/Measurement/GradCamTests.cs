@@ -7,10 +7,11 @@ using static Repro.Tests.Measurement.TorchTestSupport;
 namespace Repro.Tests.Measurement;
 
 [Collection(SerialTorch.Name)]
+[Trait("Category", TestCategories.Unit)]
 public class GradCamTests
 {
     [Fact]
-    public void DefaultLayerMatchesAHandComputationOnTheLayer4Features()
+    public void Default_layer_matches_a_hand_computation_on_the_layer4_features()
     {
         using var scope = NewDisposeScope();
         var model = SmallResNet();
@@ -38,7 +39,7 @@ public class GradCamTests
     }
 
     [Fact]
-    public void AnyNamedLayerWorksAndTheHookIsRemovedAfterwards()
+    public void Any_named_layer_works_and_the_hook_is_removed_afterwards()
     {
         using var scope = NewDisposeScope();
         var model = SmallResNet();
@@ -56,7 +57,7 @@ public class GradCamTests
     }
 
     [Fact]
-    public void AnUnknownLayerFailsWithTheAvailableNames()
+    public void An_unknown_layer_fails_with_the_available_names()
     {
         var model = SmallResNet();
         var error = Assert.Throws<ArgumentException>(() => new GradCam(model, "layer5.0"));
@@ -66,7 +67,7 @@ public class GradCamTests
     }
 
     [Fact]
-    public void ASharedModuleCalledTwiceIsRefused()
+    public void A_shared_module_called_twice_is_refused()
     {
         using var scope = NewDisposeScope();
         var model = SmallResNet();

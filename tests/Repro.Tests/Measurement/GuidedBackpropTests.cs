@@ -8,6 +8,7 @@ using static Repro.Tests.Measurement.TorchTestSupport;
 namespace Repro.Tests.Measurement;
 
 [Collection(SerialTorch.Name)]
+[Trait("Category", TestCategories.Unit)]
 public class GuidedBackpropTests
 {
     /// <summary>x (2 values) → W1 → ReLU → W2 → 2 logits, with hand-picked weights and no biases.</summary>
@@ -26,7 +27,7 @@ public class GuidedBackpropTests
     }
 
     [Fact]
-    public void NegativeGradientsStopAtEveryReLU()
+    public void Negative_gradients_stop_at_every_ReLU()
     {
         using var scope = NewDisposeScope();
         var model = TwoLayerNet();
@@ -48,7 +49,7 @@ public class GuidedBackpropTests
     }
 
     [Fact]
-    public void OnTheResNetItDiffersFromThePlainGradientAndLeavesTheModelUnchanged()
+    public void On_the_ResNet_it_differs_from_the_plain_gradient_and_leaves_the_model_unchanged()
     {
         using var scope = NewDisposeScope();
         var model = SmallResNet();
@@ -73,14 +74,14 @@ public class GuidedBackpropTests
     }
 
     [Fact]
-    public void AModelWithoutReLUModulesIsRefused()
+    public void A_model_without_ReLU_modules_is_refused()
     {
         var model = Sequential(("flatten", Flatten()), ("fc", Linear(12, 2)));
         Assert.Throws<ArgumentException>(() => new GuidedBackprop(model));
     }
 
     [Fact]
-    public void GuidedGradCamIsTheProductOfItsParts()
+    public void Guided_Grad_CAM_is_the_product_of_its_parts()
     {
         using var scope = NewDisposeScope();
         var model = SmallResNet();

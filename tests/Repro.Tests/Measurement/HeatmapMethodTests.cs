@@ -6,10 +6,11 @@ using static Repro.Tests.Measurement.TorchTestSupport;
 namespace Repro.Tests.Measurement;
 
 [Collection(SerialTorch.Name)]
+[Trait("Category", TestCategories.Unit)]
 public class HeatmapMethodTests
 {
     [Fact]
-    public void ThePaperResNetMethodsGiveOneNonNegativeHeatmapPerImageAtTheInputSize()
+    public void The_paper_ResNet_methods_give_one_non_negative_heatmap_per_image_at_the_input_size()
     {
         using var scope = NewDisposeScope();
         var model = SmallResNet();

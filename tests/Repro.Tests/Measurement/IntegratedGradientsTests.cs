@@ -8,6 +8,7 @@ using static Repro.Tests.Measurement.TorchTestSupport;
 namespace Repro.Tests.Measurement;
 
 [Collection(SerialTorch.Name)]
+[Trait("Category", TestCategories.Unit)]
 public class IntegratedGradientsTests
 {
     static Module<Tensor, Tensor> Linear64()
@@ -36,7 +37,7 @@ public class IntegratedGradientsTests
     [InlineData(IntegrationRule.RiemannRight)]
     [InlineData(IntegrationRule.RiemannMiddle)]
     [InlineData(IntegrationRule.RiemannTrapezoid)]
-    public void OnALinearModelEveryRuleGivesInputTimesWeight(IntegrationRule rule)
+    public void On_a_linear_model_every_rule_gives_input_times_weight(IntegrationRule rule)
     {
         using var scope = NewDisposeScope();
         var model = Linear64();
@@ -53,7 +54,7 @@ public class IntegratedGradientsTests
     }
 
     [Fact]
-    public void AttributionsSumToTheOutputDifferenceWithinTheQuadratureError()
+    public void Attributions_sum_to_the_output_difference_within_the_quadrature_error()
     {
         using var scope = NewDisposeScope();
         var model = Smooth64();
@@ -74,7 +75,7 @@ public class IntegratedGradientsTests
     }
 
     [Fact]
-    public void BatchingThePathStepsDoesNotChangeTheResult()
+    public void Batching_the_path_steps_does_not_change_the_result()
     {
         using var scope = NewDisposeScope();
         var model = TorchTestSupport.SmallResNet();
@@ -87,7 +88,7 @@ public class IntegratedGradientsTests
     }
 
     [Fact]
-    public void WithoutATargetTheTopOneClassIsExplained()
+    public void Without_a_target_the_top_one_class_is_explained()
     {
         using var scope = NewDisposeScope();
         var model = Smooth64();
@@ -100,7 +101,7 @@ public class IntegratedGradientsTests
     }
 
     [Fact]
-    public void TrainingModeAndBadTargetsAreRefused()
+    public void Training_mode_and_bad_targets_are_refused()
     {
         using var scope = NewDisposeScope();
         var model = Smooth64();
@@ -114,7 +115,7 @@ public class IntegratedGradientsTests
     }
 
     [Fact]
-    public void TheResNetsInputGradientMatchesDoublePrecision()
+    public void The_ResNets_input_gradient_matches_double_precision()
     {
         // Guards every gradient method against wrong float32 CPU kernels (see TorchTestSupport.SmallResNet).
         using var scope = NewDisposeScope();

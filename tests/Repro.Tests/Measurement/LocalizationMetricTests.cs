@@ -2,6 +2,7 @@ using Repro.Measurement.Localization;
 
 namespace Repro.Tests.Measurement;
 
+[Trait("Category", TestCategories.Unit)]
 public class LocalizationMetricTests
 {
     // 2x3 heatmap   mask (1 = object)
@@ -13,21 +14,21 @@ public class LocalizationMetricTests
     static double Score(ILocalizationMetric metric, Heatmap h, ObjectMask m) => metric.Score(h, m)!.Value;
 
     [Fact]
-    public void RelevanceMassAccuracyIsTheRelevanceShareInsideTheObject()
+    public void Relevance_mass_accuracy_is_the_relevance_share_inside_the_object()
     {
         // (1 + 3 + 4) / 10
         Assert.Equal(0.8, Score(new RelevanceMassAccuracy(), Map, Mask), 12);
     }
 
     [Fact]
-    public void RelevanceRankAccuracyCountsTheTopKPixelsInsideTheObject()
+    public void Relevance_rank_accuracy_counts_the_top_k_pixels_inside_the_object()
     {
         // K = 3; the top three values 4, 3, 2 sit at object, object, background.
         Assert.Equal(2.0 / 3, Score(new RelevanceRankAccuracy(), Map, Mask), 12);
     }
 
     [Fact]
-    public void RelevanceRankAccuracySplitsTiesAtTheKthValueByExpectation()
+    public void Relevance_rank_accuracy_splits_ties_at_the_kth_value_by_expectation()
     {
         // Values 2 1 1 1, object at the 2nd and 3rd pixel, K = 2: the 2 is background; one of the three 1s is still
         // needed and two of them are object, so 2/3 of a hit: RRA = (2/3) / 2.
@@ -37,7 +38,7 @@ public class LocalizationMetricTests
     }
 
     [Fact]
-    public void PointingGameAsksWhetherTheMaximumIsInsideTheObject()
+    public void Pointing_game_asks_whether_the_maximum_is_inside_the_object()
     {
         var metric = new PointingGame();
         Assert.Equal(1, Score(metric, Map, Mask));
@@ -47,7 +48,7 @@ public class LocalizationMetricTests
     }
 
     [Fact]
-    public void EnergyPointingGameUsesTheBoundingBoxOfTheMask()
+    public void Energy_pointing_game_uses_the_bounding_box_of_the_mask()
     {
         // 3x4 heatmap          mask            its bounding box (rows 0-1, columns 1-2)
         //  1 2 0 5             0 1 0 0          0 1 1 0
@@ -62,7 +63,7 @@ public class LocalizationMetricTests
     }
 
     [Fact]
-    public void AnAllZeroHeatmapScoresAtChanceLevelInsteadOfNaN()
+    public void An_all_zero_heatmap_scores_at_chance_level_instead_of_NaN()
     {
         var zero = new Heatmap(2, 3, new float[6]);
         // 3 of 6 pixels are object; the bounding box (columns 0-2, rows 0-1) is the whole image.
@@ -73,7 +74,7 @@ public class LocalizationMetricTests
     }
 
     [Fact]
-    public void AMaskWithoutObjectPixelsIsSkippedAndCounted()
+    public void A_mask_without_object_pixels_is_skipped_and_counted()
     {
         var empty = new ObjectMask(2, 3, new bool[6]);
         ILocalizationMetric[] metrics = [new RelevanceMassAccuracy(), new RelevanceRankAccuracy(), new PointingGame(), new EnergyPointingGame()];
@@ -88,7 +89,7 @@ public class LocalizationMetricTests
     }
 
     [Fact]
-    public void MismatchedSizesAndCountsFailClearly()
+    public void Mismatched_sizes_and_counts_fail_clearly()
     {
         var wide = new ObjectMask(2, 4, new bool[8]);
         var error = Assert.Throws<ArgumentException>(() => new RelevanceRankAccuracy().Score(Map, wide));
@@ -98,7 +99,7 @@ public class LocalizationMetricTests
     }
 
     [Fact]
-    public void HeatmapsMustBeFiniteNonNegativeAndOfTheStatedSize()
+    public void Heatmaps_must_be_finite_non_negative_and_of_the_stated_size()
     {
         var negative = Assert.Throws<ArgumentException>(() => new Heatmap(1, 2, [0.5f, -1]));
         Assert.Contains("row 0, column 1", negative.Message);

@@ -2,10 +2,11 @@ using Repro.Measurement.Attribution;
 
 namespace Repro.Tests.Measurement;
 
+[Trait("Category", TestCategories.Unit)]
 public class PathQuadratureTests
 {
     [Fact]
-    public void GaussLegendreWithThreeNodesMatchesTheClosedForm()
+    public void Gauss_Legendre_with_three_nodes_matches_the_closed_form()
     {
         // On [-1,1]: nodes 0, ±√(3/5), weights 8/9, 5/9; mapped to [0,1] they halve.
         var q = PathQuadrature.For(IntegrationRule.GaussLegendre, 3);
@@ -19,7 +20,7 @@ public class PathQuadratureTests
     [InlineData(2)]
     [InlineData(7)]
     [InlineData(50)]
-    public void GaussLegendreIntegratesPolynomialsUpToDegree2nMinus1Exactly(int n)
+    public void Gauss_Legendre_integrates_polynomials_up_to_degree_2n_minus_1_exactly(int n)
     {
         var q = PathQuadrature.For(IntegrationRule.GaussLegendre, n);
         Assert.Equal(n, q.Alphas.Length);
@@ -33,7 +34,7 @@ public class PathQuadratureTests
     }
 
     [Fact]
-    public void RiemannRulesFollowCaptumsDefinitions()
+    public void Riemann_rules_follow_Captums_definitions()
     {
         var left = PathQuadrature.For(IntegrationRule.RiemannLeft, 4);
         Assert.Equal([0, 0.25, 0.5, 0.75], left.Alphas);
@@ -46,7 +47,7 @@ public class PathQuadratureTests
     }
 
     [Fact]
-    public void TooFewStepsAreRefused()
+    public void Too_few_steps_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => PathQuadrature.For(IntegrationRule.GaussLegendre, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => PathQuadrature.For(IntegrationRule.RiemannTrapezoid, 1));

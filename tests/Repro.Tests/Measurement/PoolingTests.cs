@@ -6,10 +6,11 @@ using static Repro.Tests.Measurement.TorchTestSupport;
 namespace Repro.Tests.Measurement;
 
 [Collection(SerialTorch.Name)]
+[Trait("Category", TestCategories.Unit)]
 public class PoolingTests
 {
     [Fact]
-    public void MinMaxPoolingSumsChannelsAndScalesEachImage()
+    public void Min_max_pooling_sums_channels_and_scales_each_image()
     {
         using var scope = NewDisposeScope();
         // Image 0: channel sums (1, 3, 5, 2) → (0, 0.5, 1, 0.25). Image 1 is constant → zeros.
@@ -20,7 +21,7 @@ public class PoolingTests
     }
 
     [Fact]
-    public void SquaredChannelSumPoolingAddsTheSquares()
+    public void Squared_channel_sum_pooling_adds_the_squares()
     {
         using var scope = NewDisposeScope();
         var attributions = tensor(new float[] { 1, -2, 3, 0, -1, 1, 2, 0.5f }).view(1, 2, 2, 2);
@@ -28,7 +29,7 @@ public class PoolingTests
     }
 
     [Fact]
-    public void APooledBatchSplitsIntoOneHeatmapPerImage()
+    public void A_pooled_batch_splits_into_one_heatmap_per_image()
     {
         using var scope = NewDisposeScope();
         var heatmaps = Heatmap.FromBatch(arange(12, dtype: ScalarType.Float32).view(2, 2, 3));

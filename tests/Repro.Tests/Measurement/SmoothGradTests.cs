@@ -8,6 +8,7 @@ using static Repro.Tests.Measurement.TorchTestSupport;
 namespace Repro.Tests.Measurement;
 
 [Collection(SerialTorch.Name)]
+[Trait("Category", TestCategories.Unit)]
 public class SmoothGradTests
 {
     sealed class RecordingAttribution : IAttribution
@@ -22,7 +23,7 @@ public class SmoothGradTests
     }
 
     [Fact]
-    public void AveragesTheWrappedMethodOverSeededNoisyCopiesOfTheCleanTopOneClass()
+    public void Averages_the_wrapped_method_over_seeded_noisy_copies_of_the_clean_top_one_class()
     {
         using var scope = NewDisposeScope();
         manual_seed(3);
@@ -45,7 +46,7 @@ public class SmoothGradTests
     }
 
     [Fact]
-    public void TheSameSeedGivesTheSameNoiseAndAnotherSeedDoesNot()
+    public void The_same_seed_gives_the_same_noise_and_another_seed_does_not()
     {
         using var scope = NewDisposeScope();
         var x = Images(2, 8, 8);
@@ -60,7 +61,7 @@ public class SmoothGradTests
     }
 
     [Fact]
-    public void PassesTheBatchOfCopiesOnceAndTheTargetThrough()
+    public void Passes_the_batch_of_copies_once_and_the_target_through()
     {
         using var scope = NewDisposeScope();
         var x = Images(2, 8, 8);

@@ -3,6 +3,7 @@ using Repro.Measurement.Localization;
 
 namespace Repro.Tests.Measurement;
 
+[Trait("Category", TestCategories.Unit)]
 public class VocGroundTruthTests
 {
     /// <summary>The VOC devkit's colormap: bits 0, 1, 2 of the label go to the top bits of R, G, B, three at a time.</summary>
@@ -19,7 +20,7 @@ public class VocGroundTruthTests
     }
 
     [Fact]
-    public void ThePaletteDataIsTheDevkitColormap()
+    public void The_palette_data_is_the_devkit_colormap()
     {
         Assert.Equal(22, VocPalette.Classes.Count);
         foreach (var c in VocPalette.Classes)
@@ -29,7 +30,7 @@ public class VocGroundTruthTests
     }
 
     [Fact]
-    public void PaperModeMarksTheClassesWithARedPaletteValueOf128OrMoreAndVoid()
+    public void Paper_mode_marks_the_classes_with_a_red_palette_value_of_128_or_more_and_void()
     {
         // One pixel per label, background and void included (as in real masks).
         var labels = VocPalette.Classes.Select(c => c.Label).ToArray();
@@ -39,7 +40,7 @@ public class VocGroundTruthTests
     }
 
     [Fact]
-    public void CorrectedModeMarksEveryClassButBackgroundAndVoid()
+    public void Corrected_mode_marks_every_class_but_background_and_void()
     {
         var labels = VocPalette.Classes.Select(c => c.Label).ToArray();
         var mask = VocGroundTruth.Binarize(labels, 1, labels.Length, Fidelity.Corrected);
@@ -47,7 +48,7 @@ public class VocGroundTruthTests
     }
 
     [Fact]
-    public void PaperModeScalesTheRedChannelOverTheImage()
+    public void Paper_mode_scales_the_red_channel_over_the_image()
     {
         // Without void and bright classes the scaling stretches a cat (R 64) to 1: it counts as object.
         Assert.Equal([false, true, true], VocGroundTruth.Binarize([0, 8, 8], 1, 3, Fidelity.Paper).IsObject);
@@ -58,7 +59,7 @@ public class VocGroundTruthTests
     }
 
     [Fact]
-    public void AnAllVoidMaskIsSkippedByTheMetricsInEitherMode()
+    public void An_all_void_mask_is_skipped_by_the_metrics_in_either_mode()
     {
         var heatmap = new Heatmap(2, 2, [1, 2, 3, 4]);
         foreach (var mode in new[] { Fidelity.Paper, Fidelity.Corrected })
@@ -70,7 +71,7 @@ public class VocGroundTruthTests
     }
 
     [Fact]
-    public void BadLabelsSizesAndModesAreRefused()
+    public void Bad_labels_sizes_and_modes_are_refused()
     {
         var label = Assert.Throws<ArgumentException>(() => VocGroundTruth.Binarize([0, 0, 0, 37], 2, 2, Fidelity.Corrected));
         Assert.Contains("label 37 at row 1, column 1", label.Message);

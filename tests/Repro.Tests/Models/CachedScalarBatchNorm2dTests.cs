@@ -4,10 +4,11 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Models;
 
+[Trait("Category", TestCategories.Unit)]
 public class CachedScalarBatchNorm2dTests
 {
     [Fact]
-    public void MatchesTorchSharpsBatchNorm2dBitForBit()
+    public void Matches_TorchSharps_BatchNorm2d_bit_for_bit()
     {
         using var reference = nn.BatchNorm2d(6);
         using var cached = new CachedScalarBatchNorm2d(6);

@@ -8,6 +8,7 @@ namespace Repro.Tests.Models;
 
 // Switches process-wide libtorch state: the thread count is restored here, oneDNN after every test by the assembly's hook
 // (AssemblyInfo); tests never run in parallel.
+[Trait("Category", TestCategories.Integration)]
 public class ConvolutionGradientTests
 {
     // Float32 input and weight gradients of conv → conv against float64, in both layouts and at 1 and 2 threads, for the
@@ -24,7 +25,7 @@ public class ConvolutionGradientTests
     [InlineData(16, 32, 14, 1, 2, 0, 4)]  // a downsample shortcut
     [InlineData(8, 8, 8, 3, 1, 1, 8)]
     [InlineData(64, 64, 14, 3, 1, 1, 2)]
-    public void ConvolutionGradientsMatchFloat64WhereverTheirKernelsAreUsed(int inChannels, int outChannels, int size, int kernel,
+    public void Convolution_gradients_match_float64_wherever_their_kernels_are_used(int inChannels, int outChannels, int size, int kernel,
         int stride, int padding, int batch)
     {
         var threadsBefore = get_num_threads();
@@ -79,7 +80,7 @@ public class ConvolutionGradientTests
     }
 
     [Fact]
-    public void SelfCheckFindsTheSmokeModelsShapesAndPassesOnThem()
+    public void Self_check_finds_the_smoke_models_shapes_and_passes_on_them()
     {
         var profile = ProfileLoader.Load(TestSupport.RepoRoot, "smoke");
         var shapes = DeviceSelection.ConvolutionShapes(profile);
@@ -93,7 +94,7 @@ public class ConvolutionGradientTests
     }
 
     [Fact]
-    public void TracingTheShapesLeavesLibtorchsRandomStreamAlone()
+    public void Tracing_the_shapes_leaves_libtorchs_random_stream_alone()
     {
         var profile = ProfileLoader.Load(TestSupport.RepoRoot, "smoke");
         manual_seed(7);
@@ -104,7 +105,7 @@ public class ConvolutionGradientTests
     }
 
     [Fact]
-    public void AShapeTheChildCannotRunFallsBackToNativeKernelsAndNamesIt()
+    public void A_shape_the_child_cannot_run_falls_back_to_native_kernels_and_names_it()
     {
         var warnings = new List<string>();
         // 3 input channels in 2 groups: libtorch refuses it, so the child dies on that shape, as a crashing kernel would.
@@ -118,7 +119,7 @@ public class ConvolutionGradientTests
     }
 
     [Fact]
-    public void AVerdictIsKeptInTheCacheAndReadBackWithoutAChild()
+    public void A_verdict_is_kept_in_the_cache_and_read_back_without_a_child()
     {
         using var cache = new TempDir();
         ConvolutionShape[] shapes = [new(16, 32, 3, 1, 1, 1, 9)];
@@ -135,7 +136,7 @@ public class ConvolutionGradientTests
     [Theory]
     [InlineData(OneDnnMode.On, "onednn", true)]
     [InlineData(OneDnnMode.Off, "native", false)]
-    public void AnExplicitModeSkipsTheCheck(OneDnnMode mode, string kernels, bool enabled)
+    public void An_explicit_mode_skips_the_check(OneDnnMode mode, string kernels, bool enabled)
     {
         var chosen = ConvolutionBackend.Select(mode, [new ConvolutionShape(3, 4, 3, 1, 1, 2, 8)], _ => throw new InvalidOperationException("no warning expected"));
         Assert.Equal(kernels, chosen.Kernels);

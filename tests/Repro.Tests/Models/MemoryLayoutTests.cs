@@ -7,10 +7,11 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Models;
 
+[Trait("Category", TestCategories.Unit)]
 public class MemoryLayoutTests
 {
     [Fact]
-    public void ChannelsLastKeepsValuesAndGivesNhwcStrides()
+    public void Channels_last_keeps_values_and_gives_NHWC_strides()
     {
         using var scope = NewDisposeScope();
         var x = randn(2, 3, 5, 7);
@@ -22,7 +23,7 @@ public class MemoryLayoutTests
     }
 
     [Fact]
-    public void ModelRelaidOutChannelsLastComputesTheSameAndStaysSoThroughTraining()
+    public void Model_relaid_out_channels_last_computes_the_same_and_stays_so_through_training()
     {
         using var scope = NewDisposeScope();
         manual_seed(3);
@@ -57,7 +58,7 @@ public class MemoryLayoutTests
     }
 
     [Fact]
-    public void AModelTrainedChannelsLastSavesAndLoadsItsCheckpoint()
+    public void A_model_trained_channels_last_saves_and_loads_its_checkpoint()
     {
         using var dir = new TempDir();
         using var scope = NewDisposeScope();

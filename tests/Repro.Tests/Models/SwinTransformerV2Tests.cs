@@ -3,6 +3,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Models;
 
+[Trait("Category", TestCategories.Unit)]
 public class SwinTransformerV2Tests
 {
     static SwinTransformerV2 Small(double stochasticDepth = 0.2)
@@ -16,7 +17,7 @@ public class SwinTransformerV2Tests
     [InlineData(56, 56)]   // 14 × 14 tokens: padded to the window, shifted
     [InlineData(32, 48)]   // 8 × 12: one window high (no vertical shift), padded and shifted horizontally
     [InlineData(20, 20)]   // 5 × 5: smaller than one window, no shift
-    public void FeaturesAndLogitsHaveTheExpectedShapes(int height, int width)
+    public void Features_and_logits_have_the_expected_shapes(int height, int width)
     {
         using var swin = Small();
         swin.eval();
@@ -30,7 +31,7 @@ public class SwinTransformerV2Tests
     }
 
     [Fact]
-    public void StochasticDepthActsOnlyWhileTraining()
+    public void Stochastic_depth_acts_only_while_training()
     {
         using var swin = Small(stochasticDepth: 0.9);
         using var x = randn(4, 3, 32, 32);
@@ -48,7 +49,7 @@ public class SwinTransformerV2Tests
     }
 
     [Fact]
-    public void KeyBiasStaysOutOfTheAttention()
+    public void Key_bias_stays_out_of_the_attention()
     {
         using var swin = Small();
         swin.eval();

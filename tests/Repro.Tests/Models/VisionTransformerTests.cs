@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Models;
 
+[Trait("Category", TestCategories.Unit)]
 public class VisionTransformerTests
 {
     // 32-px inputs, 8-px patches: a 4 × 4 grid, 2 layers, 2 heads of 8 channels.
@@ -15,7 +16,7 @@ public class VisionTransformerTests
     }
 
     [Fact]
-    public void PositionEmbeddingIsResampledToTheInputGridWithTheClassTokenKept()
+    public void Position_embedding_is_resampled_to_the_input_grid_with_the_class_token_kept()
     {
         using var vit = Tiny();
         using var _ = no_grad();
@@ -35,7 +36,7 @@ public class VisionTransformerTests
     }
 
     [Fact]
-    public void AcceptsNonSquareInputsThatAreMultiplesOfThePatch()
+    public void Accepts_non_square_inputs_that_are_multiples_of_the_patch()
     {
         using var vit = Tiny();
         vit.eval();
@@ -50,7 +51,7 @@ public class VisionTransformerTests
     }
 
     [Fact]
-    public void LastBlockAttentionCapturesAttentionAndProjectedKeysConsistentWithTheForwardPass()
+    public void Last_block_attention_captures_attention_and_projected_keys_consistent_with_the_forward_pass()
     {
         using var vit = Tiny();
         vit.eval();
@@ -72,7 +73,7 @@ public class VisionTransformerTests
     }
 
     [Fact]
-    public void LastBlockKeysAreTheCapturedPatchKeysWithHeadsConcatenatedInGridOrder()
+    public void Last_block_keys_are_the_captured_patch_keys_with_heads_concatenated_in_grid_order()
     {
         using var vit = Tiny();
         vit.eval();
@@ -88,7 +89,7 @@ public class VisionTransformerTests
     }
 
     [Fact]
-    public void PruningLeavesTheFusedInProjectionDenseUnlessAsked()
+    public void Pruning_leaves_the_fused_in_projection_dense_unless_asked()
     {
         using var vit = Tiny();
         var paper = PruningMasks.PrunableWeights(vit, PrunedLayers.ConvAndLinear);

@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Pruning;
 
+[Trait("Category", TestCategories.Unit)]
 public class MagnitudePruningTests
 {
     static nn.Module<Tensor, Tensor> SmallResNet()

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Pruning;
 
+[Trait("Category", TestCategories.Unit)]
 public class PruningMethodTests
 {
     static nn.Module<Tensor, Tensor> SmallResNet(int seed = 7)
@@ -32,7 +33,7 @@ public class PruningMethodTests
     [Theory]
     [InlineData(0.5)]
     [InlineData(0.914)]
-    public void SnipPrunesExactlyToItsTargetAndKeepsTheMostSensitiveWeights(double sparsity)
+    public void Snip_prunes_exactly_to_its_target_and_keeps_the_most_sensitive_weights(double sparsity)
     {
         var (images, labels) = Batch();
         using var model = SmallResNet();
@@ -56,7 +57,7 @@ public class PruningMethodTests
     }
 
     [Fact]
-    public void SnipOnAPartlyPrunedModelTopsUpToTheTarget()
+    public void Snip_on_a_partly_pruned_model_tops_up_to_the_target()
     {
         var (images, labels) = Batch();
         using var model = SmallResNet();
@@ -68,7 +69,7 @@ public class PruningMethodTests
     }
 
     [Fact]
-    public void OneShotPruningRemovesTheSmallestWeightsGlobally()
+    public void One_shot_pruning_removes_the_smallest_weights_globally()
     {
         using var model = SmallResNet();
         var before = cat(PruningMasks.PrunableWeights(model, PrunedLayers.ConvAndLinear).Values.Select(w => w.detach().abs().flatten()).ToArray());
@@ -82,7 +83,7 @@ public class PruningMethodTests
     }
 
     [Fact]
-    public void OneShotSweepMeasuresEachSparsityAndRestoresTheWeights()
+    public void One_shot_sweep_measures_each_sparsity_and_restores_the_weights()
     {
         using var model = SmallResNet();
         model.eval();
@@ -104,7 +105,7 @@ public class PruningMethodTests
     }
 
     [Fact]
-    public void PruningCountsAreValidated()
+    public void Pruning_counts_are_validated()
     {
         using var model = SmallResNet();
         using var masks = PruningMasks.Dense(model, PrunedLayers.ConvAndLinear);

@@ -4,11 +4,15 @@ using Repro.Training;
 
 namespace Repro.Tests.Pruning;
 
+[Trait("Category", TestCategories.Integration)]
 public sealed class TrajectoryModelTests : IDisposable
 {
-    readonly string _cache = Directory.CreateTempSubdirectory("repro-trajectory-").FullName;
+    readonly TempDir _tmp = new();
+    readonly string _cache;
 
-    public void Dispose() => Directory.Delete(_cache, recursive: true);
+    public TrajectoryModelTests() => _cache = _tmp.Path;
+
+    public void Dispose() => _tmp.Dispose();
 
     static Profile TinyProfile(ModelConfig model, PruningMethod method = PruningMethod.Magnitude, double? snipSparsity = null, int iterations = 1) => new()
     {
@@ -44,7 +48,7 @@ public sealed class TrajectoryModelTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void EveryModelRunsAPruningTrajectoryAndTheAccuracyFigure(string architecture)
+    public void Every_model_runs_a_pruning_trajectory_and_the_accuracy_figure(string architecture)
     {
         var context = Context(TinyProfile(Small(architecture)));
         var metrics = new Trajectory(context, Small(architecture)).Ensure();
@@ -55,7 +59,7 @@ public sealed class TrajectoryModelTests : IDisposable
     }
 
     [Fact]
-    public void SnipTrajectoryPrunesOnceToItsTargetAndTrainsOnce()
+    public void Snip_trajectory_prunes_once_to_its_target_and_trains_once()
     {
         var model = Small("resnet18");
         var context = Context(TinyProfile(model, PruningMethod.Snip, snipSparsity: 0.914, iterations: 5));
@@ -70,7 +74,7 @@ public sealed class TrajectoryModelTests : IDisposable
     }
 
     [Fact]
-    public void SnipWithoutATargetIsRejected()
+    public void Snip_without_a_target_is_rejected()
     {
         var e = Assert.Throws<ConfigException>(() => Context(TinyProfile(Small("resnet18"), PruningMethod.Snip)));
         Assert.Contains("pruning.snip_sparsity", e.Message);

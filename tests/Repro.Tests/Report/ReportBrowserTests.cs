@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Repro.Tests.Report;
 
 /// <summary>The HTML report as a reader's browser shows it: images, links, errors and one section per figure.</summary>
-[Trait("Category", "Browser")]
+[Trait("Category", TestCategories.Browser)]
 public class ReportBrowserTests(ITestOutputHelper output)
 {
     static string Screenshot(string name) => Path.Combine(AppContext.BaseDirectory, "TestResults", name);
@@ -37,12 +37,12 @@ public class ReportBrowserTests(ITestOutputHelper output)
         using (var pixel = new SKBitmap(4, 3)) ImageCodec.EncodeToFile(pixel, dir["plot.png"]);
         File.WriteAllText(dir["clean.html"], """
             <!DOCTYPE html><html><head><meta charset="utf-8"><title>clean</title></head><body>
-            <h2 id="accuracy">Accuracy</h2><p><a href="plot.png"><img src="plot.png" alt="plot"></a> <a href="#accuracy">top</a></p>
-            <h2 id="rotation">Rotation</h2></body></html>
+            <section class="figure" id="accuracy"><h2>Accuracy</h2><p><a href="plot.png"><img src="plot.png" alt="plot"></a> <a href="#accuracy">top</a></p></section>
+            <section class="figure" id="rotation"><h2>Rotation</h2></section></body></html>
             """);
         File.WriteAllText(dir["broken.html"], """
             <!DOCTYPE html><html><head><meta charset="utf-8"><title>broken</title></head><body>
-            <h2 id="accuracy">Accuracy</h2><p><img src="plot.png" alt="plot"><img src="missing.png" alt="missing"></p>
+            <section class="figure" id="accuracy"><h2>Accuracy</h2><p><img src="plot.png" alt="plot"><img src="missing.png" alt="missing"></p></section>
             <p><a href="gone/plot.svg">svg</a> <a href="#nowhere">anchor</a> <a href="plot.png">fine</a></p>
             <script>console.error("deliberate console error"); throw new Error("deliberate page error");</script>
             </body></html>

@@ -6,10 +6,11 @@ using Repro.Results;
 namespace Repro.Tests.Report;
 
 /// <summary>The stages after measurement work from files alone: plots and report are rebuilt from results.yaml.</summary>
+[Trait("Category", TestCategories.Unit)]
 public class StageTests
 {
     /// <summary>An accuracy figure's results as the measure stage would write them, three iterations of one model.</summary>
-    static string WriteAccuracyResults(string reportsRoot, string profile = "ci")
+    internal static string WriteAccuracyResults(string reportsRoot, string profile = "ci")
     {
         var dir = FigureRunner.FigureDirectory(reportsRoot, profile, "accuracy");
         var values = new List<MeasuredValue>();
@@ -110,12 +111,17 @@ public class StageTests
         Assert.Equal(["cells/x/y.png"], measuring.Artefacts);
         Assert.False(measuring.Has("cells/x/y.png"));
     }
+}
 
+/// <summary>The CLI's report command, from results files alone.</summary>
+[Trait("Category", TestCategories.Integration)]
+public class ReportCommandTests
+{
     [Fact]
     public void The_report_command_rebuilds_the_report_from_results_files_after_the_plots_are_deleted()
     {
         using var tmp = new TempDir();
-        var dir = WriteAccuracyResults(tmp.Path);
+        var dir = StageTests.WriteAccuracyResults(tmp.Path);
         var (code, stdout, stderr) = TestSupport.Run(TestSupport.ReproCli("report", "--profile", "ci", "--repo-root", TestSupport.RepoRoot, "--reports-dir", tmp.Path));
         Assert.True(code == 0, stdout + stderr);
         var html = File.ReadAllText(Path.Combine(tmp.Path, "ci", "index.html"));

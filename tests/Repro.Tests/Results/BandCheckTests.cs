@@ -3,6 +3,7 @@ using Repro.Results;
 
 namespace Repro.Tests.Results;
 
+[Trait("Category", TestCategories.Unit)]
 public class BandCheckTests
 {
     static ExpectedResults Expected() => new()

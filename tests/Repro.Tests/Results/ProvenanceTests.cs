@@ -6,6 +6,7 @@ using Repro.Torch;
 
 namespace Repro.Tests.Results;
 
+[Trait("Category", TestCategories.Unit)]
 public class ProvenanceTests
 {
     [Fact]

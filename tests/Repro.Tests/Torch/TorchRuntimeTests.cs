@@ -12,6 +12,7 @@ using static TorchSharp.torch;
 namespace Repro.Tests.Torch;
 
 /// <summary>libtorch is set up by one explicit call (TorchRuntime.Configure), never by loading an assembly.</summary>
+[Trait("Category", TestCategories.Integration)]
 public class TorchRuntimeTests
 {
     static readonly string[] TinySpeed = ["speed", "--device", "cpu", "--width", "0.25", "--size", "32", "--batch", "2", "--steps", "1",

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Training;
 
+[Trait("Category", TestCategories.Unit)]
 public class MaskedSgdTests
 {
     static List<Tensor> Train(string architecture, bool flat, bool channelsLast) =>
@@ -49,7 +50,7 @@ public class MaskedSgdTests
     [InlineData("resnet18", false)]
     [InlineData("resnet18", true)]
     [InlineData("vit_b_32", false)]
-    public void TheFlatUpdateGivesBitIdenticalWeightsToTheLoopOverParameters(string architecture, bool channelsLast)
+    public void The_flat_update_gives_bit_identical_weights_to_the_loop_over_parameters(string architecture, bool channelsLast)
     {
         var loop = Train(architecture, flat: false, channelsLast);
         var flat = Train(architecture, flat: true, channelsLast);
@@ -76,7 +77,7 @@ public class MaskedSgdTests
     [Theory]
     [InlineData("resnet18")]
     [InlineData("vit_b_32")]
-    public void TheLoopOverParametersGivesBitIdenticalWeightsToTorchSharpsSgd(string architecture)
+    public void The_loop_over_parameters_gives_bit_identical_weights_to_TorchSharps_SGD(string architecture)
     {
         var reference = Train(architecture, false, (model, masks) => new TorchSharpSgd(model, masks));
         var loop = Train(architecture, flat: false, channelsLast: false);

@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 namespace Repro.Tests.Training;
 
 /// <summary>CPU numbers depend on libtorch's thread count: it is pinned, keyed and checked, never mixed.</summary>
+[Trait("Category", TestCategories.Integration)]
 public class ThreadCountTests
 {
     static RunContext Context(Profile profile, string cache, int? threads, List<string>? log = null, OneDnnMode? onednn = null) =>

@@ -4,6 +4,7 @@ using Repro.Training;
 
 namespace Repro.Tests.Training;
 
+[Trait("Category", TestCategories.Integration)]
 public class TrajectoryTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using Repro.Measurement.Alignment.Metrics;
 
 namespace Repro.Tests.Measurement.Alignment;
 
+[Trait("Category", TestCategories.Unit)]
 public class MetricTests
 {
     /// <summary>Decisions from a correctness pattern: '1' correct ("cat"), '0' wrong ("dog"); the category is "cat".</summary>

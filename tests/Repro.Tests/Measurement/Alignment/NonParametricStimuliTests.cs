@@ -3,6 +3,7 @@ using Repro.Data.Synthetic;
 
 namespace Repro.Tests.Measurement.Alignment;
 
+[Trait("Category", TestCategories.Unit)]
 public class NonParametricStimuliTests
 {
     const int Size = 64;

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Measurement.Alignment;
 
+[Trait("Category", TestCategories.Unit)]
 public class OodEvaluatorTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using Repro.Measurement.Discovery;
 
 namespace Repro.Tests.Measurement.Discovery;
 
+[Trait("Category", TestCategories.Unit)]
 public class BoxTests
 {
     [Fact]

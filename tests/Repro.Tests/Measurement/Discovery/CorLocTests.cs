@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Measurement.Discovery;
 
+[Trait("Category", TestCategories.Unit)]
 public class CorLocTests
 {
     static RgbImage Image(int width, int height) => new(width, height, new byte[width * height * 3]);

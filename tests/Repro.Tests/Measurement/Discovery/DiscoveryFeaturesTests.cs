@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Measurement.Discovery;
 
+[Trait("Category", TestCategories.Unit)]
 public class DiscoveryFeaturesTests
 {
     static RgbImage Gradient(int width, int height)

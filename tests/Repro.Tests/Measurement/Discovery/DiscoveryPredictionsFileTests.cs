@@ -4,14 +4,16 @@ using Repro.Measurement.Discovery;
 
 namespace Repro.Tests.Measurement.Discovery;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class DiscoveryPredictionsFileTests : IDisposable
 {
-    readonly string _dir = Path.Combine(Path.GetTempPath(), "repro-discovery-" + Guid.NewGuid().ToString("N"));
+    readonly TempDir _tmp = new();
+    readonly string _dir;
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
-    }
+    // A folder that does not exist yet, as a run's report folder before its first write.
+    public DiscoveryPredictionsFileTests() => _dir = _tmp["discovery"];
+
+    public void Dispose() => _tmp.Dispose();
 
     static List<ImagePrediction> Rows()
     {

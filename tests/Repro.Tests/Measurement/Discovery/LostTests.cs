@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace Repro.Tests.Measurement.Discovery;
 
+[Trait("Category", TestCategories.Unit)]
 public class LostTests
 {
     [Fact]
