@@ -194,7 +194,7 @@ int ReportSpeed(ParseResult r, IEnumerable<Func<SpeedResult>> runs)
         Log($"  {result.Workload,-17} {result.Setting,-19} {result.ImagesPerSecond,8:F0} img/s  {result.Seconds,7:F2} s{stages}");
     }
     if (r.GetValue(speedJson) is { } json)
-        AtomicFile.WriteAllText(json, System.Text.Json.JsonSerializer.Serialize(results, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(json, SpeedResult.ToJson(results));
     return 0;
 }
 

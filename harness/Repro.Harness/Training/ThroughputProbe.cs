@@ -23,6 +23,11 @@ public sealed record SpeedSetting(string Name, bool? Tf32, bool ChannelsLast, bo
 /// <summary>What one workload measured: throughput, and for training steps the time per stage.</summary>
 public sealed class SpeedResult
 {
+    static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>The --json file of the speed command, which benchmarks/side-by-side/compare.py reads.</summary>
+    public static string ToJson(IReadOnlyList<SpeedResult> results) => System.Text.Json.JsonSerializer.Serialize(results, Indented);
+
     public string Workload { get; set; } = "";
     public string Setting { get; set; } = "";
     public string Architecture { get; set; } = "";

@@ -60,8 +60,8 @@ public class ThroughputProbeTests
     {
         var probe = new ThroughputProbe(CPU, Model, Batch, ImageSize, classes: 5) { WarmupSteps = 0, Steps = 1 };
         List<SpeedResult> results = [probe.TrainStep(SpeedSetting.All[0]), probe.Inference(SpeedSetting.All[0])];
-        // As the speed command writes it (--json); benchmarks/side-by-side/compare.py reads these names.
-        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
+        // benchmarks/side-by-side/compare.py reads these names
+        var json = SpeedResult.ToJson(results);
         var rows = JsonNode.Parse(json)!.AsArray();
         Assert.Equal("train_step", (string)rows[0]!["Workload"]!);
         Assert.Equal("defaults", (string)rows[0]!["Setting"]!);
@@ -69,6 +69,6 @@ public class ThroughputProbeTests
         Assert.Equal(results[0].StageMs["backward"], (double)rows[0]!["StageMs"]!["backward"]!);
 
         var back = JsonSerializer.Deserialize<List<SpeedResult>>(json)!;
-        Assert.Equal(json, JsonSerializer.Serialize(back, new JsonSerializerOptions { WriteIndented = true }));
+        Assert.Equal(json, SpeedResult.ToJson(back));
     }
 }

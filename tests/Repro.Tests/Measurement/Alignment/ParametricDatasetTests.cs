@@ -1,5 +1,5 @@
 using Repro.Data;
-using Repro.Measurement.Alignment.Distortions;
+using Repro.Data.ModelVsHuman.Distortions;
 using Repro.Measurement.Alignment.Metrics;
 using static Repro.Tests.Measurement.Alignment.TestImages;
 
