@@ -83,7 +83,7 @@ public static class ConvolutionBackend
         var verdict = cached ?? (file == null && Verdicts.TryGetValue(key, out var known) ? known : null);
         if (verdict == null)
         {
-            verdict = CheckIsolated(shapes, get_num_threads()) ?? Passed;
+            verdict = KnownUnreliable(shapes) ?? CheckIsolated(shapes, get_num_threads()) ?? Passed;
             if (file != null) AtomicFile.WriteAllText(file, verdict + "\n");
             else Verdicts[key] = verdict;
         }
@@ -113,9 +113,23 @@ public static class ConvolutionBackend
             : RuntimeInformation.ProcessArchitecture.ToString();
         var text = string.Join('\n', [cpu, typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "",
             Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA") ?? "", Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA") ?? "",
-            $"threads {threads}", $"tolerance {Tolerance}", .. shapes.Select(s => s.Spec)]);
+            $"threads {threads}", $"tolerance {Tolerance}", $"repetitions {Repetitions}", "refuses NCHW k>1 with output channels not a multiple of 16",
+            .. shapes.Select(s => s.Spec)]);
         return ContentHash.Of(System.Text.Encoding.UTF8.GetBytes(text));
     }
+
+    /// <summary>
+    /// Shapes oneDNN gets wrong only some of the time, so a check can pass by chance: NCHW convolutions with a kernel wider
+    /// than 1 and output channels not a multiple of 16 gave NaN or 20-40 % errors in most runs and agreed in some (an 8 → 8
+    /// 3 × 3 at 2 threads agreed in 2 of 6 child runs). They are refused without running; null when there is none.
+    /// </summary>
+    internal static string? KnownUnreliable(IEnumerable<ConvolutionShape> shapes) =>
+        shapes.FirstOrDefault(s => !s.ChannelsLast && s.Kernel > 1 && s.OutChannels % 16 != 0) is { } bad
+            ? $"{bad}: oneDNN's NCHW backward for a {bad.Kernel} × {bad.Kernel} kernel with {bad.OutChannels} output channels (not a multiple of 16) is wrong in some runs on this build, so no check can clear it"
+            : null;
+
+    /// <summary>Each shape's gradients are compared this many times: oneDNN's errors on some shapes come and go from run to run.</summary>
+    public const int Repetitions = 3;
 
     /// <summary>Runs the check in a child process; null when every shape agrees, else what went wrong and on which shape.</summary>
     internal static string? CheckIsolated(IReadOnlyCollection<ConvolutionShape> shapes, int threads)
@@ -158,7 +172,10 @@ public static class ConvolutionBackend
         {
             output.WriteLine($"start {shape.Spec}");
             output.Flush();
-            var error = GradientDifference(shape);
+            // the worst of the repetitions; a non-finite result (null) is worst
+            double? error = 0;
+            for (var i = 0; i < Repetitions && error is not null; i++)
+                error = GradientDifference(shape) is { } difference ? Math.Max(difference, error.Value) : null;
             output.WriteLine(error is <= Tolerance
                 ? $"agrees {error:E1}"
                 : $"differs {(error is { } e ? $"gradients differ by {e:E1} of their scale (tolerance {Tolerance:E0})" : "oneDNN's gradients are not finite")}");
