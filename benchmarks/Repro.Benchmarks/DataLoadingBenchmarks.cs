@@ -1,9 +1,9 @@
 using BenchmarkDotNet.Attributes;
 using Repro.Config;
-using Repro.Figures;
 using Repro.Data;
 using Repro.Data.Synthetic;
 using Repro.Data.Voc;
+using Repro.Figures;
 using TorchSharp;
 using static TorchSharp.torch;
 

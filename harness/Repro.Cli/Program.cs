@@ -241,7 +241,8 @@ RunContext Context(string repo, Profile profile, ParseResult r)
     var device = ParseDevice(r.GetValue(deviceOption));
     var dataRoot = r.GetValue(dataRootOption);
     return new RunContext(profile, repo, r.GetValue(cacheOption), string.IsNullOrEmpty(dataRoot) ? null : dataRoot, device, Log, r.GetValue(threadsOption),
-        ParseOneDnn(r.GetValue(onednnOption))) { ReportsRoot = ReportsRoot(r, repo) };
+        ParseOneDnn(r.GetValue(onednnOption)))
+    { ReportsRoot = ReportsRoot(r, repo) };
 }
 
 string ReportsRoot(ParseResult r, string repo) => r.GetValue(reportsOption) is { Length: > 0 } dir ? Path.GetFullPath(dir) : Path.Combine(repo, "reports");

@@ -1,6 +1,6 @@
-using Repro.Torch;
 using Repro.Config;
 using Repro.Pruning;
+using Repro.Torch;
 using static TorchSharp.torch;
 
 namespace Repro.Interop;

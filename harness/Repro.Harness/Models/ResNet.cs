@@ -1,5 +1,5 @@
-using TorchSharp;
 using Repro.Torch;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

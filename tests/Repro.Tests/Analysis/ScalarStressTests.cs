@@ -31,7 +31,8 @@ public class ScalarStressTests(ITestOutputHelper output)
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
             }
-        }) { IsBackground = true };
+        })
+        { IsBackground = true };
 
         var image = new RgbImage(12, 10, Enumerable.Range(0, 12 * 10 * 3).Select(i => (byte)(i * 37)).ToArray());
         var expected = Values(ImageTransforms.Eval(image, 10, 8));
@@ -51,7 +52,8 @@ public class ScalarStressTests(ITestOutputHelper output)
                 }
                 Interlocked.Increment(ref transformOps);
             }
-        }) { IsBackground = true };
+        })
+        { IsBackground = true };
 
         manual_seed(5);
         var model = ModelZoo.Create(new ModelConfig { Architecture = "resnet18", Width = 0.125 }, 3, 16);

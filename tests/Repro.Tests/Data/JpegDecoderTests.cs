@@ -1,5 +1,5 @@
-using Repro.Training;
 using Repro.Data;
+using Repro.Training;
 using SkiaSharp;
 
 namespace Repro.Tests.Data;

@@ -1,9 +1,9 @@
 using Repro.Config;
-using Repro.Figures;
 using Repro.Data;
 using Repro.Data.Png;
 using Repro.Data.Synthetic;
 using Repro.Data.Voc;
+using Repro.Figures;
 
 namespace Repro.Tests.Data;
 

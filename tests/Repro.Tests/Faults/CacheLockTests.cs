@@ -85,7 +85,7 @@ public class CacheLockTests
         Directory.CreateDirectory(Path.GetDirectoryName(entry)!);
         // A process holding the same kind of lock (flock(2), exclusive) as the suite stands in for a run that dies holding it.
         using var holder = Process.Start(new ProcessStartInfo("bash")
-            { ArgumentList = { "-c", "exec 9>\"$0\" && flock -x 9 && exec sleep 60", CacheLock.LockPath(entry) } })!;
+        { ArgumentList = { "-c", "exec 9>\"$0\" && flock -x 9 && exec sleep 60", CacheLock.LockPath(entry) } })!;
         File.WriteAllText(CacheLock.HolderPath(entry), $"host={Environment.MachineName} pid={holder.Id} since=2025-01-01T00:00:00Z what=training x\n");
         WaitUntil(() => IsLocked(CacheLock.LockPath(entry)));
 

@@ -27,7 +27,8 @@ public class ThreadCountFigureTests
         try
         {
             var context = new RunContext(profile, TestSupport.RepoRoot, TestSupport.CacheRoot, null,
-                DeviceChoice.Cpu, _ => { }, threads: 1);
+                DeviceChoice.Cpu, _ => { }, threads: 1)
+            { ReportsRoot = Path.Combine(TestSupport.OutputRoot, "reports-threads-1") };
             var outcome = FigureRunner.Run(FigureCatalog.Get(figureName), context);
 
             Assert.Equal(Path.Combine("expected-results", "ci", "threads-1", figureName + ".yaml"), outcome.Check.ExpectedFile);

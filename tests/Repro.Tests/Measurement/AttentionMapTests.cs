@@ -1,6 +1,6 @@
 using Repro.Measurement.Attribution;
-using static TorchSharp.torch;
 using static Repro.Tests.Measurement.TorchTestSupport;
+using static TorchSharp.torch;
 
 namespace Repro.Tests.Measurement;
 

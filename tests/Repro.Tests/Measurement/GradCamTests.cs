@@ -1,8 +1,8 @@
 using Repro.Measurement.Attribution;
 using TorchSharp;
+using static Repro.Tests.Measurement.TorchTestSupport;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
-using static Repro.Tests.Measurement.TorchTestSupport;
 
 namespace Repro.Tests.Measurement;
 

@@ -1,7 +1,7 @@
 using Repro.Measurement.Attribution;
 using Repro.Measurement.Localization;
-using static TorchSharp.torch;
 using static Repro.Tests.Measurement.TorchTestSupport;
+using static TorchSharp.torch;
 
 namespace Repro.Tests.Measurement;
 

@@ -1,9 +1,9 @@
 using Repro.Measurement.Attribution;
 using TorchSharp;
 using TorchSharp.Modules;
+using static Repro.Tests.Measurement.TorchTestSupport;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
-using static Repro.Tests.Measurement.TorchTestSupport;
 
 namespace Repro.Tests.Measurement;
 

@@ -32,29 +32,29 @@ public class ConvolutionGradientTests
         try
         {
             foreach (var channelsLast in new[] { false, true })
-            foreach (var threads in new[] { 1, 2 })
-            {
-                set_num_threads(threads);
-                var where = $"{(channelsLast ? "channels-last" : "NCHW")}, {threads} thread(s)";
-                double Error()
+                foreach (var threads in new[] { 1, 2 })
                 {
-                    var (input32, weight32) = Gradients(ScalarType.Float32, channelsLast, inChannels, outChannels, size, kernel, stride, padding, batch);
-                    var (input64, weight64) = Gradients(ScalarType.Float64, channelsLast, inChannels, outChannels, size, kernel, stride, padding, batch);
-                    return Math.Max(RelativeError(input32, input64), RelativeError(weight32, weight64));
-                }
-                ConvolutionBackend.SetOneDnn(false);
-                var native = Error();
-                Assert.True(native <= 1e-4, $"native kernels, {where}: {native:E2}");
-                var outSize = (size + 2 * padding - kernel) / stride + 1;
-                var kernels = ConvolutionBackend.Select(OneDnnMode.Auto,
-                [
-                    new ConvolutionShape(inChannels, outChannels, kernel, stride, padding, 1, size, channelsLast),
+                    set_num_threads(threads);
+                    var where = $"{(channelsLast ? "channels-last" : "NCHW")}, {threads} thread(s)";
+                    double Error()
+                    {
+                        var (input32, weight32) = Gradients(ScalarType.Float32, channelsLast, inChannels, outChannels, size, kernel, stride, padding, batch);
+                        var (input64, weight64) = Gradients(ScalarType.Float64, channelsLast, inChannels, outChannels, size, kernel, stride, padding, batch);
+                        return Math.Max(RelativeError(input32, input64), RelativeError(weight32, weight64));
+                    }
+                    ConvolutionBackend.SetOneDnn(false);
+                    var native = Error();
+                    Assert.True(native <= 1e-4, $"native kernels, {where}: {native:E2}");
+                    var outSize = (size + 2 * padding - kernel) / stride + 1;
+                    var kernels = ConvolutionBackend.Select(OneDnnMode.Auto,
+                    [
+                        new ConvolutionShape(inChannels, outChannels, kernel, stride, padding, 1, size, channelsLast),
                     new ConvolutionShape(outChannels, outChannels, 3, 1, 1, 1, outSize, channelsLast),
                 ], _ => { });
-                if (!kernels.OneDnn) continue;
-                var oneDnn = Error();
-                Assert.True(oneDnn <= 1e-4, $"oneDNN passed the self-check ({where}) but is off float64 by {oneDnn:E2}");
-            }
+                    if (!kernels.OneDnn) continue;
+                    var oneDnn = Error();
+                    Assert.True(oneDnn <= 1e-4, $"oneDNN passed the self-check ({where}) but is off float64 by {oneDnn:E2}");
+                }
         }
         finally
         {

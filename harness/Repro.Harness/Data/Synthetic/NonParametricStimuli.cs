@@ -1,5 +1,5 @@
-using SkiaSharp;
 using Repro.Config;
+using SkiaSharp;
 
 namespace Repro.Data.Synthetic;
 

@@ -1,5 +1,5 @@
-using Repro.Torch;
 using Repro.Data;
+using Repro.Torch;
 using static TorchSharp.torch;
 
 namespace Repro.Measurement.Discovery;

@@ -1,5 +1,5 @@
-using Repro.Data;
 using Repro.Config;
+using Repro.Data;
 using Repro.Measurement.Discovery;
 
 namespace Repro.Tests.Measurement.Discovery;

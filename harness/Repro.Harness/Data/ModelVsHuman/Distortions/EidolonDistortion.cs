@@ -1,6 +1,6 @@
-using Repro.Torch;
 using System.Globalization;
 using Repro.Data;
+using Repro.Torch;
 using static TorchSharp.torch;
 
 namespace Repro.Data.ModelVsHuman.Distortions;

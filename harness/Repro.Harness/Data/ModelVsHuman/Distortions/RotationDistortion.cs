@@ -15,7 +15,10 @@ public sealed class RotationDistortion : IDistortion
     {
         var quarterTurns = condition switch
         {
-            "0" => 0, "90" => 1, "180" => 2, "270" => 3,
+            "0" => 0,
+            "90" => 1,
+            "180" => 2,
+            "270" => 3,
             _ => throw new UnknownConditionException(Name, condition, Conditions),
         };
         var grey = GreyPlane.Luminance(image);

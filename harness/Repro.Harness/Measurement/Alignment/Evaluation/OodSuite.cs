@@ -1,5 +1,5 @@
-using Repro.Data;
 using Repro.Config;
+using Repro.Data;
 using Repro.Data.ModelVsHuman;
 using Repro.Measurement.Alignment.Metrics;
 
