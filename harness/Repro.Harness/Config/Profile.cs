@@ -26,6 +26,12 @@ public enum OneDnnMode
     Off,
 }
 
+/// <summary>
+/// A top-level profile section that one figure owns: its YAML key and settings type. The profile reads it into
+/// <see cref="Profile.Sections"/> without knowing the figure, so a figure's settings live beside the figure.
+/// </summary>
+public sealed record ProfileSection(string Key, Type Type);
+
 /// <summary>One experiment configuration, read from profiles/&lt;name&gt;.yaml. Keys are snake_case in YAML.</summary>
 public sealed class Profile
 {
@@ -42,14 +48,18 @@ public sealed class Profile
     public PlanConfig? Plan { get; set; }
     /// <summary>Images and attribution settings of the interpretability and heatmaps figures (experiment 1).</summary>
     public InterpretabilityConfig? Interpretability { get; set; }
-    /// <summary>Object-discovery settings (LOST on ResNet layer4).</summary>
-    public DiscoveryConfig Discovery { get; set; } = new();
+    /// <summary>The sections figures own (<see cref="ProfileSection"/>), by key, as read from the file; a figure reads its own through <see cref="Section{T}"/>.</summary>
+    [YamlDotNet.Serialization.YamlIgnore]
+    public Dictionary<string, object> Sections { get; set; } = [];
     /// <summary>Speed options; the ones that change numerics are part of the checkpoint fingerprint.</summary>
     public PerformanceConfig Performance { get; set; } = new();
     /// <summary>The model-vs-human out-of-distribution sets the alignment figures evaluate (experiment 3).</summary>
     public AlignmentConfig? Alignment { get; set; }
     /// <summary>Seeds of the reference run from which expected-results bands are derived.</summary>
     public List<int> ReferenceSeeds { get; set; } = [];
+
+    /// <summary>The figure-owned section <paramref name="key"/>, with its defaults (kept, so changes stick) when the file leaves it out.</summary>
+    public T Section<T>(string key) where T : class, new() => (T)(Sections.TryGetValue(key, out var s) ? s : Sections[key] = new T());
 
     public int IterationsFor(ModelConfig m) => m.Iterations ?? Pruning.Iterations;
     public int EpochsFor(ModelConfig m) => m.Epochs ?? Schedule.Epochs;
@@ -182,41 +192,6 @@ public sealed class InterpretabilityConfig
     public required int SmoothgradSamples { get; set; }
     /// <summary>SmoothGrad noise standard deviation in normalised space (paper: 1.0).</summary>
     public required double NoiseStd { get; set; }
-}
-
-public sealed class DiscoveryConfig
-{
-    /// <summary>
-    /// ResNet feature stride for LOST: 32, 16 (layer4 dilated) or 8 (layer3 and layer4 dilated). Fidelity paper
-    /// keeps 32 whatever this says, as the authors' option never reached the model (errata 5).
-    /// </summary>
-    public int Stride { get; set; } = 32;
-    /// <summary>Drop images whose objects are all difficult or truncated (LOST's "no hard" variant).</summary>
-    public bool NoHard { get; set; }
-    /// <summary>LOST's k: the lowest-degree patches that may join the seed (paper: 100, for grids of a few hundred patches).</summary>
-    public int KPatches { get; set; } = DefaultKPatches;
-    /// <summary>LOST's default k.</summary>
-    public const int DefaultKPatches = 100;
-    /// <summary>
-    /// Benchmarks scored, each a panel: voc12-trainval and voc12-val (the paper's), voc07-trainval, coco20k. Without a
-    /// root below, the synthetic scenes (data.scenes) stand in: their VOC folder for VOC2012, their COCO20k-style list for coco20k.
-    /// </summary>
-    public List<string> Datasets { get; set; } = ["voc12-trainval", "voc12-val"];
-    /// <summary>VOC2012 (a VOC2012 folder or one above it), relative to the data root unless absolute.</summary>
-    public string? Voc12Root { get; set; }
-    /// <summary>VOC2007, as <see cref="Voc12Root"/>; the synthetic scenes do not stand in for it.</summary>
-    public string? Voc07Root { get; set; }
-    /// <summary>COCO20k: the images folder, LOST's file list and the instances JSON, relative to the data root unless absolute.</summary>
-    public Coco20kConfig? Coco20k { get; set; }
-    /// <summary>Images of the first dataset drawn across iterations in the qualitative grid (box, seed patch, ground truth).</summary>
-    public int QualitativeImages { get; set; } = 3;
-}
-
-public sealed class Coco20kConfig
-{
-    public required string ImagesRoot { get; set; }
-    public required string FileList { get; set; }
-    public required string Annotations { get; set; }
 }
 
 /// <summary>

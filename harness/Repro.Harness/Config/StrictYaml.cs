@@ -37,7 +37,14 @@ public static class StrictYaml
         return Parse<T>(File.ReadAllText(path), path);
     }
 
-    public static T Parse<T>(string text, string source)
+    public static T Parse<T>(string text, string source) => Parse<T>(text, source, new Dictionary<string, Type>(), []);
+
+    /// <summary>
+    /// As <see cref="Parse{T}(string, string)"/>, where the top level may also hold the <paramref name="sections"/> (key →
+    /// type) that <typeparamref name="T"/> does not declare: each is checked as strictly against its own type, read into
+    /// <paramref name="found"/>, and left out of <typeparamref name="T"/>. Line numbers stay those of the file.
+    /// </summary>
+    public static T Parse<T>(string text, string source, IReadOnlyDictionary<string, Type> sections, Dictionary<string, object> found)
     {
         var stream = new YamlStream();
         try
@@ -50,6 +57,7 @@ public static class StrictYaml
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new ConfigException($"{source}: expected a YAML mapping at the top level, found an empty or scalar document");
+        text = TakeSections(text, root, sections, found, source);
         Check(root, typeof(T), source, "");
         try
         {
@@ -62,6 +70,30 @@ public static class StrictYaml
             if (Locate(root, typeof(T), y.Start, "") is not { } at) throw new ConfigException($"{source}:{y.Start.Line}: {detail}");
             throw new ConfigException($"{source}:{y.Start.Line}: '{at.Path}' is '{at.Value}' ({detail}); write {Expectation(at.Type)}");
         }
+    }
+
+    /// <summary>
+    /// Reads each of <paramref name="sections"/> present at the top level into <paramref name="found"/>, removes it from
+    /// <paramref name="root"/>, and returns the text with its lines blanked (so the rest keeps its line numbers).
+    /// </summary>
+    static string TakeSections(string text, YamlMappingNode root, IReadOnlyDictionary<string, Type> sections, Dictionary<string, object> found, string source)
+    {
+        var lines = text.Split('\n');
+        foreach (var (keyNode, value) in root.Children.ToList())
+        {
+            if (keyNode is not YamlScalarNode { Value: { } key } || !sections.TryGetValue(key, out var type)) continue;
+            Check(value, type, source, key);
+            // The section's lines: from its key to the line before the next top-level key (indented, blank and comment lines go with it).
+            var first = (int)keyNode.Start.Line - 1;
+            var last = first;
+            while (last + 1 < lines.Length && (lines[last + 1].Length == 0 || lines[last + 1][0] is ' ' or '\t' or '#' or '\r')) last++;
+            var wrapper = typeof(Dictionary<,>).MakeGenericType(typeof(string), type);
+            var read = (System.Collections.IDictionary)Deserializer.Deserialize(string.Join('\n', lines[first..(last + 1)]) + "\n", wrapper)!;
+            found[key] = read[key] ?? Activator.CreateInstance(type)!;
+            for (var i = first; i <= last; i++) lines[i] = "";
+            root.Children.Remove(keyNode);
+        }
+        return string.Join('\n', lines);
     }
 
     /// <summary>

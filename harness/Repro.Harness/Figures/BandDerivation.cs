@@ -21,7 +21,7 @@ public static class BandDerivation
         int? threads = null;
         foreach (var seed in seeds)
         {
-            var seeded = Clone(profile);
+            var seeded = ProfileLoader.Read(ProfileLoader.Write(profile), $"profile '{profile.Name}'");
             seeded.Seed = seed;
             var context = contextFor(seeded);
             device = context.DeviceDescription;
@@ -59,7 +59,4 @@ public static class BandDerivation
             Values = values,
         };
     }
-
-    static Profile Clone(Profile p) =>
-        StrictYaml.Deserializer.Deserialize<Profile>(StrictYaml.Serializer.Serialize(p));
 }

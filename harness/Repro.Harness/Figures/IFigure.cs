@@ -22,6 +22,9 @@ public interface IFigure
     /// <summary>One sentence: what the figure shows.</summary>
     string Shows { get; }
 
+    /// <summary>The top-level profile section this figure owns, if any (read into <see cref="Profile.Sections"/>).</summary>
+    ProfileSection? Section => null;
+
     /// <summary>
     /// Checks the profile's settings this figure reads. Called for every registered figure, so a section is checked
     /// wherever it appears; <paramref name="listed"/> says whether the profile runs this figure (what it then requires).

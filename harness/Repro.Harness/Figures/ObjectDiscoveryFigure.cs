@@ -29,9 +29,11 @@ public sealed class ObjectDiscoveryFigure : IFigure
     static string CellName(string model, int image, int iteration) =>
         string.Create(CultureInfo.InvariantCulture, $"cells/{model}/img{image + 1}-iter{iteration:D2}.png");
 
+    public ProfileSection Section => new(DiscoveryConfig.Key, typeof(DiscoveryConfig));
+
     public void Validate(Profile profile, bool listed, ProfileChecks checks)
     {
-        var d = profile.Discovery;
+        var d = DiscoveryConfig.Of(profile);
         checks.Require(d.Stride is 8 or 16 or 32, "discovery.stride", $"is {d.Stride}; allowed values: 8, 16, 32");
         checks.Require(d.KPatches >= 1, "discovery.k_patches", $"is {d.KPatches}; must be >= 1");
         checks.Require(d.QualitativeImages >= 0, "discovery.qualitative_images", $"is {d.QualitativeImages}; must be >= 0");
@@ -54,18 +56,18 @@ public sealed class ObjectDiscoveryFigure : IFigure
     {
         if (paper != null)
         {
-            if (profile.Discovery.KPatches != paper.Discovery.KPatches)
-                yield return $"LOST k (patches that may join the seed): {profile.Discovery.KPatches} (paper: {paper.Discovery.KPatches})";
-            var synthetic = profile.Discovery.Datasets.Where(n => !DiscoveryInputs.HasRealSource(profile.Discovery, n)).ToList();
+            if (DiscoveryConfig.Of(profile).KPatches != DiscoveryConfig.Of(paper).KPatches)
+                yield return $"LOST k (patches that may join the seed): {DiscoveryConfig.Of(profile).KPatches} (paper: {DiscoveryConfig.Of(paper).KPatches})";
+            var synthetic = DiscoveryConfig.Of(profile).Datasets.Where(n => !DiscoveryInputs.HasRealSource(DiscoveryConfig.Of(profile), n)).ToList();
             if (synthetic.Count > 0)
                 yield return $"object discovery: the synthetic scenes stand in for {string.Join(", ", synthetic)} (paper: the real benchmarks)";
-            var skipped = paper.Discovery.Datasets.Except(profile.Discovery.Datasets).ToList();
+            var skipped = DiscoveryConfig.Of(paper).Datasets.Except(DiscoveryConfig.Of(profile).Datasets).ToList();
             if (skipped.Count > 0) yield return $"object-discovery datasets not evaluated: {string.Join(", ", skipped)}";
-            if (profile.Discovery.NoHard != paper.Discovery.NoHard)
-                yield return $"LOST no-hard variant: {profile.Discovery.NoHard} (paper: {paper.Discovery.NoHard})";
+            if (DiscoveryConfig.Of(profile).NoHard != DiscoveryConfig.Of(paper).NoHard)
+                yield return $"LOST no-hard variant: {DiscoveryConfig.Of(profile).NoHard} (paper: {DiscoveryConfig.Of(paper).NoHard})";
         }
-        if (profile.Discovery.Stride != 32 && profile.Fidelity != Fidelity.Paper)
-            yield return $"LOST on ResNet features at stride {profile.Discovery.Stride} (dilated layers; the paper's runs were at 32 whatever their option said: errata 5)";
+        if (DiscoveryConfig.Of(profile).Stride != 32 && profile.Fidelity != Fidelity.Paper)
+            yield return $"LOST on ResNet features at stride {DiscoveryConfig.Of(profile).Stride} (dilated layers; the paper's runs were at 32 whatever their option said: errata 5)";
         yield return "LOST's per-image boxes are kept for every pruning iteration (the authors' were overwritten); ties in its degree order go to the lowest patch index (the reference's sort is unstable)";
         if (profile.Models.Any(m => m.Architecture.StartsWith("vit", StringComparison.Ordinal)))
             yield return "LOST on ViT reads the pruned model's own last-block keys in every fidelity (the authors' run never loaded the pruned checkpoint and took the block's normalised input in scrambled token order: errata 4 is not reproduced)";
@@ -76,7 +78,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
     public FigureMeasurement Measure(RunContext context, FigureFolder folder)
     {
         var profile = context.Profile;
-        var options = profile.Discovery;
+        var options = DiscoveryConfig.Of(profile);
         var fidelity = profile.Fidelity == Fidelity.Both ? Fidelity.Paper : profile.Fidelity;
         var evaluation = new CorLocEvaluation(new CorLocOptions { NoHard = options.NoHard });
         var values = new List<MeasuredValue>();

@@ -18,7 +18,28 @@ public static class ProfileLoader
         if (!File.Exists(path))
             throw new ConfigException(
                 $"unknown profile '{name}': {path} does not exist; available profiles: {string.Join(", ", Available(repoRoot))}");
-        return Validate(StrictYaml.LoadFile<Profile>(path, ""), path);
+        return LoadFile(path);
+    }
+
+    /// <summary>A profile file anywhere, read and checked; the name in it is what runs use, not the file's.</summary>
+    public static Profile LoadFile(string path) =>
+        File.Exists(path) ? Parse(File.ReadAllText(path), path) : throw new ConfigException($"{path}: file not found.");
+
+    /// <summary>The profile as YAML that <see cref="Read"/> gives back: its own keys, then the sections figures own.</summary>
+    public static string Write(Profile p) =>
+        StrictYaml.Serializer.Serialize(p) + (p.Sections.Count == 0 ? "" : StrictYaml.Serializer.Serialize(new SortedDictionary<string, object>(p.Sections, StringComparer.Ordinal)));
+
+    /// <summary>A profile's text, with the sections figures own (<see cref="IFigure.Section"/>), read and checked.</summary>
+    public static Profile Parse(string text, string source) => Validate(Read(text, source), source);
+
+    /// <summary>A profile's text read strictly (every key known, to the line), with the sections figures own; not yet validated.</summary>
+    public static Profile Read(string text, string source)
+    {
+        var owned = FigureCatalog.All.Select(f => f.Section).OfType<ProfileSection>().ToDictionary(s => s.Key, s => s.Type);
+        var sections = new Dictionary<string, object>();
+        var profile = StrictYaml.Parse<Profile>(text, source, owned, sections);
+        profile.Sections = sections;
+        return profile;
     }
 
     public static Profile Validate(Profile p, string source)

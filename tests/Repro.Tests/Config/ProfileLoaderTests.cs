@@ -16,9 +16,10 @@ public class ProfileLoaderTests
         var p = ProfileLoader.Load(TestSupport.RepoRoot, name);
         Assert.Equal(name, p.Name);
         // Written back and read again, it is the same profile (the kill test and tools hand profiles on this way).
-        var yaml = StrictYaml.Serializer.Serialize(p);
-        var back = ProfileLoader.Validate(StrictYaml.Parse<Profile>(yaml, $"{name} written back"), $"{name} written back");
-        Assert.Equal(yaml, StrictYaml.Serializer.Serialize(back));
+        var yaml = ProfileLoader.Write(p);
+        var back = ProfileLoader.Parse(yaml, $"{name} written back");
+        Assert.Equal(yaml, ProfileLoader.Write(back));
+        Assert.Equal(p.Sections.Keys.Order(), back.Sections.Keys.Order());
         Assert.Equal(p.Models.Select(m => m.Key), back.Models.Select(m => m.Key));
     }
 
@@ -47,14 +48,14 @@ public class ProfileLoaderTests
     public void The_interpretability_figures_need_their_section_and_sane_counts()
     {
         var without = System.Text.RegularExpressions.Regex.Replace(Ci, @"interpretability:\n(  .*\n)+", "");
-        var missing = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(StrictYaml.Parse<Profile>(without, "p.yaml"), "p.yaml"));
+        var missing = Assert.Throws<ConfigException>(() => ProfileLoader.Parse(without, "p.yaml"));
         Assert.Contains("'interpretability' is required by figure 'interpretability'", missing.Message);
 
         var tooMany = System.Text.RegularExpressions.Regex.Replace(Ci, @"heatmap_images: \d+", "heatmap_images: 30");
-        var e = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(StrictYaml.Parse<Profile>(tooMany, "p.yaml"), "p.yaml"));
+        var e = Assert.Throws<ConfigException>(() => ProfileLoader.Parse(tooMany, "p.yaml"));
         Assert.Contains("'interpretability.heatmap_images' is 30", e.Message);
 
-        var typo = Assert.Throws<ConfigException>(() => StrictYaml.Parse<Profile>(Ci.Replace("ig_steps:", "ig_step:"), "p.yaml"));
+        var typo = Assert.Throws<ConfigException>(() => ProfileLoader.Read(Ci.Replace("ig_steps:", "ig_step:"), "p.yaml"));
         Assert.Contains("unknown key 'interpretability.ig_step'", typo.Message);
     }
 
@@ -71,7 +72,7 @@ public class ProfileLoaderTests
     [Fact]
     public void A_typo_names_the_file_the_key_and_the_allowed_keys()
     {
-        var e = Assert.Throws<ConfigException>(() => StrictYaml.Parse<Profile>(Smoke.Replace("  epochs: ", "  epocs: "), "profiles/typo.yaml"));
+        var e = Assert.Throws<ConfigException>(() => ProfileLoader.Read(Smoke.Replace("  epochs: ", "  epocs: "), "profiles/typo.yaml"));
         Assert.Contains("profiles/typo.yaml:", e.Message);
         Assert.Contains("unknown key 'schedule.epocs'", e.Message);
         Assert.Contains("epochs", e.Message);
@@ -80,14 +81,14 @@ public class ProfileLoaderTests
     [Fact]
     public void A_missing_required_key_is_named()
     {
-        var e = Assert.Throws<ConfigException>(() => StrictYaml.Parse<Profile>(Smoke.Replace("  rate: 0.2\n", ""), "p.yaml"));
+        var e = Assert.Throws<ConfigException>(() => ProfileLoader.Read(Smoke.Replace("  rate: 0.2\n", ""), "p.yaml"));
         Assert.Contains("missing key 'pruning.rate'", e.Message);
     }
 
     [Fact]
     public void A_bad_enum_value_lists_the_allowed_values()
     {
-        var e = Assert.Throws<ConfigException>(() => StrictYaml.Parse<Profile>(Smoke.Replace("lr_schedule: cosine", "lr_schedule: cosin"), "p.yaml"));
+        var e = Assert.Throws<ConfigException>(() => ProfileLoader.Read(Smoke.Replace("lr_schedule: cosine", "lr_schedule: cosin"), "p.yaml"));
         Assert.Contains("'schedule.lr_schedule' is 'cosin'", e.Message);
         Assert.Contains("step, cosine, constant", e.Message);
     }
@@ -95,7 +96,7 @@ public class ProfileLoaderTests
     [Fact]
     public void An_unknown_architecture_is_rejected_with_the_allowed_list()
     {
-        var p = StrictYaml.Parse<Profile>(Smoke.Replace("architecture: resnet18", "architecture: resnet19"), "p.yaml");
+        var p = ProfileLoader.Read(Smoke.Replace("architecture: resnet18", "architecture: resnet19"), "p.yaml");
         var e = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(p, "p.yaml"));
         Assert.Contains("resnet19", e.Message);
         Assert.Contains("resnet18", e.Message);
@@ -115,7 +116,7 @@ public class ProfileLoaderTests
     [Fact]
     public void A_typo_in_the_performance_section_names_the_allowed_keys()
     {
-        var e = Assert.Throws<ConfigException>(() => StrictYaml.Parse<Profile>(Smoke.Replace("performance:\n", "performance:\n  tf23: true\n"), "p.yaml"));
+        var e = Assert.Throws<ConfigException>(() => ProfileLoader.Read(Smoke.Replace("performance:\n", "performance:\n  tf23: true\n"), "p.yaml"));
         Assert.Contains("tf23", e.Message);
         Assert.Contains("channels_last", e.Message);
     }
@@ -123,7 +124,7 @@ public class ProfileLoaderTests
     [Fact]
     public void A_discovery_stride_other_than_8_16_or_32_is_rejected()
     {
-        var p = StrictYaml.Parse<Profile>(Smoke.Replace("discovery:\n", "discovery:\n  stride: 12\n"), "p.yaml");
+        var p = ProfileLoader.Read(Smoke.Replace("discovery:\n", "discovery:\n  stride: 12\n"), "p.yaml");
         var e = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(p, "p.yaml"));
         Assert.Contains("'discovery.stride' is 12; allowed values: 8, 16, 32", e.Message);
     }
@@ -149,7 +150,7 @@ public class ProfileLoaderTests
     {
         var text = Smoke.Replace(from, to);
         Assert.NotEqual(Smoke, text);
-        var e = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(StrictYaml.Parse<Profile>(text, "p.yaml"), "p.yaml"));
+        var e = Assert.Throws<ConfigException>(() => ProfileLoader.Parse(text, "p.yaml"));
         Assert.Contains(message, e.Message);
     }
 
@@ -157,7 +158,7 @@ public class ProfileLoaderTests
     public void Alignment_figures_need_the_alignment_section()
     {
         var text = Smoke[..Smoke.IndexOf("# Model-vs-human sets", StringComparison.Ordinal)];
-        var e = Assert.Throws<ConfigException>(() => ProfileLoader.Validate(StrictYaml.Parse<Profile>(text, "p.yaml"), "p.yaml"));
+        var e = Assert.Throws<ConfigException>(() => ProfileLoader.Parse(text, "p.yaml"));
         Assert.Contains("'alignment' is missing; figure 'human-alignment'", e.Message);
     }
 }

@@ -20,7 +20,7 @@ public class ConfigValidationTests
     public void A_profile_value_out_of_range_names_the_file_the_key_and_the_value(string line, string replacement, string message)
     {
         var e = Assert.Throws<ConfigException>(() =>
-            ProfileLoader.Validate(StrictYaml.Parse<Profile>(TestSupport.CommittedWithLine(["profiles", "ci.yaml"], line, replacement).Text, "ci.yaml"), "ci.yaml"));
+            ProfileLoader.Parse(TestSupport.CommittedWithLine(["profiles", "ci.yaml"], line, replacement).Text, "ci.yaml"));
         Assert.StartsWith($"ci.yaml: {message}", e.Message);
     }
 

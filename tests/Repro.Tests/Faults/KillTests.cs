@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Repro.Config;
+using Repro.Figures;
 
 namespace Repro.Tests.Faults;
 
@@ -33,7 +34,7 @@ public class KillTests
         var profile = TestSupport.TinyProfile(iterations: 2);
         profile.Performance.Threads = 2;
         Directory.CreateDirectory(repo["profiles"]);
-        File.WriteAllText(repo["profiles/tiny.yaml"], StrictYaml.Serializer.Serialize(profile));
+        File.WriteAllText(repo["profiles/tiny.yaml"], ProfileLoader.Write(profile));
 
         var straight = repo["cache-straight"];
         RunToEnd(repo.Path, straight);

@@ -46,8 +46,8 @@ public class PreflightTests
         Directory.CreateDirectory(Path.Combine(voc, "ImageSets", "Main"));
         Directory.CreateDirectory(Path.Combine(voc, "JPEGImages"));
         File.WriteAllText(Path.Combine(voc, "ImageSets", "Main", "trainval.txt"), "000001\n");
-        profile.Discovery.Voc07Root = voc;
-        profile.Discovery.Datasets = ["voc07-trainval"];
+        DiscoveryConfig.Of(profile).Voc07Root = voc;
+        DiscoveryConfig.Of(profile).Datasets = ["voc07-trainval"];
 
         var e = Assert.Throws<ConfigException>(() => FigureRunner.Preflight([new ObjectDiscoveryFigure()], Context(profile, tmp)));
         Assert.Contains(Path.Combine(voc, "Annotations", "000001.xml"), e.Message);

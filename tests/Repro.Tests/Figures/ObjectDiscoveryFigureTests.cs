@@ -23,7 +23,7 @@ public class ObjectDiscoveryFigureTests
         Assert.False(outcome.Check.ExpectedMissing, $"no {outcome.Check.ExpectedFile}");
         Assert.True(outcome.Check.Violations.Count == 0, string.Join("\n", outcome.Check.Violations));
 
-        var datasets = profile.Discovery.Datasets;
+        var datasets = DiscoveryConfig.Of(profile).Datasets;
         var iterations = profile.Pruning.Iterations + 1;
         // A centred-box CorLoc per dataset; per iteration CorLoc, mean IoU and box area per dataset, top-1 and weights.
         Assert.Equal(datasets.Count + iterations * (3 * datasets.Count + 2), outcome.Check.Checked);
@@ -46,8 +46,8 @@ public class ObjectDiscoveryFigureTests
         Assert.Contains($"nonzero-weights-{model}.png", outcome.Plots.Plots.Select(p => p.Png));
         Assert.Contains($"boxes-{model}.png", outcome.Plots.Plots.Select(p => p.Png));
         // every qualitative cell and predictions file is an artefact results.yaml names, and nothing else is
-        Assert.Equal(iterations * (profile.Discovery.QualitativeImages + datasets.Count), outcome.Results.Artefacts.Count);
-        Assert.Contains($"cells/{model}/img{profile.Discovery.QualitativeImages}-iter{iterations - 1:D2}.png", outcome.Results.Artefacts);
+        Assert.Equal(iterations * (DiscoveryConfig.Of(profile).QualitativeImages + datasets.Count), outcome.Results.Artefacts.Count);
+        Assert.Contains($"cells/{model}/img{DiscoveryConfig.Of(profile).QualitativeImages}-iter{iterations - 1:D2}.png", outcome.Results.Artefacts);
     }
 
     /// <summary>
@@ -105,7 +105,7 @@ public class ObjectDiscoveryFigureTests
         var text = File.ReadAllText(Path.Combine(TestSupport.RepoRoot, "profiles", "ci.yaml"));
         var start = text.IndexOf("discovery:\n", StringComparison.Ordinal);
         var end = text.IndexOf("\n#", start, StringComparison.Ordinal);
-        return StrictYaml.Parse<Profile>(text[..start] + discovery + text[end..], "ci.yaml");
+        return ProfileLoader.Read(text[..start] + discovery + text[end..], "ci.yaml");
     }
 
     [Theory]

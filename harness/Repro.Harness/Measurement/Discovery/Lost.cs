@@ -41,7 +41,7 @@ public sealed record LostResult(DiscoveryIssue Issue, string? Detail, GridBox Bo
 /// </summary>
 public sealed class Lost
 {
-    public const int DefaultKPatches = Config.DiscoveryConfig.DefaultKPatches;
+    public const int DefaultKPatches = 100;
 
     public int KPatches { get; }
 
