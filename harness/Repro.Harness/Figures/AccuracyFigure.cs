@@ -63,10 +63,10 @@ public sealed class AccuracyFigure : IFigure
     }
 
     static List<double> Sparsities(FigureResults r, string series) =>
-        r.Values.Where(v => v.Series == series && v.Metric == "top1").OrderBy(v => v.Iteration).Select(v => v.Sparsity).ToList();
+        r.Values.ByIteration(series, "top1").Select(v => v.Sparsity).ToList();
 
     static List<double> Metric(FigureResults r, string series, string metric) =>
-        r.Values.Where(v => v.Series == series && v.Metric == metric).OrderBy(v => v.Iteration).Select(v => v.Value).ToList();
+        r.Values.ByIteration(series, metric).Select(v => v.Value).ToList();
 
     public double DefaultAbsTol(string metric) => metric switch
     {

@@ -240,8 +240,8 @@ public static class AlignmentRecipe
             .ToList();
 
     public static List<double> Series(FigureResults r, string series, string metric) =>
-        r.Values.Where(v => v.Series == series && v.Metric == metric).OrderBy(v => v.Iteration).Select(v => v.Value).ToList();
+        r.Values.ByIteration(series, metric).Select(v => v.Value).ToList();
 
     public static List<double> Sparsities(FigureResults r, string series, string metric) =>
-        r.Values.Where(v => v.Series == series && v.Metric == metric).OrderBy(v => v.Iteration).Select(v => v.Sparsity).ToList();
+        r.Values.ByIteration(series, metric).Select(v => v.Sparsity).ToList();
 }

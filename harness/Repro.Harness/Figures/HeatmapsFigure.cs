@@ -130,7 +130,7 @@ public sealed class HeatmapsFigure : IFigure
         var files = new List<string>();
         foreach (var model in results.Values.Where(v => v.Metric == "top1").Select(v => v.Series).Distinct())
         {
-            var columns = results.Values.Where(v => v.Series == model && v.Metric == "top1").OrderBy(v => v.Iteration).ToList();
+            var columns = results.Values.ByIteration(model, "top1");
             var prefix = $"cells/{model}/";
             var methods = results.Artefacts.Where(a => a.StartsWith(prefix, StringComparison.Ordinal))
                 .Select(a => a[prefix.Length..a.IndexOf('/', prefix.Length)]).Distinct().Order(StringComparer.Ordinal);

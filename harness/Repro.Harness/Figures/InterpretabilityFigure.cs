@@ -111,7 +111,7 @@ public sealed class InterpretabilityFigure : IFigure
         new() { Series = series, Metric = metric, Iteration = iteration, Sparsity = sparsity, Value = value };
 
     static List<MeasuredValue> Series(IEnumerable<MeasuredValue> values, string series, string metric) =>
-        values.Where(v => v.Series == series && v.Metric == metric).OrderBy(v => v.Iteration).ToList();
+        values.ByIteration(series, metric);
 
     /// <summary>Method slugs scored for a model in one fidelity mode, in measurement order.</summary>
     static List<string> MethodsIn(IEnumerable<MeasuredValue> values, string model, Fidelity fidelity)

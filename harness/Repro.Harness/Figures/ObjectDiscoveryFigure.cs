@@ -230,7 +230,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
         var datasets = results.Values.Where(v => v.Series.StartsWith("centred-box/")).Select(v => v.Series["centred-box/".Length..]).ToList();
         foreach (var model in models)
         {
-            var top1 = results.Values.Where(v => v.Series == model && v.Metric == "top1").OrderBy(v => v.Iteration).ToList();
+            var top1 = results.Values.ByIteration(model, "top1");
             var sparsity = top1.Select(v => v.Sparsity).ToList();
             foreach (var dataset in datasets)
             {
@@ -261,7 +261,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
     }
 
     static List<double> Series(FigureResults r, string series, string metric) =>
-        r.Values.Where(v => v.Series == series && v.Metric == metric).OrderBy(v => v.Iteration).Select(v => v.Value).ToList();
+        r.Values.ByIteration(series, metric).Select(v => v.Value).ToList();
 
     static List<double> Percent(IEnumerable<double> values) => values.Select(v => 100 * v).ToList();
 

@@ -14,6 +14,13 @@ public sealed class MeasuredValue
     public string Key => $"{Series}/{Metric}@{Iteration}";
 }
 
+public static class MeasuredValues
+{
+    /// <summary>One series' values of one metric, in iteration order: the x of every sparsity plot.</summary>
+    public static List<MeasuredValue> ByIteration(this IEnumerable<MeasuredValue> values, string series, string metric) =>
+        values.Where(v => v.Series == series && v.Metric == metric).OrderBy(v => v.Iteration).ToList();
+}
+
 /// <summary>A qualitative statement of the paper, and whether this run reproduces it.</summary>
 public sealed class ClaimOutcome
 {
