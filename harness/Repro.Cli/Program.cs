@@ -202,6 +202,7 @@ var shapeOption = new Option<string[]>("--shape") { Description = "in,out,kernel
 var checkConvolutions = new Command("check-convolutions", "The oneDNN self-check's child process: compares oneDNN's convolution gradients with libtorch's native ones, one line per shape.") { Hidden = true };
 checkConvolutions.Options.Add(shapeOption);
 checkConvolutions.Options.Add(threadsOption);
+checkConvolutions.Options.Add(cacheOption);
 checkConvolutions.SetAction(r => Guard(r, () =>
 {
     TorchSharp.torch.set_num_threads(DeviceSelection.ResolveThreads(r.GetValue(threadsOption), new PerformanceConfig()));

@@ -83,7 +83,7 @@ public static class ConvolutionBackend
         var verdict = cached ?? (file == null && Verdicts.TryGetValue(key, out var known) ? known : null);
         if (verdict == null)
         {
-            verdict = KnownUnreliable(shapes) ?? CheckIsolated(shapes, get_num_threads()) ?? Passed;
+            verdict = KnownUnreliable(shapes) ?? CheckIsolated(shapes, get_num_threads(), cacheRoot) ?? Passed;
             if (file != null) AtomicFile.WriteAllText(file, verdict + "\n");
             else Verdicts[key] = verdict;
         }
@@ -132,7 +132,8 @@ public static class ConvolutionBackend
     public const int Repetitions = 3;
 
     /// <summary>Runs the check in a child process; null when every shape agrees, else what went wrong and on which shape.</summary>
-    internal static string? CheckIsolated(IReadOnlyCollection<ConvolutionShape> shapes, int threads)
+    /// <param name="cacheRoot">Where the child writes a crash log (logs/), as the run would; null: the CLI's default.</param>
+    internal static string? CheckIsolated(IReadOnlyCollection<ConvolutionShape> shapes, int threads, string? cacheRoot = null)
     {
         if (shapes.Count == 0) return null;
         var cli = Path.Combine(AppContext.BaseDirectory, "repro.dll");
@@ -147,6 +148,7 @@ public static class ConvolutionBackend
         var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { "exec", cli, "check-convolutions", "--threads", threads.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(a);
         foreach (var s in shapes) { start.ArgumentList.Add("--shape"); start.ArgumentList.Add(s.Spec); }
+        if (cacheRoot != null) { start.ArgumentList.Add("--cache-dir"); start.ArgumentList.Add(cacheRoot); }
         using var child = Process.Start(start) ?? throw new EnvironmentException($"could not start {host} for the oneDNN self-check");
         var errors = child.StandardError.ReadToEndAsync();
         ConvolutionShape? running = null;

@@ -110,12 +110,15 @@ public class ConvolutionGradientTests
         var warnings = new List<string>();
         // 3 input channels in 2 groups: libtorch refuses it, so the child dies on that shape, as a crashing kernel would.
         var broken = new ConvolutionShape(3, 16, 1, 1, 0, 2, 8);
-        var kernels = ConvolutionBackend.Select(OneDnnMode.Auto, [new ConvolutionShape(16, 16, 3, 1, 1, 1, 8), broken], warnings.Add);
+        using var cache = new TempDir();
+        var kernels = ConvolutionBackend.Select(OneDnnMode.Auto, [new ConvolutionShape(16, 16, 3, 1, 1, 1, 8), broken], warnings.Add, cache.Path);
         Assert.Equal("native", kernels.Kernels);
         Assert.False(ConvolutionBackend.OneDnnEnabled);
         Assert.Contains(broken.ToString(), kernels.Outcome);
         Assert.Contains("crashed", kernels.Outcome);
         Assert.Contains(warnings, w => w.Contains(broken.ToString()));
+        // the child's crash log goes to the run's cache, not the checkout's
+        Assert.Single(Directory.GetFiles(Path.Combine(cache.Path, "logs"), "crash-*.log"));
     }
 
     [Fact]
