@@ -1,7 +1,7 @@
 // libtorch is set up once, before xunit discovers or runs anything (TorchTestFramework).
 [assembly: TestFramework("Repro.Tests.TorchTestFramework", "Repro.Tests")]
 
-// Tests share libtorch's thread pool and the repository's report folders; run them one class at a time.
+// Tests share libtorch's thread pool and the test output root's report folders; run them one class at a time.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
 
 // A run picks its convolution kernels for the whole process (Models/ConvolutionBackend); each test starts from the
