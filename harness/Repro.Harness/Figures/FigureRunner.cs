@@ -314,8 +314,7 @@ public static class FigureRunner
                 throw new ConfigException($"{checkPath} judged other values than {Path.Combine(dir, ResultsFile)} holds (an interrupted run); rerun the figure before accepting.");
             ExpectedResults.Load(received);
             var target = Path.Combine(repoRoot, check.ExpectedFile);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(received, target, overwrite: true);
+            AtomicFile.Write(target, tmp => File.Copy(received, tmp));
             accepted.Add(target);
         }
         return accepted;

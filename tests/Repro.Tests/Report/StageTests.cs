@@ -10,11 +10,11 @@ namespace Repro.Tests.Report;
 public class StageTests
 {
     /// <summary>An accuracy figure's results as the measure stage would write them, three iterations of one model.</summary>
-    internal static string WriteAccuracyResults(string reportsRoot, string profile = "ci")
+    internal static string WriteAccuracyResults(string reportsRoot, string profile = "ci", double shift = 0)
     {
         var dir = FigureRunner.FigureDirectory(reportsRoot, profile, "accuracy");
         var values = new List<MeasuredValue>();
-        foreach (var (iteration, sparsity, top1) in new[] { (0, 0.0, 0.61), (1, 20.0, 0.64), (2, 36.0, 0.58) })
+        foreach (var (iteration, sparsity, top1) in new[] { (0, 0.0, shift + 0.61), (1, 20.0, shift + 0.64), (2, 36.0, shift + 0.58) })
         {
             values.Add(new MeasuredValue { Series = "resnet18-w0.25", Metric = "top1", Iteration = iteration, Sparsity = sparsity, Value = top1 });
             values.Add(new MeasuredValue { Series = "resnet18-w0.25", Metric = "sparsity_pct", Iteration = iteration, Sparsity = sparsity, Value = sparsity });
@@ -96,6 +96,27 @@ public class StageTests
         Assert.Contains("Not measured yet", html);
         // the profile-wide deviation once, in its own list, not in a section
         Assert.Equal(1, html.Split("input size: 56 (paper: 224)").Length - 1);
+    }
+
+    [Fact]
+    public void Accept_copies_the_received_values_to_the_file_the_check_compared_with_and_refuses_a_stale_check()
+    {
+        using var tmp = new TempDir();
+        var reports = tmp.Combine("reports");
+        var dir = WriteAccuracyResults(reports);
+        var check = FigureRunner.Check(new AccuracyFigure(), tmp.Path, Path.Combine("ci", "threads-1"), dir);
+        Assert.True(check.ExpectedMissing);
+        Assert.Equal(Path.Combine("expected-results", "ci", "threads-1", "accuracy.yaml"), check.ExpectedFile);
+
+        var accepted = Assert.Single(FigureRunner.Accept(tmp.Path, reports, "ci", ["accuracy", "rotation"]));
+        Assert.Equal(tmp.Combine("expected-results", "ci", "threads-1", "accuracy.yaml"), accepted);
+        Assert.Equal(File.ReadAllText(Path.Combine(dir, FigureRunner.ReceivedFile)), File.ReadAllText(accepted));
+        Assert.Equal(9, ExpectedResults.Load(accepted).Values.Count);
+
+        // new values written after the check (a run killed between the two): nothing is accepted
+        WriteAccuracyResults(reports, shift: -0.5);
+        var e = Assert.Throws<ConfigException>(() => FigureRunner.Accept(tmp.Path, reports, "ci", ["accuracy"]));
+        Assert.Contains("rerun the figure before accepting", e.Message);
     }
 
     [Fact]
