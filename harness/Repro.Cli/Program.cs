@@ -246,7 +246,7 @@ RunContext Context(string repo, Profile profile, ParseResult r)
     { ReportsRoot = ReportsRoot(r, repo) };
 }
 
-string ReportsRoot(ParseResult r, string repo) => r.GetValue(reportsOption) is { Length: > 0 } dir ? Path.GetFullPath(dir) : Path.Combine(repo, "reports");
+string ReportsRoot(ParseResult r, string repo) => RunContext.ReportsRootFor(repo, r.GetValue(reportsOption));
 
 // Before the long work: temporaries of ended runs go, and whatever the figures will need is checked.
 void Prepare(IReadOnlyList<IFigure> figures, RunContext context)

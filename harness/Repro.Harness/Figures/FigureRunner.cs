@@ -101,9 +101,10 @@ public static class FigureRunner
     }
 
     /// <summary>Loads a figure's results.yaml, saying how to get it back when it is missing or damaged.</summary>
-    public static FigureResults LoadResults(string figureDirectory, string profile)
+    public static FigureResults LoadResults(string figureDirectory)
     {
         var path = Path.Combine(figureDirectory, ResultsFile);
+        var profile = Path.GetFileName(Path.GetDirectoryName(figureDirectory));
         var rerun = $"Rerun the figure (dotnet build -t:Reproduce -p:Profile={profile} -p:Figures={Path.GetFileName(figureDirectory)}).";
         if (!File.Exists(path)) throw new ConfigException($"{path} does not exist: the figure has not been measured. {rerun}");
         return ContentHash.LoadYaml<FigureResults>(path, rerun);
@@ -117,7 +118,7 @@ public static class FigureRunner
     /// <param name="expectedFolder">The profile's folder under expected-results/ for this run's thread count (<see cref="ExpectedResults.Folder"/>).</param>
     public static BandCheckRecord Check(IFigure figure, string repoRoot, string expectedFolder, string figureDirectory)
     {
-        var results = LoadResults(figureDirectory, Path.GetFileName(Path.GetDirectoryName(figureDirectory))!);
+        var results = LoadResults(figureDirectory);
         var check = CheckBands(figure, repoRoot, expectedFolder, results, Path.Combine(figureDirectory, ReceivedFile));
         check.ResultsHash = ContentHash.StoredYamlHash(Path.Combine(figureDirectory, ResultsFile)) ?? "";
         ContentHash.SaveYaml(Path.Combine(figureDirectory, CheckFile), check);
@@ -130,7 +131,7 @@ public static class FigureRunner
     /// </summary>
     public static PlotFiles Plot(IFigure figure, string figureDirectory)
     {
-        var results = LoadResults(figureDirectory, Path.GetFileName(Path.GetDirectoryName(figureDirectory))!);
+        var results = LoadResults(figureDirectory);
         foreach (var old in Directory.EnumerateFiles(figureDirectory).Where(f => Path.GetExtension(f) is ".png" or ".svg").ToList())
             File.Delete(old);
         var drawn = figure.Plot(results, FigureFolder.ForPlot(figureDirectory, results.Artefacts));

@@ -20,10 +20,11 @@ public static class HtmlReport
                          "section.figure{border-top:2px solid #ddd;margin-top:2em}ul.claims{margin:0;padding-left:1.2em}";
 
     /// <summary>The parts of one figure's folder the report shows; null members were not written (yet).</summary>
-    sealed record FigureFiles(IFigure Figure, string Directory, FigureResults? Results, BandCheckRecord? Check, PlotFiles? Plots)
+    /// <param name="ResultsHash">The content hash results.yaml holds, which check.yaml and plots.yaml must name to be current.</param>
+    sealed record FigureFiles(IFigure Figure, FigureResults? Results, string? ResultsHash, BandCheckRecord? Check, PlotFiles? Plots)
     {
-        public bool CheckIsStale => Check != null && FigureRunner.IsStale(Check, Path.Combine(Directory, FigureRunner.ResultsFile));
-        public bool PlotsAreStale => Plots != null && Plots.ResultsHash != ContentHash.StoredYamlHash(Path.Combine(Directory, FigureRunner.ResultsFile));
+        public bool CheckIsStale => Check != null && Check.ResultsHash != ResultsHash;
+        public bool PlotsAreStale => Plots != null && Plots.ResultsHash != ResultsHash;
     }
 
     public static string Write(string reportsRoot, string profile, IReadOnlyList<IFigure> figures)
@@ -34,7 +35,9 @@ public static class HtmlReport
         {
             var d = FigureRunner.FigureDirectory(reportsRoot, profile, f.Name);
             T? Load<T>(string name) where T : class => File.Exists(Path.Combine(d, name)) ? ContentHash.LoadYaml<T>(Path.Combine(d, name), rerun) : null;
-            return new FigureFiles(f, d, Load<FigureResults>(FigureRunner.ResultsFile), Load<BandCheckRecord>(FigureRunner.CheckFile), Load<PlotFiles>(FigureRunner.PlotsFile));
+            var results = Load<FigureResults>(FigureRunner.ResultsFile);
+            return new FigureFiles(f, results, results == null ? null : ContentHash.StoredYamlHash(Path.Combine(d, FigureRunner.ResultsFile)),
+                Load<BandCheckRecord>(FigureRunner.CheckFile), Load<PlotFiles>(FigureRunner.PlotsFile));
         }).ToList();
 
         var html = new StringBuilder();

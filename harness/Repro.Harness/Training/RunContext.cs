@@ -14,8 +14,12 @@ public sealed class RunContext
     public string RepoRoot { get; }
     public string CacheRoot { get; }
     /// <summary>Where reports/&lt;profile&gt;/ goes (--reports-dir; default &lt;repo&gt;/reports).</summary>
-    public string ReportsRoot { get => reportsRoot ?? Path.Combine(RepoRoot, "reports"); init => reportsRoot = string.IsNullOrEmpty(value) ? null : Path.GetFullPath(value); }
+    public string ReportsRoot { get => ReportsRootFor(RepoRoot, reportsRoot); init => reportsRoot = value; }
     readonly string? reportsRoot;
+
+    /// <summary>The reports root a --reports-dir of <paramref name="reportsDir"/> names (null or empty: &lt;repo&gt;/reports).</summary>
+    public static string ReportsRootFor(string repoRoot, string? reportsDir) =>
+        string.IsNullOrEmpty(reportsDir) ? Path.Combine(repoRoot, "reports") : Path.GetFullPath(reportsDir);
     public string? DataRoot { get; }
     public Device Device { get; }
     public string DeviceDescription => DeviceSelection.Describe(Device);

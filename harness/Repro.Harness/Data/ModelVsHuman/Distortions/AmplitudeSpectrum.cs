@@ -1,4 +1,3 @@
-using Repro.Data;
 using static TorchSharp.torch;
 
 namespace Repro.Data.ModelVsHuman.Distortions;

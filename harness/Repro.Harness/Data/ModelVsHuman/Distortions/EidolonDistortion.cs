@@ -1,5 +1,4 @@
 using System.Globalization;
-using Repro.Data;
 using Repro.Torch;
 using static TorchSharp.torch;
 

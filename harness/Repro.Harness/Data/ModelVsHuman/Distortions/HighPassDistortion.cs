@@ -1,5 +1,4 @@
 using System.Globalization;
-using Repro.Data;
 
 namespace Repro.Data.ModelVsHuman.Distortions;
 

@@ -1,4 +1,3 @@
-using Repro.Data;
 
 namespace Repro.Data.ModelVsHuman.Distortions;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Repro.Data;
 using static TorchSharp.torch;
 
 namespace Repro.Data.ModelVsHuman.Distortions;
