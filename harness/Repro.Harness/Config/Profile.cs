@@ -61,6 +61,13 @@ public sealed class Profile
     /// <summary>The figure-owned section <paramref name="key"/>, with its defaults (kept, so changes stick) when the file leaves it out.</summary>
     public T Section<T>(string key) where T : class, new() => (T)(Sections.TryGetValue(key, out var s) ? s : Sections[key] = new T());
 
+    /// <summary>
+    /// Seed of the generated images (training set, evaluation set, scenes) and of evaluation noise: fixed across training
+    /// seeds, so that a verdict over seeds pairs the same images and the seed varies only the training.
+    /// </summary>
+    [YamlDotNet.Serialization.YamlIgnore]
+    public int DataSeed => Data.Seed ?? 1;
+
     public int IterationsFor(ModelConfig m) => m.Iterations ?? Pruning.Iterations;
     public int EpochsFor(ModelConfig m) => m.Epochs ?? Schedule.Epochs;
     public double LrFor(ModelConfig m) => m.Lr ?? Schedule.Lr;
@@ -72,6 +79,8 @@ public sealed class Profile
 public sealed class DataConfig
 {
     public required DataKind Kind { get; set; }
+    /// <summary>Seed of the generated data, the same for every training seed (default 1); see <see cref="Profile.DataSeed"/>.</summary>
+    public int? Seed { get; set; }
     /// <summary>ImageFolder root holding train/ and val/ (ImageNet layout). Overridden by --data-root.</summary>
     public string? Root { get; set; }
     public SyntheticConfig? Synthetic { get; set; }

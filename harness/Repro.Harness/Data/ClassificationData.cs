@@ -23,8 +23,8 @@ public sealed class ClassificationData
         string root, fingerprint;
         if (profile.Data.Kind == DataKind.Synthetic)
         {
-            root = SyntheticClassificationData.Ensure(cacheRoot, profile.Data.Synthetic!, profile.Seed, log);
-            fingerprint = "synthetic-" + SyntheticClassificationData.Fingerprint(profile.Data.Synthetic!, profile.Seed);
+            root = SyntheticClassificationData.Ensure(cacheRoot, profile.Data.Synthetic!, profile.DataSeed, log);
+            fingerprint = "synthetic-" + SyntheticClassificationData.Fingerprint(profile.Data.Synthetic!, profile.DataSeed);
         }
         else
         {

@@ -39,7 +39,7 @@ public sealed class AccuracyFigure : IFigure
         return new ClaimOutcome
         {
             Claim = $"{series}: some intermediate sparsity matches or beats the dense model's top-1 accuracy",
-            Reproduced = best != null && best.Top1 >= dense,
+            Verdict = (best != null && best.Top1 >= dense) ? Verdict.Supported : Verdict.Inconclusive,
             Evidence = best == null
                 ? "trajectory too short to have an intermediate sparsity"
                 : $"dense {dense:P2}; best intermediate {best.Top1:P2} at {100 * best.MeasuredSparsity:F1}% sparsity (iteration {best.Iteration})",

@@ -53,7 +53,7 @@ public static class DiscoveryInputs
         foreach (var name in DiscoveryConfig.Of(p).Datasets)
             try
             {
-                if (HasRealSource(DiscoveryConfig.Of(p), name) || SyntheticScenes.Generated(context.CacheRoot, ScenesConfig(p), p.Seed) != null)
+                if (HasRealSource(DiscoveryConfig.Of(p), name) || SyntheticScenes.Generated(context.CacheRoot, ScenesConfig(p), p.DataSeed) != null)
                     Open(name, context);
             }
             catch (Exception e) when (e is ConfigException or DataFileException or FileNotFoundException or DirectoryNotFoundException) { problems.Add(e.Message); }
@@ -85,7 +85,7 @@ public static class DiscoveryInputs
     {
         var p = context.Profile;
         scenes = ScenesConfig(p);
-        return SyntheticScenes.Ensure(context.CacheRoot, scenes, p.Seed, context.Log);
+        return SyntheticScenes.Ensure(context.CacheRoot, scenes, p.DataSeed, context.Log);
     }
 
     static SyntheticScenesConfig ScenesConfig(Profile p) => p.Data.Scenes

@@ -54,7 +54,7 @@ public static class FigureRunner
         if (results.SkippedInputs.Count > 0)
             context.Log($"  {results.SkippedInputs.Count} input files skipped (listed in {Path.Combine(dir, ResultsFile)}), e.g. {results.SkippedInputs[0]}");
         foreach (var claim in results.Claims)
-            context.Log($"  claim {(claim.Reproduced ? "REPRODUCED" : "not reproduced")}: {claim.Claim} — {claim.Evidence}");
+            context.Log($"  claim {claim.Verdict}: {claim.Claim} — {claim.Evidence}");
         var accept = $"dotnet build -t:AcceptResults -p:Profile={profile.Name}{ThreadsProperty(context)}";
         if (check.ExpectedMissing)
             context.Log($"  no expected results at {check.ExpectedFile}; review {check.ReceivedFile} and accept it with '{accept}'");
@@ -245,7 +245,7 @@ public static class FigureRunner
             parts.Add(FormattableString.Invariant($"checkpoints of {model.Key}: {missing} × {perCheckpoint / 1048576.0:F1} MiB"));
         }
         if (p.Data.Scenes is { } scenes && figures.Any(f => f is InterpretabilityFigure or HeatmapsFigure or ObjectDiscoveryFigure)
-            && Data.Synthetic.SyntheticScenes.Generated(context.CacheRoot, scenes, p.Seed) == null)
+            && Data.Synthetic.SyntheticScenes.Generated(context.CacheRoot, scenes, p.DataSeed) == null)
             data += (long)scenes.Count * scenes.MaxSide * scenes.MaxSide * 4; // RGB image and label mask
         if (p.Alignment is { Source: AlignmentSource.Synthetic } a && p.Data.Synthetic is { } synthetic && figures.Any(f => f is IAlignmentFigure)
             && Data.Synthetic.SyntheticModelVsHuman.Generated(context.CacheRoot, synthetic, a) == null)

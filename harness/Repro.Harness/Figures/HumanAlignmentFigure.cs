@@ -98,7 +98,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
             Claim = human
                 ? $"{series}: some pruned model is more human-like (higher error consistency with human observers or higher shape bias) than its dense model"
                 : $"{series}: some pruned model has a higher shape bias than its dense model (no human data: error consistency here is measured against the dense model, which scores 1 by construction, so this is not a human-alignment result)",
-            Reproduced = reproduced,
+            Verdict = (reproduced) ? Verdict.Supported : Verdict.Inconclusive,
             Evidence = string.Join("; ", findings),
         };
     }

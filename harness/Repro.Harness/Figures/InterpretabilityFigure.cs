@@ -16,13 +16,20 @@ namespace Repro.Figures;
 public sealed class InterpretabilityFigure : IFigure
 {
     /// <summary>The scored metrics under their results names.</summary>
-    static readonly (string Name, ILocalizationMetric Metric)[] Metrics =
+    public static readonly IReadOnlyList<(string Name, ILocalizationMetric Metric)> DefaultMetrics =
     [
         ("rma", new RelevanceMassAccuracy()),
         ("rra", new RelevanceRankAccuracy()),
         ("pointing_game", new PointingGame()),
         ("energy_pointing_game", new EnergyPointingGame()),
     ];
+
+    readonly IReadOnlyList<(string Name, ILocalizationMetric Metric)> Metrics;
+
+    public InterpretabilityFigure() : this(DefaultMetrics) { }
+
+    /// <summary>With other metric implementations under the same names: a test perturbs one to see the regression check fail.</summary>
+    public InterpretabilityFigure(IReadOnlyList<(string Name, ILocalizationMetric Metric)> metrics) => Metrics = metrics;
 
     public string Name => "interpretability";
     public string Title => "Interpretability vs sparsity";
@@ -129,13 +136,13 @@ public sealed class InterpretabilityFigure : IFigure
         var intermediate = Enumerable.Range(1, Math.Max(0, rma.Count - 2)).ToList();
         var claim = $"{series}: some intermediate sparsity scores higher RMA or RRA than the dense model";
         if (intermediate.Count == 0)
-            return new ClaimOutcome { Claim = claim, Reproduced = false, Evidence = "trajectory too short to have an intermediate sparsity" };
+            return new ClaimOutcome { Claim = claim, Verdict = (false) ? Verdict.Supported : Verdict.Inconclusive, Evidence = "trajectory too short to have an intermediate sparsity" };
         var bestRma = intermediate.MaxBy(k => rma[k].Value);
         var bestRra = intermediate.MaxBy(k => rra[k].Value);
         return new ClaimOutcome
         {
             Claim = claim,
-            Reproduced = rma[bestRma].Value > rma[0].Value || rra[bestRra].Value > rra[0].Value,
+            Verdict = (rma[bestRma].Value > rma[0].Value || rra[bestRra].Value > rra[0].Value) ? Verdict.Supported : Verdict.Inconclusive,
             Evidence = string.Create(CultureInfo.InvariantCulture,
                 $"dense RMA {rma[0].Value:F3}, RRA {rra[0].Value:F3}; best intermediate RMA {rma[bestRma].Value:F3} at {rma[bestRma].Sparsity:0.#}% sparsity, " +
                 $"RRA {rra[bestRra].Value:F3} at {rra[bestRra].Sparsity:0.#}%"),
@@ -151,7 +158,7 @@ public sealed class InterpretabilityFigure : IFigure
         {
             yield return new ClaimOutcome
             {
-                Claim = Claim, Reproduced = false,
+                Claim = Claim, Verdict = (false) ? Verdict.Supported : Verdict.Inconclusive,
                 Evidence = $"not applicable with one architecture ({architectures[0]} only in profile '{profile.Name}')",
             };
             yield break;
@@ -160,7 +167,7 @@ public sealed class InterpretabilityFigure : IFigure
             yield return new ClaimOutcome
             {
                 Claim = $"{Claim} ({group.Key.Method}, {group.Key.Fidelity.ToString().ToLowerInvariant()})",
-                Reproduced = group.Select(b => b.Sparsity).Distinct().Count() > 1,
+                Verdict = (group.Select(b => b.Sparsity).Distinct().Count() > 1) ? Verdict.Supported : Verdict.Inconclusive,
                 Evidence = string.Join("; ", group.Select(b => string.Create(CultureInfo.InvariantCulture,
                     $"{b.Model} best at {b.Sparsity:0.#}% (iteration {b.Iteration})"))),
             };

@@ -86,7 +86,7 @@ public static class InterpretabilityInputs
         p.Fidelity == Fidelity.Both ? [Fidelity.Paper, Fidelity.Corrected] : [p.Fidelity];
 
     /// <summary>SmoothGrad's noise seed: the same noise at every pruning iteration, so iterations differ by the model only.</summary>
-    public static long NoiseSeed(Profile p) => Seeds.Derive(p.Seed, 0x5A00);
+    public static long NoiseSeed(Profile p) => Seeds.Derive(p.DataSeed, 0x5A00);
 
     /// <summary>
     /// The first <paramref name="count"/> images of the scenes' segmentation split, in sorted id order (the authors'
@@ -95,7 +95,7 @@ public static class InterpretabilityInputs
     public static List<ExplainedImage> Images(RunContext context, int count)
     {
         var p = context.Profile;
-        var dir = SyntheticScenes.Ensure(context.CacheRoot, Scenes(p), p.Seed, context.Log);
+        var dir = SyntheticScenes.Ensure(context.CacheRoot, Scenes(p), p.DataSeed, context.Log);
         return Listed(p, dir, count).Select(s => new ExplainedImage(s.Id, VocDataset.ReadImage(s), VocDataset.ReadMask(s).Indices)).ToList();
     }
 
@@ -109,7 +109,7 @@ public static class InterpretabilityInputs
         try
         {
             var images = count(Config(p));
-            if (SyntheticScenes.Generated(context.CacheRoot, Scenes(p), p.Seed) is { } dir) Listed(p, dir, images);
+            if (SyntheticScenes.Generated(context.CacheRoot, Scenes(p), p.DataSeed) is { } dir) Listed(p, dir, images);
         }
         catch (Exception e) when (e is ConfigException or DataFileException) { problems.Add(e.Message); }
     }

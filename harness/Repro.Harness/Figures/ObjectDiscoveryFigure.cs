@@ -143,7 +143,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
             claims.Add(new ClaimOutcome
             {
                 Claim = $"{model} {dataset}: the dense model's LOST boxes beat the centred-box baseline (sanity anchor)",
-                Reproduced = series[0].CorLoc > baseline,
+                Verdict = (series[0].CorLoc > baseline) ? Verdict.Supported : Verdict.Inconclusive,
                 Evidence = $"dense CorLoc {series[0].CorLoc:P1}, centred box {baseline:P1}",
             });
         }
@@ -174,7 +174,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
         return new ClaimOutcome
         {
             Claim = $"moderate pruning (at most {ModerateSparsityPercent}% sparse) raises CorLoc above the dense model for at least one architecture",
-            Reproduced = reproduced,
+            Verdict = (reproduced) ? Verdict.Supported : Verdict.Inconclusive,
             Evidence = string.Join("; ", evidence),
         };
     }

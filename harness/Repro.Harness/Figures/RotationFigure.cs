@@ -41,7 +41,7 @@ public sealed class RotationFigure : IAlignmentFigure
             new ClaimOutcome
             {
                 Claim = "ResNet-18 and ResNet-50 are compared on rotation along their pruning trajectories",
-                Reproduced = absent.Count == 0,
+                Verdict = (absent.Count == 0) ? Verdict.Supported : Verdict.Inconclusive,
                 Evidence = absent.Count == 0
                     ? "both trained in this profile; see the plot"
                     : $"{string.Join(" and ", absent.Select(Pretty))} absent from profile '{context.Profile.Name}' (it trains {(present.Count == 0 ? "no ResNet" : string.Join(", ", resnets.Select(m => m.Key)))}); " +

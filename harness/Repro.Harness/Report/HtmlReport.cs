@@ -71,7 +71,7 @@ public static class HtmlReport
             {
                 html.Append("<ul class=\"claims\">");
                 foreach (var c in f.Results.Claims)
-                    html.Append($"<li><span class=\"{(c.Reproduced ? "pass" : "fail")}\">{(c.Reproduced ? "reproduced" : "not reproduced")}</span>: {E(c.Claim)}</li>");
+                    html.Append($"<li><span class=\"{(c.Verdict == Verdict.Supported ? "pass" : "fail")}\">{c.Verdict}</span>: {E(c.Claim)}</li>");
                 html.Append("</ul>");
             }
             html.Append("</td></tr>");
@@ -139,7 +139,7 @@ public static class HtmlReport
         {
             html.Append("<table><tr><th>claim</th><th>this run</th><th>evidence</th></tr>");
             foreach (var c in r.Claims)
-                html.Append($"<tr><td>{E(c.Claim)}</td><td class=\"{(c.Reproduced ? "pass" : "fail")}\">{(c.Reproduced ? "reproduced" : "not reproduced")}</td><td>{E(c.Evidence)}</td></tr>");
+                html.Append($"<tr><td>{E(c.Claim)}</td><td class=\"{(c.Verdict == Verdict.Supported ? "pass" : "fail")}\">{c.Verdict}</td><td>{E(c.Evidence)}</td></tr>");
             html.Append("</table>");
         }
 

@@ -21,12 +21,69 @@ public static class MeasuredValues
         values.Where(v => v.Series == series && v.Metric == metric).OrderBy(v => v.Iteration).ToList();
 }
 
-/// <summary>A qualitative statement of the paper, and whether this run reproduces it.</summary>
+/// <summary>
+/// One series' per-unit values of a metric at one iteration: per image (a localisation score, a 0/1 hit) in a fixed
+/// order that is the same for every iteration and arm of the run, so that differences pair image by image.
+/// </summary>
+public sealed class Observation
+{
+    public string Series { get; set; } = "";
+    public string Metric { get; set; } = "";
+    public int Iteration { get; set; }
+    public List<double> Values { get; set; } = [];
+
+    [YamlDotNet.Serialization.YamlIgnore]
+    public string Key => $"{Series}/{Metric}@{Iteration}";
+}
+
+/// <summary>How a claim of the paper came out in this run (see Results/Verdicts).</summary>
+public enum Verdict
+{
+    /// <summary>The claim's test rejects its null after the multiplicity correction, against every reference.</summary>
+    Supported,
+    /// <summary>The data exclude the claim: every comparison it scans is significantly on the wrong side.</summary>
+    Contradicted,
+    /// <summary>Neither: the effect's interval still holds both zero and the claimed direction.</summary>
+    Inconclusive,
+    /// <summary>The experiment's chance anchor failed on the dense model, so the comparison says nothing about the claim.</summary>
+    Uninformative,
+    /// <summary>The paper states no testable claim for this figure, or this profile cannot test it (said why).</summary>
+    NoClaim,
+}
+
+/// <summary>
+/// A qualitative statement of the paper judged as a statistical test: the comparison the verdict rests on, its effect
+/// (pruned − reference, mean over seeds and images) with a confidence interval, the multiplicity-adjusted p-value, the
+/// chance anchor's status and what the test rests on.
+/// </summary>
 public sealed class ClaimOutcome
 {
     public string Claim { get; set; } = "";
-    public bool Reproduced { get; set; }
+    public Verdict Verdict { get; set; } = Verdict.NoClaim;
+    /// <summary>The verdict in one or two sentences: what was compared, and why this verdict.</summary>
     public string Evidence { get; set; } = "";
+    /// <summary>The comparison the verdict rests on (the family member with the smallest adjusted p), e.g. "grad-cam rma at 48.8 %".</summary>
+    public string? Comparison { get; set; }
+    /// <summary>Mean paired difference against the dense model, and its interval at the family-wise confidence level.</summary>
+    public double? Effect { get; set; }
+    public double? CiLower { get; set; }
+    public double? CiUpper { get; set; }
+    /// <summary>The same against the no-pruning control at the same iteration; empty when the profile trains no control.</summary>
+    public double? EffectVsControl { get; set; }
+    public double? CiLowerVsControl { get; set; }
+    public double? CiUpperVsControl { get; set; }
+    /// <summary>Confidence level of the intervals (1 − α/m: Bonferroni over the family, so they agree with the first Holm step).</summary>
+    public double? Confidence { get; set; }
+    /// <summary>Holm-adjusted one-sided p-value of that comparison (against dense and control: the larger of the two).</summary>
+    public double? PAdjusted { get; set; }
+    /// <summary>Comparisons the claim scans (sparsities × methods × metrics), the family Holm corrects over.</summary>
+    public int Comparisons { get; set; }
+    /// <summary>Training seeds and evaluation images the test rests on.</summary>
+    public int Seeds { get; set; }
+    public int Images { get; set; }
+    /// <summary>The chance anchor on the dense model, in words ("passed: ...", "failed: ...", or "none for this claim").</summary>
+    public string Anchor { get; set; } = "";
+    public bool? AnchorPassed { get; set; }
 }
 
 /// <summary>Everything a figure measured, with provenance: reports/&lt;profile&gt;/&lt;figure&gt;/results.yaml.</summary>
@@ -38,6 +95,8 @@ public sealed class FigureResults
     public Provenance Provenance { get; set; } = new();
     public List<MeasuredValue> Values { get; set; } = [];
     public List<ClaimOutcome> Claims { get; set; } = [];
+    /// <summary>Per-image values behind the verdicts (this run's seed), one row per series, metric and iteration.</summary>
+    public List<Observation> Observations { get; set; } = [];
     /// <summary>Where this profile departs from the paper's protocol in what every figure shares (data, models, training, pruning), in words.</summary>
     public List<string> ProfileDeviations { get; set; } = [];
     /// <summary>Where this figure's own settings depart from the paper's, in words.</summary>

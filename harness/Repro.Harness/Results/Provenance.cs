@@ -8,6 +8,8 @@ namespace Repro.Results;
 public sealed class Provenance
 {
     public int Seed { get; set; }
+    /// <summary>Seed of the generated images and evaluation noise, fixed across training seeds.</summary>
+    public int DataSeed { get; set; }
     public List<int> ReferenceSeeds { get; set; } = [];
     public string Profile { get; set; } = "";
     public string ProfileSha256 { get; set; } = "";
@@ -37,6 +39,7 @@ public sealed class Provenance
         return new Provenance
         {
             Seed = profile.Seed,
+            DataSeed = profile.DataSeed,
             ReferenceSeeds = profile.ReferenceSeeds,
             Profile = profile.Name,
             ProfileSha256 = File.Exists(profilePath) ? Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(profilePath))).ToLowerInvariant() : "",
