@@ -1,5 +1,7 @@
+using Repro.Config;
 using Repro.Results;
 using Repro.Training;
+using ScottPlot;
 
 namespace Repro.Figures;
 
@@ -13,50 +15,82 @@ public sealed class AccuracyFigure : IFigure
     public string Title => "Top-1 accuracy vs sparsity";
     public string Shows => "Validation top-1 accuracy and remaining non-zero weights at every iteration of iterative magnitude pruning with learning-rate rewinding.";
 
+    /// <summary>Non-inferiority margin of the accuracy claim: "matches" means at most this much below (1 percentage point).</summary>
+    public const double Margin = 0.01;
+
+    /// <summary>A dense top-1 above this leaves no room to show that pruning improves accuracy.</summary>
+    public const double Ceiling = 0.98;
+
     public FigureMeasurement Measure(RunContext context, FigureFolder folder)
     {
         var values = new List<MeasuredValue>();
+        var observations = new List<Observation>();
         var claims = new List<ClaimOutcome>();
-        foreach (var model in context.Profile.Models)
+        var p = context.Profile;
+        var valLoader = context.Data.ValLoader(p);
+        var labels = valLoader.Labels;
+        foreach (var model in p.Models)
         {
-            var metrics = new Trajectory(context, model).Ensure();
-            foreach (var m in metrics)
-            {
-                var sparsity = Math.Round(100 * m.MeasuredSparsity, 2);
-                values.Add(new MeasuredValue { Series = model.Key, Metric = "top1", Iteration = m.Iteration, Sparsity = sparsity, Value = m.Top1 });
-                values.Add(new MeasuredValue { Series = model.Key, Metric = "sparsity_pct", Iteration = m.Iteration, Sparsity = sparsity, Value = sparsity });
-                values.Add(new MeasuredValue { Series = model.Key, Metric = "nonzero_weights", Iteration = m.Iteration, Sparsity = sparsity, Value = m.NonzeroWeights });
-            }
-            claims.Add(IntermediateMatchesDense(model.Key, metrics));
+            foreach (var trajectory in Trajectory.Arms(context, model))
+                foreach (var m in trajectory.Ensure())
+                {
+                    var sparsity = Math.Round(100 * m.MeasuredSparsity, 2);
+                    var series = trajectory.SeriesKey;
+                    values.Add(new MeasuredValue { Series = series, Metric = "top1", Iteration = m.Iteration, Sparsity = sparsity, Value = m.Top1 });
+                    values.Add(new MeasuredValue { Series = series, Metric = "sparsity_pct", Iteration = m.Iteration, Sparsity = sparsity, Value = sparsity });
+                    values.Add(new MeasuredValue { Series = series, Metric = "nonzero_weights", Iteration = m.Iteration, Sparsity = sparsity, Value = m.NonzeroWeights });
+                    var (net, masks) = trajectory.Load(m.Iteration);
+                    using (masks)
+                    using (net)
+                    {
+                        var predicted = Trainer.Predict(net, valLoader, context.Device);
+                        observations.Add(Evidence.Observe(series, "correct", m.Iteration, predicted.Select((c, i) => c == labels[i] ? 1.0 : 0.0)));
+                    }
+                }
+            claims.Add(IntermediateMatchesDense(context, model, values, observations));
         }
-        return new FigureMeasurement(values, claims);
+        return new FigureMeasurement(values, claims) { Observations = observations };
     }
 
-    static ClaimOutcome IntermediateMatchesDense(string series, IReadOnlyList<IterationMetrics> metrics)
+    /// <summary>
+    /// The paper's accuracy statement as a non-inferiority test: some intermediate sparsity's top-1 is at most
+    /// <see cref="Margin"/> below the dense model's (and the control's), paired over the validation images.
+    /// </summary>
+    static ClaimOutcome IntermediateMatchesDense(RunContext context, ModelConfig model, List<MeasuredValue> values, List<Observation> observations)
     {
-        var dense = metrics[0].Top1;
-        var best = metrics.Skip(1).Take(Math.Max(0, metrics.Count - 2)).MaxBy(m => m.Top1);
-        return new ClaimOutcome
-        {
-            Claim = $"{series}: some intermediate sparsity matches or beats the dense model's top-1 accuracy",
-            Verdict = (best != null && best.Top1 >= dense) ? Verdict.Supported : Verdict.Inconclusive,
-            Evidence = best == null
-                ? "trajectory too short to have an intermediate sparsity"
-                : $"dense {dense:P2}; best intermediate {best.Top1:P2} at {100 * best.MeasuredSparsity:F1}% sparsity (iteration {best.Iteration})",
-        };
+        var series = model.Key;
+        var last = observations.Where(o => o.Series == series).Max(o => o.Iteration);
+        var family = Evidence.Comparisons(observations, series, Trajectory.Arms(context, model).Count > 1 ? series + Trajectory.ControlSuffix : null,
+            "correct", Evidence.Intermediate(last), k => Evidence.At("top-1", values, series, k)).ToList();
+        var dense = Evidence.Units(observations, series, "correct", 0)!;
+        var anchor = Anchors.All(
+            Anchors.AboveLevel("dense top-1", dense, 1.0 / context.Data.NumClasses, "chance (1/classes)"),
+            Anchors.BelowCeiling("dense top-1", dense, Ceiling));
+        return ClaimTest.Judge($"{series}: some intermediate sparsity keeps the dense model's top-1 accuracy (at most {Margin:P0} lower; against the control too)",
+            family, anchor, Margin, "val images");
     }
 
     public IReadOnlyList<string> Plot(FigureResults results, FigureFolder folder)
     {
-        var series = results.Values.Select(v => v.Series).Distinct().ToList();
+        var series = results.Values.Select(v => v.Series).Distinct().Where(s => !s.EndsWith(Trajectory.ControlSuffix, StringComparison.Ordinal)).ToList();
         var longest = series.Select(s => Sparsities(results, s)).MaxBy(s => s.Count)!;
         using var accuracy = new SparsityPlot(Title, "top-1 accuracy", longest);
         using var nonzero = new SparsityPlot("Remaining non-zero weights vs sparsity", "non-zero weights (log10 scale)", longest);
+        var images = 0;
         foreach (var s in series)
         {
-            accuracy.Line(s, Metric(results, s, "top1"));
+            var color = accuracy.NextColor;
+            images = Math.Max(images, Evidence.Shade(accuracy, results, s, "correct", longest.Count, color));
+            accuracy.Line(s, Metric(results, s, "top1"), color: color);
+            var control = s + Trajectory.ControlSuffix;
+            if (results.Values.Any(v => v.Series == control))
+            {
+                Evidence.Shade(accuracy, results, control, "correct", longest.Count, color);
+                accuracy.Line($"{s} no-pruning control (same retraining rounds)", Metric(results, control, "top1"), pattern: LinePattern.Dashed, color: color);
+            }
             nonzero.Line(s, Metric(results, s, "nonzero_weights").Select(Math.Log10).ToList());
         }
+        accuracy.Caption(Evidence.ShadingCaption(images, "val images"));
         accuracy.LeftLimits(0, 1);
         nonzero.LogLeft();
         return [accuracy.Save(folder.Directory, "accuracy"), nonzero.Save(folder.Directory, "nonzero-weights")];

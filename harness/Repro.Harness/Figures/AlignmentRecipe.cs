@@ -162,10 +162,9 @@ public static class AlignmentRecipe
             ? new ImageNetSixteenClassDecision()
             : new ArgmaxDecision(suite.Categories);
 
-    /// <summary>Every iteration of <paramref name="model"/>'s trajectory on every dataset, all datasets in one batched pass.</summary>
-    public static IReadOnlyList<IterationDecisions> Decide(RunContext context, ModelConfig model, OodSuite suite)
+    /// <summary>Every iteration of a trajectory (pruned or control) on every dataset, all datasets in one batched pass.</summary>
+    public static IReadOnlyList<IterationDecisions> Decide(RunContext context, Trajectory trajectory, OodSuite suite)
     {
-        var trajectory = new Trajectory(context, model);
         var metrics = trajectory.Ensure();
         var rule = DecisionRule(context, suite);
         var results = new List<IterationDecisions>();
@@ -177,7 +176,7 @@ public static class AlignmentRecipe
             var decisions = Evaluate(net, rule, suite, context.Profile.Data, context.Device);
             net.Dispose();
             results.Add(new IterationDecisions(m.Iteration, Math.Round(100 * m.MeasuredSparsity, 2), decisions));
-            context.Log($"  {model.Key} iter {m.Iteration} ({100 * m.MeasuredSparsity:F1}% sparse): {suite.ImageCount} OOD images in {sw.Elapsed.TotalSeconds:F1} s");
+            context.Log($"  {trajectory.SeriesKey} iter {m.Iteration} ({100 * m.MeasuredSparsity:F1}% sparse): {suite.ImageCount} OOD images in {sw.Elapsed.TotalSeconds:F1} s");
         }
         return results;
     }
@@ -202,6 +201,10 @@ public static class AlignmentRecipe
     public static double Top1(IterationDecisions it, string dataset) =>
         OodAccuracy.PerDataset([new DatasetDecisions(dataset, it.On(dataset))]).Single().Accuracy;
 
+    /// <summary>Per image of the conditions <see cref="Top1"/> counts: 1 correct, 0 wrong (their mean is that top-1).</summary>
+    public static IEnumerable<double> Correct(IterationDecisions it, string dataset) =>
+        BenchmarkConditions.Included(dataset, it.On(dataset)).Select(d => d.IsCorrect ? 1.0 : 0.0);
+
     public static string Top1Metric(string dataset) => $"top1_{dataset}";
 
     /// <summary>Metric names carry their reference: "error_consistency_vs_human" or "error_consistency_vs_dense".</summary>
@@ -223,6 +226,24 @@ public static class AlignmentRecipe
         var textures = suite.Datasets.Single(d => d.Name == "cue-conflict").Textures;
         return ShapeBias.Of(it.On("cue-conflict")
             .Select(d => new CueConflictDecision(d.ImageId, d.Category, textures[d.ImageId], d.Response)).ToList());
+    }
+
+    /// <summary>
+    /// Per cue-conflict image with different shape and texture classes: 1 when the decision names the shape class, 0 the
+    /// texture class, NaN for any other decision; the mean over the finite ones is the shape bias.
+    /// </summary>
+    public static IEnumerable<double> ShapeDecisions(OodSuite suite, IterationDecisions it) =>
+        CueDecisions(suite, it).Select(d => d.Response == d.ShapeCategory ? 1.0 : d.Response == d.TextureCategory ? 0.0 : double.NaN);
+
+    /// <summary>Per cue-conflict image with different shape and texture classes: 1 when the decision names either cue, else 0.</summary>
+    public static IEnumerable<double> CueNamed(OodSuite suite, IterationDecisions it) =>
+        CueDecisions(suite, it).Select(d => d.Response == d.ShapeCategory || d.Response == d.TextureCategory ? 1.0 : 0.0);
+
+    static IEnumerable<CueConflictDecision> CueDecisions(OodSuite suite, IterationDecisions it)
+    {
+        var textures = suite.Datasets.Single(d => d.Name == "cue-conflict").Textures;
+        return it.On("cue-conflict").Select(d => new CueConflictDecision(d.ImageId, d.Category, textures[d.ImageId], d.Response))
+            .Where(d => d.ShapeCategory != d.TextureCategory);
     }
 
     public static MeasuredValue Value(string series, string metric, IterationDecisions it, double value) =>

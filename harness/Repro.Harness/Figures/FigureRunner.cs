@@ -90,7 +90,7 @@ public static class FigureRunner
         var results = new FigureResults
         {
             Figure = figure.Name, Title = figure.Title, Profile = profile.Name, Provenance = provenance,
-            Values = measured.Values, Claims = measured.Claims,
+            Values = measured.Values, Claims = measured.Claims, Observations = measured.Observations,
             ProfileDeviations = Deviations.Describe(profile, paper),
             Deviations = [.. figure.Deviations(profile, paper)],
             Artefacts = [.. folder.Artefacts],

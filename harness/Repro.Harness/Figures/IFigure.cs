@@ -7,7 +7,11 @@ namespace Repro.Figures;
 
 /// <summary>What a figure's measurement stage returns.</summary>
 /// <param name="SkippedInputs">Input files left out by the profile's choice (e.g. alignment.missing_images: skip), each named.</param>
-public sealed record FigureMeasurement(List<MeasuredValue> Values, List<ClaimOutcome> Claims, IReadOnlyList<string>? SkippedInputs = null);
+public sealed record FigureMeasurement(List<MeasuredValue> Values, List<ClaimOutcome> Claims, IReadOnlyList<string>? SkippedInputs = null)
+{
+    /// <summary>Per-image values behind the claims and the plots' intervals.</summary>
+    public List<Observation> Observations { get; init; } = [];
+}
 
 /// <summary>
 /// One paper figure as a self-contained recipe: which profile settings it reads and checks, where those depart from the

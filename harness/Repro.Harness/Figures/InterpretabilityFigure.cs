@@ -1,5 +1,7 @@
 using System.Globalization;
 using Repro.Config;
+using Repro.Data;
+using Repro.Measurement.Attribution;
 using Repro.Measurement.Localization;
 using Repro.Results;
 using Repro.Training;
@@ -48,6 +50,12 @@ public sealed class InterpretabilityFigure : IFigure
 
     public void Preflight(RunContext context, List<string> problems) => InterpretabilityInputs.Preflight(context, c => c.Images, problems);
 
+    /// <summary>Series of the chance heatmaps the anchor compares with: "chance/uniform/paper", "chance/random/corrected".</summary>
+    public static string ChanceSeries(string kind, Fidelity fidelity) => $"chance/{kind}/{fidelity.ToString().ToLowerInvariant()}";
+
+    /// <summary>The metrics the claims and the anchor rest on, kept per image.</summary>
+    static readonly string[] Judged = ["rma", "rra"];
+
     public FigureMeasurement Measure(RunContext context, FigureFolder folder)
     {
         var profile = context.Profile;
@@ -57,62 +65,80 @@ public sealed class InterpretabilityFigure : IFigure
         var images = InterpretabilityInputs.Images(context, config.Images);
         var masks = fidelities.ToDictionary(f => f, f => images.Select(i => i.Mask(f)).ToList());
         var values = new List<MeasuredValue>();
+        var observations = new List<Observation>();
         var claims = new List<ClaimOutcome>();
-        var best = new List<(string Model, string Method, Fidelity Fidelity, double Sparsity, int Iteration)>();
+
+        // chance anchors: a uniform heatmap (every pixel the same) and a random one, scored like any method
+        var random = new Random(Seeds.Derive(profile.DataSeed, 0x4E4F4953));
+        var chance = new Dictionary<string, List<Heatmap>>
+        {
+            ["uniform"] = images.Select(i => new Heatmap(i.Height, i.Width, Enumerable.Repeat(1f, i.Height * i.Width).ToArray())).ToList(),
+            ["random"] = images.Select(i => new Heatmap(i.Height, i.Width, Enumerable.Range(0, i.Height * i.Width).Select(_ => random.NextSingle()).ToArray())).ToList(),
+        };
+        foreach (var (kind, heatmaps) in chance)
+            foreach (var fidelity in fidelities)
+                foreach (var (name, metric) in Metrics.Where(m => Judged.Contains(m.Name)))
+                    observations.Add(Evidence.Observe(ChanceSeries(kind, fidelity), name, 0, PerImage(metric.Evaluate(heatmaps, masks[fidelity]), fidelity)));
 
         foreach (var model in profile.Models)
         {
-            var trajectory = new Trajectory(context, model);
-            InterpretabilityInputs.CheckLayer(trajectory, settings);
-            var metrics = trajectory.Ensure();
-            foreach (var m in metrics)
+            foreach (var trajectory in Trajectory.Arms(context, model))
             {
-                var sparsity = Math.Round(100 * m.MeasuredSparsity, 2);
-                var (net, ownedMasks) = trajectory.Load(m.Iteration);
-                using var _ = ownedMasks;
-                net.eval();
-                var methods = InterpretabilityInputs.Methods(net, model, settings, InterpretabilityInputs.NoiseSeed(profile));
-                var heatmaps = methods.ToDictionary(h => h.Name, _ => new List<Heatmap>());
-                foreach (var image in images)
-                {
-                    using var input = InterpretabilityInputs.Input(image, net, context.Device);
-                    foreach (var method in methods)
-                        heatmaps[method.Name].Add(method.OfImage(input, image.Height, image.Width));
-                }
-                foreach (var method in methods)
-                {
-                    foreach (var fidelity in fidelities)
-                    {
-                        var series = SeriesOf(model.Key, method.Name, fidelity);
-                        var scored = 0;
-                        foreach (var (name, metric) in Metrics)
-                        {
-                            var summary = metric.Evaluate(heatmaps[method.Name], masks[fidelity]);
-                            scored = summary.Scored;
-                            values.Add(Value(series, name, m.Iteration, sparsity, InterpretabilityInputs.Average(summary, fidelity)));
-                        }
-                        values.Add(Value(series, "images_scored", m.Iteration, sparsity, scored));
-                    }
-                    method.Dispose();
-                }
-                net.Dispose();
-                values.Add(Value(model.Key, "top1", m.Iteration, sparsity, m.Top1));
-                context.Log($"  {model.Key} iter {m.Iteration} ({sparsity:F1}% sparse): " + string.Join("; ",
-                    values.Where(v => v.Iteration == m.Iteration && v.Series.StartsWith(model.Key + "/") && v.Metric is "rma" or "rra")
-                        .Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Series[(model.Key.Length + 1)..]} {v.Metric} {v.Value:F3}"))));
+                InterpretabilityInputs.CheckLayer(trajectory, settings);
+                foreach (var m in trajectory.Ensure())
+                    Score(context, trajectory, m, images, masks, settings, values, observations);
             }
             foreach (var fidelity in fidelities)
-                foreach (var method in MethodsIn(values, model.Key, fidelity))
-                {
-                    var series = SeriesOf(model.Key, method, fidelity);
-                    claims.Add(IntermediateBeatsDense(series, values));
-                    var top = Series(values, series, "rma").MaxBy(v => v.Value)!;
-                    best.Add((model.Key, method, fidelity, top.Sparsity, top.Iteration));
-                }
+                claims.Add(IntermediateBeatsDense(context, model, fidelity, values, observations));
         }
-        claims.AddRange(BestSparsityDiffers(profile, best));
-        return new FigureMeasurement(values, claims);
+        claims.Add(BestSparsityDiffers(profile));
+        return new FigureMeasurement(values, claims) { Observations = observations };
     }
+
+    /// <summary>Every method's heatmaps of one checkpoint on every image, scored by every metric and fidelity.</summary>
+    void Score(RunContext context, Trajectory trajectory, IterationMetrics m, IReadOnlyList<ExplainedImage> images,
+        Dictionary<Fidelity, List<ObjectMask>> masks, AttributionSettings settings, List<MeasuredValue> values, List<Observation> observations)
+    {
+        var sparsity = Math.Round(100 * m.MeasuredSparsity, 2);
+        var key = trajectory.SeriesKey;
+        var (net, ownedMasks) = trajectory.Load(m.Iteration);
+        using var _ = ownedMasks;
+        net.eval();
+        var methods = InterpretabilityInputs.Methods(net, trajectory.Model, settings, InterpretabilityInputs.NoiseSeed(context.Profile));
+        var heatmaps = methods.ToDictionary(h => h.Name, _ => new List<Heatmap>());
+        foreach (var image in images)
+        {
+            using var input = InterpretabilityInputs.Input(image, net, context.Device);
+            foreach (var method in methods)
+                heatmaps[method.Name].Add(method.OfImage(input, image.Height, image.Width));
+        }
+        foreach (var method in methods)
+        {
+            foreach (var fidelity in masks.Keys)
+            {
+                var series = SeriesOf(key, method.Name, fidelity);
+                var scored = 0;
+                foreach (var (name, metric) in Metrics)
+                {
+                    var summary = metric.Evaluate(heatmaps[method.Name], masks[fidelity]);
+                    scored = summary.Scored;
+                    values.Add(Value(series, name, m.Iteration, sparsity, InterpretabilityInputs.Average(summary, fidelity)));
+                    if (Judged.Contains(name)) observations.Add(Evidence.Observe(series, name, m.Iteration, PerImage(summary, fidelity)));
+                }
+                values.Add(Value(series, "images_scored", m.Iteration, sparsity, scored));
+            }
+            method.Dispose();
+        }
+        net.Dispose();
+        values.Add(Value(key, "top1", m.Iteration, sparsity, m.Top1));
+        context.Log($"  {key} iter {m.Iteration} ({sparsity:F1}% sparse): " + string.Join("; ",
+            values.Where(v => v.Iteration == m.Iteration && v.Series.StartsWith(key + "/", StringComparison.Ordinal) && v.Metric is "rma" or "rra")
+                .Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Series[(key.Length + 1)..]} {v.Metric} {v.Value:F3}"))));
+    }
+
+    /// <summary>Per-image scores as the fidelity averages them: paper counts an image without object pixels as 0 (errata 2), corrected leaves it out (NaN).</summary>
+    static IEnumerable<double> PerImage(MetricSummary summary, Fidelity fidelity) =>
+        summary.PerImage.Select(v => v ?? (fidelity == Fidelity.Paper ? 0 : double.NaN));
 
     static MeasuredValue Value(string series, string metric, int iteration, double sparsity, double value) =>
         new() { Series = series, Metric = metric, Iteration = iteration, Sparsity = sparsity, Value = value };
@@ -124,85 +150,112 @@ public sealed class InterpretabilityFigure : IFigure
     static List<string> MethodsIn(IEnumerable<MeasuredValue> values, string model, Fidelity fidelity)
     {
         var suffix = "/" + fidelity.ToString().ToLowerInvariant();
-        return values.Select(v => v.Series).Where(s => s.StartsWith(model + "/") && s.EndsWith(suffix))
+        return values.Select(v => v.Series).Where(s => s.StartsWith(model + "/", StringComparison.Ordinal) && s.EndsWith(suffix, StringComparison.Ordinal))
             .Select(s => s[(model.Length + 1)..^suffix.Length]).Distinct().ToList();
     }
 
-    /// <summary>The paper's sweet spot: a pruned model, neither dense nor the last, localising better than the dense one.</summary>
-    static ClaimOutcome IntermediateBeatsDense(string series, List<MeasuredValue> values)
+    /// <summary>
+    /// The paper's sweet spot as a test: some intermediate sparsity (neither dense nor the last) localises better, in RMA or
+    /// RRA, than the dense model and than the control at the same iteration, for some method. Holm over methods × metrics
+    /// × sparsities. Only methods whose dense heatmaps beat both chance heatmaps on both metrics enter the family; with none,
+    /// the claim is uninformative.
+    /// </summary>
+    static ClaimOutcome IntermediateBeatsDense(RunContext context, ModelConfig model, Fidelity fidelity, List<MeasuredValue> values, List<Observation> observations)
     {
-        var rma = Series(values, series, "rma");
-        var rra = Series(values, series, "rra");
-        var intermediate = Enumerable.Range(1, Math.Max(0, rma.Count - 2)).ToList();
-        var claim = $"{series}: some intermediate sparsity scores higher RMA or RRA than the dense model";
-        if (intermediate.Count == 0)
-            return new ClaimOutcome { Claim = claim, Verdict = (false) ? Verdict.Supported : Verdict.Inconclusive, Evidence = "trajectory too short to have an intermediate sparsity" };
-        var bestRma = intermediate.MaxBy(k => rma[k].Value);
-        var bestRra = intermediate.MaxBy(k => rra[k].Value);
-        return new ClaimOutcome
+        var name = fidelity.ToString().ToLowerInvariant();
+        var claim = $"{model.Key} ({name} ground truth): some intermediate sparsity localises better (RMA or RRA) than the dense model and the no-pruning control";
+        var hasControl = Trajectory.Arms(context, model).Count > 1;
+        var last = values.Where(v => v.Series == model.Key && v.Metric == "top1").Max(v => v.Iteration);
+        var family = new List<Comparison>();
+        var anchors = new List<AnchorResult>();
+        foreach (var method in MethodsIn(values, model.Key, fidelity))
         {
-            Claim = claim,
-            Verdict = (rma[bestRma].Value > rma[0].Value || rra[bestRra].Value > rra[0].Value) ? Verdict.Supported : Verdict.Inconclusive,
-            Evidence = string.Create(CultureInfo.InvariantCulture,
-                $"dense RMA {rma[0].Value:F3}, RRA {rra[0].Value:F3}; best intermediate RMA {rma[bestRma].Value:F3} at {rma[bestRma].Sparsity:0.#}% sparsity, " +
-                $"RRA {rra[bestRra].Value:F3} at {rra[bestRra].Sparsity:0.#}%"),
-        };
+            var series = SeriesOf(model.Key, method, fidelity);
+            var anchor = Anchors.All(Judged.SelectMany(metric => new[] { "uniform", "random" }.Select(kind =>
+            {
+                var (dense, chance) = Evidence.Paired(observations, (series, metric, 0), (ChanceSeries(kind, fidelity), metric, 0))!.Value;
+                return Anchors.Above($"{method} dense {metric.ToUpperInvariant()}", dense, chance, $"{kind} heatmap");
+            })).ToArray());
+            anchors.Add(anchor);
+            if (!anchor.Passed) continue;
+            foreach (var metric in Judged)
+                family.AddRange(Evidence.Comparisons(observations, series, hasControl ? Evidence.ControlOf(model.Key, series) : null, metric,
+                    Evidence.Intermediate(last), k => Evidence.At($"{method} {metric.ToUpperInvariant()}", values, series, k)));
+        }
+        var passed = anchors.Where(a => a.Passed).ToList();
+        var gate = passed.Count > 0
+            ? new AnchorResult(true, $"{passed.Count} of {anchors.Count} methods beat both chance heatmaps on the dense model: " + string.Join("; ", anchors.Select(a => a.Description)))
+            : new AnchorResult(false, "no method's dense heatmaps beat both a uniform and a random heatmap: " + string.Join("; ", anchors.Select(a => a.Description)));
+        if (!gate.Passed)
+        {
+            // the family is judged on every method so the report still shows the effect, but the verdict is uninformative
+            foreach (var method in MethodsIn(values, model.Key, fidelity))
+                foreach (var metric in Judged)
+                {
+                    var series = SeriesOf(model.Key, method, fidelity);
+                    family.AddRange(Evidence.Comparisons(observations, series, hasControl ? Evidence.ControlOf(model.Key, series) : null, metric,
+                        Evidence.Intermediate(last), k => Evidence.At($"{method} {metric.ToUpperInvariant()}", values, series, k)));
+                }
+        }
+        return ClaimTest.Judge(claim, family, gate);
     }
 
-    /// <summary>The sparsity of each model's highest RMA, compared between architectures, per method and fidelity.</summary>
-    static IEnumerable<ClaimOutcome> BestSparsityDiffers(Profile profile, List<(string Model, string Method, Fidelity Fidelity, double Sparsity, int Iteration)> best)
+    /// <summary>The paper's second statement: where the sweet spot lies depends on the architecture.</summary>
+    static ClaimOutcome BestSparsityDiffers(Profile profile)
     {
         const string Claim = "the best sparsity (highest RMA) differs between architectures";
         var architectures = profile.Models.Select(m => m.Architecture).Distinct().ToList();
-        if (architectures.Count < 2)
-        {
-            yield return new ClaimOutcome
-            {
-                Claim = Claim, Verdict = (false) ? Verdict.Supported : Verdict.Inconclusive,
-                Evidence = $"not applicable with one architecture ({architectures[0]} only in profile '{profile.Name}')",
-            };
-            yield break;
-        }
-        foreach (var group in best.GroupBy(b => (b.Method, b.Fidelity)).Where(g => g.Count() > 1))
-            yield return new ClaimOutcome
-            {
-                Claim = $"{Claim} ({group.Key.Method}, {group.Key.Fidelity.ToString().ToLowerInvariant()})",
-                Verdict = (group.Select(b => b.Sparsity).Distinct().Count() > 1) ? Verdict.Supported : Verdict.Inconclusive,
-                Evidence = string.Join("; ", group.Select(b => string.Create(CultureInfo.InvariantCulture,
-                    $"{b.Model} best at {b.Sparsity:0.#}% (iteration {b.Iteration})"))),
-            };
+        return ClaimTest.NoClaim(Claim, architectures.Count < 2
+            ? $"not testable with one architecture ({architectures[0]} only in profile '{profile.Name}')"
+            : "not judged: the suite has no test of where each architecture's best sparsity lies; the plots show each model's curve");
     }
 
     static readonly LinePattern[] Patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
     static readonly Color Blue = new("#1f77b4"), Red = new("#d62728"), Green = new("#2ca02c");
 
-    /// <summary>One panel per model and fidelity mode: RMA (blue) and RRA (red) per method (line style), top-1 on the right.</summary>
+    static readonly Color LightBlue = new("#9ecae1"), LightRed = new("#f4a582");
+
+    /// <summary>
+    /// One panel per model and fidelity mode: RMA (blue) and RRA (red) per method (line style), each with its interval over
+    /// the images shaded, the no-pruning control in a light tone of the same colour, top-1 on the right.
+    /// </summary>
     public IReadOnlyList<string> Plot(FigureResults results, FigureFolder folder)
     {
         var files = new List<string>();
-        var models = results.Values.Where(v => v.Metric == "top1").Select(v => v.Series).Distinct().ToList();
+        var models = results.Values.Where(v => v.Metric == "top1").Select(v => v.Series)
+            .Where(s => !s.EndsWith(Trajectory.ControlSuffix, StringComparison.Ordinal)).Distinct().ToList();
         var fidelities = Enum.GetValues<Fidelity>().Where(f => f != Fidelity.Both);
         foreach (var model in models)
         {
             var top1 = Series(results.Values, model, "top1");
+            var control = model + Trajectory.ControlSuffix;
+            var hasControl = results.Values.Any(v => v.Series == control);
             foreach (var fidelity in fidelities)
             {
                 var methods = MethodsIn(results.Values, model, fidelity);
                 if (methods.Count == 0) continue;
                 var name = fidelity.ToString().ToLowerInvariant();
                 using var plot = new SparsityPlot($"{Title}: {model} ({name} ground truth)", "RMA / RRA", top1.Select(v => v.Sparsity).ToList());
+                var images = 0;
                 for (var k = 0; k < methods.Count; k++)
                 {
                     var series = $"{model}/{methods[k]}/{name}";
                     var pattern = Patterns[k % Patterns.Length];
-                    plot.Line($"RMA {methods[k]}", Series(results.Values, series, "rma").Select(v => v.Value).ToList(), pattern: pattern, color: Blue);
-                    plot.Line($"RRA {methods[k]}", Series(results.Values, series, "rra").Select(v => v.Value).ToList(), pattern: pattern, color: Red);
+                    foreach (var (metric, color, light) in new[] { ("rma", Blue, LightBlue), ("rra", Red, LightRed) })
+                    {
+                        images = Math.Max(images, Evidence.Shade(plot, results, series, metric, top1.Count, color));
+                        plot.Line($"{metric.ToUpperInvariant()} {methods[k]}", Series(results.Values, series, metric).Select(v => v.Value).ToList(), pattern: pattern, color: color);
+                        if (hasControl)
+                            plot.Line($"{metric.ToUpperInvariant()} {methods[k]}, no-pruning control",
+                                Series(results.Values, Evidence.ControlOf(model, series), metric).Select(v => v.Value).ToList(), pattern: pattern, color: light);
+                    }
                 }
                 plot.Line("top-1 accuracy", top1.Select(v => v.Value).ToList(), rightAxis: true, color: Green);
+                plot.Caption(Evidence.ShadingCaption(images) + (hasControl ? "; light lines: no-pruning control, same retraining rounds" : ""));
                 plot.RightLabel("top-1 accuracy");
                 plot.LeftLimits(0, 1);
                 plot.RightLimits(0, 1);
-                files.Add(plot.Save(folder.Directory, $"interpretability-{model}-{name}"));
+                files.Add(plot.Save(folder.Directory, $"interpretability-{model}-{name}", height: 600));
             }
         }
         return files;

@@ -24,22 +24,40 @@ public sealed class ResNet18TasksFigure : IAlignmentFigure
     {
         var suite = AlignmentRecipe.OpenSuite(context, Datasets);
         var values = new List<MeasuredValue>();
+        var observations = new List<Observation>();
         foreach (var model in context.Profile.Models.Where(m => m.Architecture == "resnet18"))
-            foreach (var it in AlignmentRecipe.Decide(context, model, suite))
-                foreach (var d in Datasets)
-                    values.Add(AlignmentRecipe.Value(model.Key, AlignmentRecipe.Top1Metric(d), it, AlignmentRecipe.Top1(it, d)));
-        return new FigureMeasurement(values, [], suite.MissingImages);
+            foreach (var trajectory in Trajectory.Arms(context, model))
+                foreach (var it in AlignmentRecipe.Decide(context, trajectory, suite))
+                    foreach (var d in Datasets)
+                    {
+                        values.Add(AlignmentRecipe.Value(trajectory.SeriesKey, AlignmentRecipe.Top1Metric(d), it, AlignmentRecipe.Top1(it, d)));
+                        observations.Add(Evidence.Observe(trajectory.SeriesKey, $"correct_{d}", it.Iteration, AlignmentRecipe.Correct(it, d)));
+                    }
+        return new FigureMeasurement(values, [NoClaim], suite.MissingImages) { Observations = observations };
+    }
+
+    static ClaimOutcome NoClaim => ClaimTest.NoClaim("ResNet-18 on silhouette, colour and false colour along its pruning trajectory",
+        "the paper shows this plot without a qualitative statement of its own; its general alignment claim is judged in the human-alignment figure");
     }
 
     public IReadOnlyList<string> Plot(FigureResults results, FigureFolder folder)
     {
         var files = new List<string>();
-        foreach (var series in results.Values.Select(v => v.Series).Distinct())
+        foreach (var series in results.Values.Select(v => v.Series).Where(s => !s.EndsWith(Trajectory.ControlSuffix, StringComparison.Ordinal)).Distinct())
         {
             var sparsity = AlignmentRecipe.Sparsities(results, series, AlignmentRecipe.Top1Metric(Datasets[0]));
             using var plot = new SparsityPlot($"{series}: silhouette, colour and false colour", "top-1 accuracy", sparsity);
+            var control = series + Trajectory.ControlSuffix;
+            var images = 0;
             foreach (var d in Datasets)
-                plot.Line(d, AlignmentRecipe.Series(results, series, AlignmentRecipe.Top1Metric(d)));
+            {
+                var color = plot.NextColor;
+                images = Math.Max(images, Evidence.Shade(plot, results, series, $"correct_{d}", sparsity.Count, color));
+                plot.Line(d, AlignmentRecipe.Series(results, series, AlignmentRecipe.Top1Metric(d)), color: color);
+                if (results.Values.Any(v => v.Series == control))
+                    plot.Line($"{d}, no-pruning control", AlignmentRecipe.Series(results, control, AlignmentRecipe.Top1Metric(d)), pattern: ScottPlot.LinePattern.Dashed, color: color);
+            }
+            plot.Caption(Evidence.ShadingCaption(images));
             plot.ReferenceLines(AlignmentRecipe.ReferenceLines(sparsity));
             plot.LeftLimits(0, 1);
             files.Add(plot.Save(folder.Directory, $"tasks-{series}", width: 1000));

@@ -26,28 +26,24 @@ public sealed class RotationFigure : IAlignmentFigure
     {
         var suite = AlignmentRecipe.OpenSuite(context, [Dataset]);
         var values = new List<MeasuredValue>();
+        var observations = new List<Observation>();
         var resnets = context.Profile.Models.Where(m => PaperModels.Contains(m.Architecture)).ToList();
         foreach (var model in resnets)
-            foreach (var it in AlignmentRecipe.Decide(context, model, suite))
-            {
-                values.Add(AlignmentRecipe.Value(model.Key, AlignmentRecipe.Top1Metric(Dataset), it, AlignmentRecipe.Top1(it, Dataset)));
-                foreach (var (condition, accuracy) in Measurement.Alignment.Metrics.Top1Accuracy.PerCondition(it.On(Dataset)))
-                    values.Add(AlignmentRecipe.Value(model.Key, $"top1_{Dataset}_{condition}", it, accuracy));
-            }
+            foreach (var trajectory in Trajectory.Arms(context, model))
+                foreach (var it in AlignmentRecipe.Decide(context, trajectory, suite))
+                {
+                    var series = trajectory.SeriesKey;
+                    values.Add(AlignmentRecipe.Value(series, AlignmentRecipe.Top1Metric(Dataset), it, AlignmentRecipe.Top1(it, Dataset)));
+                    observations.Add(Evidence.Observe(series, $"correct_{Dataset}", it.Iteration, AlignmentRecipe.Correct(it, Dataset)));
+                    foreach (var (condition, accuracy) in Measurement.Alignment.Metrics.Top1Accuracy.PerCondition(it.On(Dataset)))
+                        values.Add(AlignmentRecipe.Value(series, $"top1_{Dataset}_{condition}", it, accuracy));
+                }
         var present = resnets.Select(m => m.Architecture).Distinct().ToList();
         var absent = PaperModels.Except(present).ToList();
-        return new FigureMeasurement(values,
-        [
-            new ClaimOutcome
-            {
-                Claim = "ResNet-18 and ResNet-50 are compared on rotation along their pruning trajectories",
-                Verdict = (absent.Count == 0) ? Verdict.Supported : Verdict.Inconclusive,
-                Evidence = absent.Count == 0
-                    ? "both trained in this profile; see the plot"
-                    : $"{string.Join(" and ", absent.Select(Pretty))} absent from profile '{context.Profile.Name}' (it trains {(present.Count == 0 ? "no ResNet" : string.Join(", ", resnets.Select(m => m.Key)))}); " +
-                      $"profiles that train both: {string.Join(", ", ProfilesWithBoth(context.RepoRoot))}",
-            },
-        ], suite.MissingImages);
+        var claim = ClaimTest.NoClaim("ResNet-18 and ResNet-50 on rotated images along their pruning trajectories",
+            "the paper shows this comparison without a qualitative statement of its own; its general alignment claim is judged in the human-alignment figure" +
+            (absent.Count == 0 ? "" : $". {string.Join(" and ", absent.Select(Pretty))} absent from profile '{context.Profile.Name}'; profiles that train both: {string.Join(", ", ProfilesWithBoth(context.RepoRoot))}"));
+        return new FigureMeasurement(values, [claim], suite.MissingImages) { Observations = observations };
     }
 
     static IEnumerable<string> ProfilesWithBoth(string repoRoot)
@@ -66,18 +62,25 @@ public sealed class RotationFigure : IAlignmentFigure
     public IReadOnlyList<string> Plot(FigureResults results, FigureFolder folder)
     {
         var metric = AlignmentRecipe.Top1Metric(Dataset);
-        var series = results.Values.Where(v => v.Metric == metric).Select(v => v.Series).Distinct().ToList();
+        var series = results.Values.Where(v => v.Metric == metric).Select(v => v.Series)
+            .Where(s => !s.EndsWith(Trajectory.ControlSuffix, StringComparison.Ordinal)).Distinct().ToList();
         if (series.Count == 0) return [];
         var longest = series.Select(s => AlignmentRecipe.Sparsities(results, s, metric)).MaxBy(s => s.Count)!;
         var absent = PaperModels.Where(a => !series.Any(s => s.StartsWith(a))).Select(Pretty).ToList();
         using var plot = new SparsityPlot(absent.Count == 0 ? Title : $"{Title}\n({string.Join(", ", absent)} absent from profile '{results.Profile}')",
             "top-1 accuracy (rotation)", longest);
+        var images = 0;
         foreach (var s in series)
         {
-            plot.Line($"{s}: 90/180/270°", AlignmentRecipe.Series(results, s, metric));
+            var color = plot.NextColor;
+            images = Math.Max(images, Evidence.Shade(plot, results, s, $"correct_{Dataset}", longest.Count, color));
+            plot.Line($"{s}: 90/180/270°", AlignmentRecipe.Series(results, s, metric), color: color);
+            if (results.Values.Any(v => v.Series == s + Trajectory.ControlSuffix))
+                plot.Line($"{s}: 90/180/270°, no-pruning control", AlignmentRecipe.Series(results, s + Trajectory.ControlSuffix, metric), pattern: ScottPlot.LinePattern.Dashed, color: color);
             foreach (var condition in results.Values.Where(v => v.Series == s && v.Metric.StartsWith(metric + "_")).Select(v => v.Metric).Distinct())
                 plot.Line($"{s}: {condition[(metric.Length + 1)..]}°", AlignmentRecipe.Series(results, s, condition), pattern: ScottPlot.LinePattern.Dotted);
         }
+        plot.Caption(Evidence.ShadingCaption(images));
         plot.ReferenceLines(AlignmentRecipe.ReferenceLines(longest));
         plot.LeftLimits(0, 1);
         return [plot.Save(folder.Directory, "rotation", width: 1000)];

@@ -46,6 +46,29 @@ public sealed class SparsityPlot : IDisposable
                 (_leftMin, _leftMax) = (Math.Min(_leftMin, v), Math.Max(_leftMax, v));
     }
 
+    /// <summary>
+    /// A shaded interval around a line (e.g. 95 % of the mean over images), in a pale tone of its colour; NaN bounds
+    /// (an iteration without per-image values) leave a gap. Not in the legend: the caption says what it is.
+    /// </summary>
+    public void Band(IReadOnlyList<double> lower, IReadOnlyList<double> upper, Color color, bool rightAxis = false)
+    {
+        var points = Enumerable.Range(0, Math.Min(lower.Count, upper.Count))
+            .Where(i => double.IsFinite(lower[i]) && double.IsFinite(upper[i]))
+            .Select(i => ((double)i, lower[i], upper[i])).ToList();
+        if (points.Count == 0) return;
+        var fill = _plot.Add.FillY(points);
+        fill.FillStyle.Color = color.WithAlpha(0.18);
+        fill.LineStyle.Width = 0;
+        if (rightAxis) fill.Axes.YAxis = _plot.Axes.Right;
+        _plot.MoveToBack(fill);
+    }
+
+    /// <summary>The colour the next <see cref="Line"/> without a colour of its own will get.</summary>
+    public Color NextColor => _palette[_series % _palette.Length];
+
+    /// <summary>A second title line, e.g. what the shaded intervals are and what they rest on.</summary>
+    public void Caption(string caption) => _plot.Title($"{_plot.Axes.Title.Label.Text}\n{caption}");
+
     /// <summary>Twenty distinguishable colours, for plots with many lines.</summary>
     public void ManyColours() => _palette = new ScottPlot.Palettes.Category20().Colors;
 

@@ -59,7 +59,14 @@ public static class HtmlReport
 
     static void Summary(StringBuilder html, List<FigureFiles> files)
     {
-        html.Append("<h2 id=\"summary\">Summary</h2><table><tr><th>figure</th><th>values in band</th><th>claims of the paper</th></tr>");
+        html.Append("<h2 id=\"summary\">Summary</h2>" +
+                    "<p>Two kinds of check. The <b>regression check</b> compares every number with the values this code produced " +
+                    "before, within the run-to-run tolerance measured on the reference machine (a wider, stated tolerance on another " +
+                    "machine): it catches code changes, not science. The <b>claims</b> are the paper's statements judged as " +
+                    "statistical tests over this run's seeds and images, paired against the dense model and the no-pruning control, " +
+                    "Holm-corrected over what they scan: supported, contradicted, inconclusive, or uninformative when the " +
+                    "experiment's chance anchor fails on the dense model.</p>" +
+                    "<table><tr><th>figure</th><th>regression check</th><th>claims of the paper</th></tr>");
         foreach (var f in files)
         {
             html.Append($"<tr><td><a href=\"#{f.Figure.Name}\">{E(f.Figure.Title)}</a></td>");
@@ -71,7 +78,7 @@ public static class HtmlReport
             {
                 html.Append("<ul class=\"claims\">");
                 foreach (var c in f.Results.Claims)
-                    html.Append($"<li><span class=\"{(c.Verdict == Verdict.Supported ? "pass" : "fail")}\">{c.Verdict}</span>: {E(c.Claim)}</li>");
+                    html.Append($"<li><span class=\"{VerdictClass(c.Verdict)}\">{VerdictText(c.Verdict)}</span>: {E(c.Claim)}</li>");
                 html.Append("</ul>");
             }
             html.Append("</td></tr>");
@@ -118,7 +125,7 @@ public static class HtmlReport
             html.Append($"<p><a href=\"{E(link)}\"><img src=\"{E(src)}\" alt=\"{E(plot.Png)}\"></a></p>");
         }
 
-        html.Append("<h3>Expected-results check</h3>");
+        html.Append("<h3>Regression check</h3>");
         var check = f.Check;
         if (check == null) html.Append("<p class=\"fail\">not checked</p>");
         else if (f.CheckIsStale)
@@ -137,9 +144,15 @@ public static class HtmlReport
         if (r.Claims.Count == 0) html.Append("<p class=\"none\">No claim of the paper is tested by this figure.</p>");
         else
         {
-            html.Append("<table><tr><th>claim</th><th>this run</th><th>evidence</th></tr>");
+            html.Append("<table class=\"claims\"><tr><th>claim</th><th>verdict</th><th>effect vs dense [interval]</th><th>effect vs control [interval]</th>" +
+                        "<th>Holm p (comparisons)</th><th>chance anchor</th><th>rests on</th><th>evidence</th></tr>");
             foreach (var c in r.Claims)
-                html.Append($"<tr><td>{E(c.Claim)}</td><td class=\"{(c.Verdict == Verdict.Supported ? "pass" : "fail")}\">{c.Verdict}</td><td>{E(c.Evidence)}</td></tr>");
+                html.Append($"<tr><td>{E(c.Claim)}</td><td class=\"{VerdictClass(c.Verdict)}\">{VerdictText(c.Verdict)}</td>" +
+                            $"<td>{E(Effect(c.Effect, c.CiLower, c.CiUpper, c.Confidence))}</td><td>{E(Effect(c.EffectVsControl, c.CiLowerVsControl, c.CiUpperVsControl, c.Confidence))}</td>" +
+                            $"<td>{E(c.PAdjusted is { } p ? string.Create(CultureInfo.InvariantCulture, $"{p:G3} ({c.Comparisons})") : "—")}</td>" +
+                            $"<td class=\"{(c.AnchorPassed switch { true => "pass", false => "fail", _ => "none" })}\">{E(c.Anchor)}</td>" +
+                            $"<td>{E(c.Seeds == 0 ? "—" : string.Create(CultureInfo.InvariantCulture, $"{c.Seeds} seed{(c.Seeds == 1 ? "" : "s")}, {c.Images} images"))}</td>" +
+                            $"<td>{E(c.Evidence)}{(c.Comparison is { } cmp ? $" <em>Comparison: {E(cmp)}.</em>" : "")}</td></tr>");
             html.Append("</table>");
         }
 
@@ -170,6 +183,24 @@ public static class HtmlReport
         }
         html.Append("</table></details></section>");
     }
+
+    static string VerdictText(Verdict v) => v switch
+    {
+        Verdict.NoClaim => "no claim",
+        _ => v.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Supported and contradicted are findings; inconclusive, uninformative and no claim are neither.</summary>
+    static string VerdictClass(Verdict v) => v switch
+    {
+        Verdict.Supported => "pass",
+        Verdict.Contradicted => "fail",
+        _ => "none",
+    };
+
+    static string Effect(double? effect, double? lower, double? upper, double? confidence) => effect is { } e
+        ? string.Create(CultureInfo.InvariantCulture, $"{e:+0.000;-0.000;0.000} [{lower:+0.000;-0.000;0.000}, {upper:+0.000;-0.000;0.000}] ({confidence:P1})")
+        : "—";
 
     static string E(string s) => WebUtility.HtmlEncode(s);
 }

@@ -38,7 +38,15 @@ public class AlignmentFigureTests
         var claim = Assert.Single(outcome.Results.Claims);
         Assert.Contains("shape bias", claim.Claim);
         Assert.Contains("not a human-alignment result", claim.Claim);
-        Assert.Contains("shape bias: dense", claim.Evidence);
+        // judged per image over the pruned iterations, gated by the cue-conflict anchor
+        Assert.Equal(profile.Pruning.Iterations, claim.Comparisons);
+        Assert.Equal(1, claim.Seeds);
+        Assert.NotNull(claim.AnchorPassed);
+        Assert.Contains("chance", claim.Anchor);
+        Assert.Contains("per-image evidence only", claim.Evidence);
+        var observed = outcome.Results.Observations.Single(o => o.Metric == "shape_decision" && o.Iteration == 0);
+        var decided = observed.Values.Where(double.IsFinite).ToList();
+        Assert.Equal(outcome.Results.Values.Single(v => v.Metric == "shape_bias" && v.Iteration == 0).Value, decided.Count == 0 ? double.NaN : decided.Average(), 6);
         Assert.Contains(outcome.Results.Deviations, d => d.Contains("not human observers"));
         Assert.Contains(outcome.Results.Deviations, d => d.Contains("false colour") && d.Contains("approximation"));
         foreach (var series in outcome.Results.Values.Select(v => v.Series).Distinct())
@@ -57,7 +65,7 @@ public class AlignmentFigureTests
         Assert.Equal(["0", "180", "270", "90"],
             outcome.Results.Values.Where(v => v.Metric.StartsWith("top1_rotation_")).Select(v => v.Metric["top1_rotation_".Length..]).Distinct().Order());
         var claim = Assert.Single(outcome.Results.Claims);
-        Assert.NotEqual(Verdict.Supported, claim.Verdict);
+        Assert.Equal(Verdict.NoClaim, claim.Verdict);
         Assert.Contains("ResNet-50 absent from profile 'ci'", claim.Evidence);
         Assert.Equal(["rotation.png"], outcome.Plots.Plots.Select(p => p.Png));
     }

@@ -36,8 +36,18 @@ public class InterpretabilityFigureTests
         Assert.All(outcome.Results.Values.Where(v => v.Metric is "rma" or "rra"), v => Assert.InRange(v.Value, 0, 1));
         foreach (var fidelity in fidelities)
             Assert.Contains($"interpretability-resnet18-w0.25-{fidelity}.png", outcome.Plots.Plots.Select(p => p.Png));
-        Assert.Equal(methods.Length * fidelities.Length + 1, outcome.Results.Claims.Count);
-        Assert.Contains(outcome.Results.Claims, c => c.Evidence.Contains("not applicable with one architecture"));
+        // one claim per fidelity (Holm over methods, RMA/RRA and intermediate sparsities) and the architecture claim
+        Assert.Equal(fidelities.Length + 1, outcome.Results.Claims.Count);
+        Assert.Contains(outcome.Results.Claims, c => c.Verdict == Verdict.NoClaim && c.Evidence.Contains("not testable with one architecture"));
+        foreach (var claim in outcome.Results.Claims.Where(c => c.Verdict != Verdict.NoClaim))
+        {
+            Assert.Equal(profile.Interpretability!.Images, claim.Images);
+            Assert.NotNull(claim.AnchorPassed);
+            Assert.Contains("heatmap", claim.Anchor);
+        }
+        // per-image scores average to the reported value (paper: images without object pixels count 0)
+        foreach (var o in outcome.Results.Observations.Where(o => !o.Series.StartsWith("chance/")))
+            Assert.Equal(outcome.Results.Values.Single(v => v.Key == o.Key).Value, o.Values.Where(double.IsFinite).Average(), 5);
         Assert.Contains(outcome.Results.Deviations, d => d.StartsWith("interpretability images"));
     }
 

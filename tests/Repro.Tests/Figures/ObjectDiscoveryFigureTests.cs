@@ -28,7 +28,13 @@ public class ObjectDiscoveryFigureTests
         // A centred-box CorLoc per dataset; per iteration CorLoc, mean IoU and box area per dataset, top-1 and weights.
         Assert.Equal(datasets.Count + iterations * (3 * datasets.Count + 2), outcome.Check.Checked);
         Assert.All(outcome.Results.Values.Where(v => v.Metric is "corloc" or "mean_iou" or "box_area"), v => Assert.InRange(v.Value, 0, 1));
-        Assert.Equal(datasets.Count + 1, outcome.Results.Claims.Count);
+        var claim = Assert.Single(outcome.Results.Claims);
+        Assert.Contains("centred box", claim.Anchor);
+        foreach (var dataset in datasets)
+        {
+            var hits = outcome.Results.Observations.Single(o => o.Series == $"resnet18-w0.25/{dataset}" && o.Iteration == 0).Values.Where(double.IsFinite);
+            Assert.Equal(outcome.Results.Values.Single(v => v.Series == $"resnet18-w0.25/{dataset}" && v.Metric == "corloc" && v.Iteration == 0).Value, hits.Average(), 6);
+        }
         Assert.Contains(outcome.Results.Deviations, d => d.StartsWith("object discovery: the synthetic scenes stand in for voc12-trainval, voc12-val, coco20k"));
 
         var dir = Path.Combine(TestSupport.ReportsRoot, "ci", "object-discovery");
