@@ -25,7 +25,7 @@ var cacheOption = new Option<string?>("--cache-dir") { Description = "Where gene
 var repoOption = new Option<string?>("--repo-root") { Description = "Repository root (default: found from the working directory)." };
 var reportsOption = new Option<string?>("--reports-dir") { Description = "Where reports/<profile>/ is written and read (default: <repo>/reports)." };
 var planOption = new Option<bool>("--plan") { Description = "Print what the profile would run and its estimated GPU-hours, then stop." };
-var seedsOption = new Option<string?>("--seeds") { Description = "Comma-separated seeds (default: the profile's reference_seeds)." };
+var seedsOption = new Option<string?>("--seeds") { Description = "Comma-separated seeds whose spread gives the cross-machine tolerances (default: the profile's reference_seeds; the profile's seed is always one)." };
 var threadsOption = new Option<int?>("--threads") { Description = "libtorch's intra-op CPU threads (default: the profile's performance.threads, else the cores this process may use). CPU numbers depend on it: other counts are checked against expected-results/<profile>/threads-<n>/." };
 var onednnOption = new Option<string?>("--onednn") { Description = "CPU convolution kernels: auto (oneDNN if its start-up self-check on the profile's shapes agrees with libtorch's native kernels), on, off (default: the profile's performance.onednn, else auto)." };
 
@@ -71,7 +71,7 @@ accept.SetAction(r => Guard(r, () =>
     return 0;
 }));
 
-var derive = new Command("derive-bands", "Measure the figures once per reference seed and write expected values with derived bands.");
+var derive = new Command("derive-bands", "Measure the profile's seed twice and every reference seed once, and write the seed's expected values with measured same-machine and cross-machine tolerances.");
 foreach (var o in common) derive.Options.Add(o);
 derive.Options.Add(seedsOption);
 derive.SetAction(r => Guard(r, () =>

@@ -10,7 +10,15 @@ public sealed class BandCheckRecord
     public string ExpectedFile { get; set; } = "";
     public string ReceivedFile { get; set; } = "";
     public bool ExpectedMissing { get; set; }
+    /// <summary>Values the expected file lists (those not comparable across machines included).</summary>
     public int Checked { get; set; }
+    /// <summary>False when the expected values come from another machine: the cross-machine tolerances applied.</summary>
+    public bool MachineMatches { get; set; } = true;
+    /// <summary>Values not compared: on another machine, those whose seed spread leaves no cross-machine tolerance.</summary>
+    public int NotComparable { get; set; }
+    /// <summary>This run's machine and convolution kernels, and those the expected values were measured with.</summary>
+    public string Machine { get; set; } = "";
+    public string ExpectedMachine { get; set; } = "";
     public List<string> Violations { get; set; } = [];
     /// <summary>The content hash of the results.yaml this check judged; a different one there means the check is stale.</summary>
     public string ResultsHash { get; set; } = "";
@@ -56,10 +64,13 @@ public static class FigureRunner
         foreach (var claim in results.Claims)
             context.Log($"  claim {claim.Verdict}: {claim.Claim} — {claim.Evidence}");
         var accept = $"dotnet build -t:AcceptResults -p:Profile={profile.Name}{ThreadsProperty(context)}";
+        if (!check.ExpectedMissing && !check.MachineMatches)
+            context.Log($"  the expected values come from another machine ({check.ExpectedMachine}; this run: {check.Machine}), so the check uses " +
+                        $"the cross-machine tolerance and {check.NotComparable} values are not compared");
         if (check.ExpectedMissing)
             context.Log($"  no expected results at {check.ExpectedFile}; review {check.ReceivedFile} and accept it with '{accept}'");
         else if (check.Violations.Count == 0)
-            context.Log($"  all {check.Checked} values within their bands ({check.ExpectedFile})");
+            context.Log($"  all {check.Checked - check.NotComparable} {(check.NotComparable > 0 ? "compared " : "")}values within their bands ({check.ExpectedFile})");
         else
         {
             context.Log($"  {check.Violations.Count} of {check.Checked} values outside their bands ({check.ExpectedFile}):");
@@ -279,11 +290,11 @@ public static class FigureRunner
         var expectedPath = ExpectedResults.PathFor(repoRoot, expectedFolder, figure.Name);
         var current = File.Exists(expectedPath) ? ExpectedResults.Load(expectedPath) : null;
         var p = results.Provenance;
-        var received = BandCheck.Received(figure.Name, results.Profile, results.Values, current, figure.DefaultAbsTol,
+        var received = BandCheck.Received(figure.Name, results.Profile, results.Values, current, figure.DefaultAbsTol, p,
             $"a run with seed {p.Seed} on {p.Device}, commit {p.GitCommit[..Math.Min(12, p.GitCommit.Length)]}, {p.StartedUtc}");
-        received.Threads = p.Threads;
         StrictYaml.SaveAtomically(receivedPath, received);
-        var violations = current == null ? [] : BandCheck.Compare(current, results.Values).Select(v => v.ToString()).ToList();
+        var comparison = current == null ? null : BandCheck.Compare(current, results.Values, p);
+        var violations = comparison?.Violations.Select(v => v.ToString()).ToList() ?? [];
         if (current?.Threads is { } expectedThreads && p.Threads is { } threads && expectedThreads != threads)
             violations.Insert(0, $"{Path.GetRelativePath(repoRoot, expectedPath)} holds values measured on {expectedThreads} CPU threads, " +
                 $"but this run used {threads}; CPU numbers depend on the thread count. Rerun with --threads {expectedThreads} " +
@@ -294,6 +305,10 @@ public static class FigureRunner
             ReceivedFile = receivedPath,
             ExpectedMissing = current == null,
             Checked = current?.Values.Count ?? 0,
+            MachineMatches = comparison?.MachineMatches ?? true,
+            NotComparable = comparison?.NotComparable ?? 0,
+            Machine = BandCheck.DescribeMachine(p.Machine, p.Convolutions),
+            ExpectedMachine = current == null ? "" : BandCheck.DescribeMachine(current.Machine, current.Convolutions),
             Violations = violations,
         };
     }

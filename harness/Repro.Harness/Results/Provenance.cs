@@ -25,6 +25,8 @@ public sealed class Provenance
     public int? Threads { get; set; }
     /// <summary>CPU convolution kernels ("onednn" or "native") and why (the self-check's outcome); empty off CPU.</summary>
     public string Convolutions { get; set; } = "";
+    /// <summary>The CPU the numbers were computed on (<see cref="MachineFingerprint"/>): same-machine tolerances hold only there.</summary>
+    public string Machine { get; set; } = "";
     /// <summary>libtorch's process-wide switches when the run started (OpenMP wait policy, NNPACK, oneDNN, TF32), from Torch/TorchRuntime.</summary>
     public Torch.BackendSwitches Backends { get; set; } = new();
     public string Device { get; set; } = "";
@@ -52,6 +54,7 @@ public sealed class Provenance
             CpuCount = Environment.ProcessorCount,
             Threads = cpuThreads,
             Convolutions = convolutions is { } k ? $"{k.Kernels}: {k.Outcome}" : "",
+            Machine = MachineFingerprint.Current(),
             Backends = Torch.TorchRuntime.Backends(),
             Device = device,
             DataRoot = dataRoot,

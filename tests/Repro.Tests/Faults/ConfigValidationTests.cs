@@ -44,8 +44,6 @@ public class ConfigValidationTests
         Assert.Same(p, ProfileLoader.Validate(p, "tiny.yaml"));
     }
 
-    static string Accuracy => File.ReadAllText(Path.Combine(TestSupport.RepoRoot, "expected-results", "ci", "accuracy.yaml"));
-
     [Theory]
     [InlineData("  abs_tol: ", "  abs_tol: .inf", "'values[0].abs_tol' of 'resnet18-w0.25/top1@0' is Infinity; must be a finite number >= 0")]
     [InlineData("  abs_tol: ", "  abs_tol: -0.1", "'values[0].abs_tol' of 'resnet18-w0.25/top1@0' is -0.1; must be a finite number >= 0")]
@@ -62,13 +60,24 @@ public class ConfigValidationTests
         Assert.EndsWith("Correct it, or rederive the bands with 'repro derive-bands'.", e.Message);
     }
 
-    [Fact]
-    public void A_rel_tol_of_infinity_is_refused()
+    [Theory]
+    [InlineData("-0.1", "is -0.1")]
+    [InlineData(".inf", "is Infinity")]
+    [InlineData(".nan", "is NaN")]
+    public void A_cross_machine_tolerance_out_of_range_is_refused(string written, string reads)
     {
         using var dir = new TempDir();
         var path = dir["accuracy.yaml"];
-        File.WriteAllText(path, Accuracy.Replace("  rel_tol: 0\n", "  rel_tol: .inf\n"));
+        File.WriteAllText(path, StrictYaml.Serializer.Serialize(new ExpectedResults
+        {
+            Figure = "accuracy", Profile = "ci", Derivation = "test", Seed = 1,
+            Values =
+            [
+                new ExpectedValue { Series = "m", Metric = "top1", Iteration = 0, Expected = 0.5, AbsTol = 0.01, CrossMachineAbsTol = 0.25 },
+                new ExpectedValue { Series = "m", Metric = "top1", Iteration = 1, Expected = 0.5, AbsTol = 0.01 },
+            ],
+        }).Replace("cross_machine_abs_tol: 0.25", $"cross_machine_abs_tol: {written}"));
         var e = Assert.Throws<ConfigException>(() => ExpectedResults.Load(path));
-        Assert.Contains("'values[0].rel_tol' of 'resnet18-w0.25/top1@0' is Infinity; must be a finite number >= 0", e.Message);
+        Assert.StartsWith($"{path}: 'values[0].cross_machine_abs_tol' of 'm/top1@0' {reads}; must be a finite number >= 0", e.Message);
     }
 }
