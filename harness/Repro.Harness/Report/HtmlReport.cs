@@ -92,6 +92,8 @@ public static class HtmlReport
         { Check: null } => ("not checked", false),
         { CheckIsStale: true } => ("check is stale: rerun the figure", false),
         { Check.ExpectedMissing: true } => ("no expected results", false),
+        { Check: { MachineMatches: false } c } when c.Passed => (string.Create(CultureInfo.InvariantCulture,
+            $"all {c.Checked - c.NotComparable} comparable values within the cross-machine tolerance ({c.NotComparable} not comparable on another machine)"), true),
         { Check: var c } when c.Passed => (string.Create(CultureInfo.InvariantCulture, $"all {c.Checked} in band"), true),
         { Check: var c } => (string.Create(CultureInfo.InvariantCulture, $"{c.Violations.Count} of {c.Checked} outside their bands"), false),
     };
@@ -133,6 +135,9 @@ public static class HtmlReport
                         "the last band check judged (that run ended between writing the two); its verdict is not shown.</p>");
         else if (check.ExpectedMissing) html.Append($"<p class=\"fail\">No expected results ({E(check.ExpectedFile)}); this run's values are in {E(name)}/{FigureRunner.ReceivedFile}.</p>");
         else if (check.Passed) html.Append($"<p class=\"pass\">All {check.Checked} values within their bands ({E(check.ExpectedFile)}).</p>");
+        if (check is { MachineMatches: false } && !f.CheckIsStale)
+            html.Append($"<p class=\"none\">The expected values were measured on {E(check.ExpectedMachine)}; this run is on {E(check.Machine)}, so the check used " +
+                        $"the cross-machine tolerance, and {check.NotComparable} values whose seed spread exceeds half their range were not compared.</p>");
         else
         {
             html.Append($"<p class=\"fail\">{check.Violations.Count} of {check.Checked} values outside their bands ({E(check.ExpectedFile)}):</p><ul>");

@@ -26,12 +26,16 @@ public class RegressionCheckTests
 
         var unperturbed = FigureRunner.Measure(new InterpretabilityFigure(), context).Values;
         var metrics = InterpretabilityFigure.DefaultMetrics.Select(m => m.Name == "rma" ? (m.Name, (ILocalizationMetric)new Scaled(m.Metric, 1.05)) : m).ToList();
-        var perturbed = FigureRunner.Measure(new InterpretabilityFigure(metrics), context).Values;
+        var run = FigureRunner.Measure(new InterpretabilityFigure(metrics), context);
+        var perturbed = run.Values;
 
-        // The committed tolerances, centred on this machine's unperturbed values, so the test holds on any machine.
+        // The committed same-machine tolerances, centred on this machine's unperturbed values, so the test holds on any machine.
         var byKey = unperturbed.ToDictionary(v => v.Key);
         foreach (var e in committed.Values) e.Expected = byKey[e.Key].Value;
-        var violations = BandCheck.Compare(committed, perturbed);
+        (committed.Machine, committed.Convolutions) = (run.Provenance.Machine, BandCheck.Kernels(run.Provenance.Convolutions));
+        var comparison = BandCheck.Compare(committed, perturbed, run.Provenance);
+        Assert.True(comparison.MachineMatches);
+        var violations = comparison.Violations;
 
         var moved = perturbed.Where(v => v.Metric == "rma" && Math.Abs(byKey[v.Key].Value) > 1e-4).Select(v => v.Key).ToHashSet();
         Assert.NotEmpty(moved);
