@@ -183,6 +183,18 @@ public sealed class PruningConfig
     public PrunedLayers Layers { get; set; } = PrunedLayers.ConvAndLinear;
     /// <summary>Target sparsity of method snip: pruned once at initialisation, then trained once (paper: 0.914).</summary>
     public double? SnipSparsity { get; set; }
+    /// <summary>
+    /// Also train a no-pruning control per model: iteration k retrains iteration k−1's dense model exactly as the pruned
+    /// arm retrains (same epochs, schedule and seed), so a gain of pruning is told apart from a gain of more epochs.
+    /// </summary>
+    public bool Control { get; set; }
+
+    /// <summary>Why <see cref="Control"/> cannot be on, or null: snip trains once and never retrains, so there is nothing to match.</summary>
+    [YamlDotNet.Serialization.YamlIgnore]
+    public string? ControlProblem => Control && Method == PruningMethod.Snip
+        ? "is true, but method snip trains once and never retrains, so a no-pruning control has no retraining to match; " +
+          "set pruning.control to false, or use method magnitude"
+        : null;
 }
 
 /// <summary>Experiment 1: which scene images are explained, and the attribution methods' settings.</summary>

@@ -53,6 +53,9 @@ public sealed class BatchLoader
 
     public int Count => _samples.Count;
 
+    /// <summary>Every sample's label in the loader's own order, the order of an unshuffled <see cref="Batches"/>.</summary>
+    public long[] Labels => _samples.Select(s => (long)s.Label).ToArray();
+
     /// <summary>A batch ready for the consuming thread: decoded images (tensor path) or the filled batch array.</summary>
     sealed record Prepared(long[] Labels, int Seed, RgbImage[]? Images, float[]? Pixels);
 

@@ -244,16 +244,16 @@ public static class FigureRunner
         var p = context.Profile;
         long checkpoints = 0, data = 0;
         var parts = new List<string>();
-        foreach (var model in p.Models)
+        // The control's iteration 0 is a copy of the pruned arm's, on disk all the same.
+        foreach (var trajectory in p.Models.SelectMany(model => Trajectory.Arms(context, model)))
         {
-            var trajectory = new Trajectory(context, model);
             var missing = trajectory.Iterations - trajectory.Store.LastCompleted(trajectory.Iterations);
             if (missing == 0) continue;
             using var net = trajectory.NewModel();
             using var masks = Pruning.PruningMasks.Dense(net, p.Pruning.Layers);
             var perCheckpoint = net.parameters().Concat(net.buffers()).Sum(t => t.numel() * t.ElementSize) + masks.TotalCount;
             checkpoints += missing * perCheckpoint;
-            parts.Add(FormattableString.Invariant($"checkpoints of {model.Key}: {missing} × {perCheckpoint / 1048576.0:F1} MiB"));
+            parts.Add(FormattableString.Invariant($"checkpoints of {trajectory.SeriesKey}: {missing} × {perCheckpoint / 1048576.0:F1} MiB"));
         }
         if (p.Data.Scenes is { } scenes && figures.Any(f => f is InterpretabilityFigure or HeatmapsFigure or ObjectDiscoveryFigure)
             && Data.Synthetic.SyntheticScenes.Generated(context.CacheRoot, scenes, p.DataSeed) == null)

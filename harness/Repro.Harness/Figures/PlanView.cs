@@ -19,21 +19,33 @@ public static class PlanView
         sb.AppendLine(string.Create(inv, $"profile {p.Name}: {p.Description}"));
         sb.AppendLine(string.Create(inv, $"data: {p.Data.Kind.ToString().ToLowerInvariant()}, {trainImages:N0} train / {valImages:N0} val images, input {p.Data.ImageSize}px; figures: {string.Join(", ", p.Figures)}"));
         sb.AppendLine(string.Create(inv, $"pruning: {p.Pruning.Method.ToString().ToLowerInvariant()}, rate {p.Pruning.Rate} per iteration, layers {StrictYaml.EnumNames(typeof(PrunedLayers))[(int)p.Pruning.Layers]}, learning-rate rewinding"));
+        if (p.Pruning.Control)
+            sb.AppendLine("control: each model's dense model is also retrained as often without pruning (rows <model>-control; its iteration 0 is the pruned arm's)");
         sb.AppendLine();
-        sb.AppendLine($"{"model",-18} {"iters",5} {"final sparsity",14} {"epochs/iter",11} {"train images",16} {"est. GPU-hours",14}  basis");
+        // wide enough for the longest row key, so the control rows stay in their columns
+        var width = Math.Max(18, p.Models.Max(m => m.Key.Length + (p.Pruning.Control ? "-control".Length : 0)));
+        sb.AppendLine($"{"model".PadRight(width)} {"iters",5} {"final sparsity",14} {"epochs/iter",11} {"train images",16} {"est. GPU-hours",14}  basis");
         double totalHours = 0;
         foreach (var m in p.Models)
         {
             var iterations = p.IterationsFor(m);
             var epochs = p.EpochsFor(m);
             var perEpoch = Math.Min(trainImages, p.Schedule.TrainImagesPerEpoch ?? int.MaxValue);
-            var images = (double)(p.EpochsFor(m, 0) + iterations * epochs) * perEpoch;
             var (ips, basis) = Throughput(p, m);
             var evalIps = p.Plan?.EvalImagesPerSecond.GetValueOrDefault(m.Architecture) is > 0 and var e ? e / (m.Width * m.Width) : ips * 3;
-            var hours = ips > 0 ? (images / ips + (iterations + 1) * valImages / evalIps) / 3600 : double.NaN;
-            if (!double.IsNaN(hours)) totalHours += hours;
-            sb.AppendLine(string.Create(inv,
-                $"{m.Key,-18} {iterations,5} {100 * (1 - Math.Pow(1 - p.Pruning.Rate, iterations)),13:F1}% {epochs,11} {images,16:N0} {(double.IsNaN(hours) ? "n/a" : hours.ToString(hours >= 0.1 ? "F1" : "F3", inv)),14}  {basis}"));
+            // The control shares the dense run: it adds the K retraining runs and their validation passes only.
+            var arms = new List<(string Key, double Images, int Evaluations, double Sparsity)>
+            {
+                (m.Key, (double)(p.EpochsFor(m, 0) + iterations * epochs) * perEpoch, iterations + 1, 1 - Math.Pow(1 - p.Pruning.Rate, iterations)),
+            };
+            if (p.Pruning.Control) arms.Add((m.Key + "-control", (double)iterations * epochs * perEpoch, iterations, 0));
+            foreach (var (key, images, evaluations, sparsity) in arms)
+            {
+                var hours = ips > 0 ? (images / ips + evaluations * valImages / evalIps) / 3600 : double.NaN;
+                if (!double.IsNaN(hours)) totalHours += hours;
+                sb.AppendLine(string.Create(inv,
+                    $"{key.PadRight(width)} {iterations,5} {100 * sparsity,13:F1}% {epochs,11} {images,16:N0} {(double.IsNaN(hours) ? "n/a" : hours.ToString(hours >= 0.1 ? "F1" : "F3", inv)),14}  {basis}"));
+            }
         }
         var total = totalHours >= 1 ? string.Create(inv, $"{totalHours:F1} GPU-hours") : string.Create(inv, $"{totalHours * 60:F1} GPU-minutes");
         sb.AppendLine($"total: about {total} (training, plus one validation pass per iteration).");

@@ -60,6 +60,7 @@ public static class ProfileLoader
         }
         require(p.Pruning.Method != PruningMethod.Snip || p.Pruning.SnipSparsity is > 0 and < 1, "pruning.snip_sparsity",
             $"is {p.Pruning.SnipSparsity?.ToString() ?? "missing"}; method snip needs a target sparsity in (0, 1), e.g. 0.914");
+        require(p.Pruning.ControlProblem == null, "pruning.control", p.Pruning.ControlProblem ?? "");
         require(p.Pruning.Rate > 0 && p.Pruning.Rate < 1, "pruning.rate", $"is {p.Pruning.Rate}; must be in (0, 1)");
         require(p.Pruning.Iterations >= 0, "pruning.iterations", "must be >= 0");
         require(p.Schedule.Epochs >= 1, "schedule.epochs", "must be >= 1");

@@ -16,13 +16,34 @@ namespace Repro.Training;
 /// optimizer and schedule. Each completed iteration is checkpointed; a rerun resumes after the last one,
 /// and every figure reuses the same checkpoints. With pruning method snip the trajectory is one iteration:
 /// SNIP prunes the freshly initialised model to pruning.snip_sparsity, then it is trained once.
+/// The control arm (pruning.control) starts from the pruned arm's dense model and retrains it K times exactly as the
+/// pruned arm does, without pruning: what pruning adds beyond the extra epochs.
 /// </summary>
-public sealed class Trajectory(RunContext context, ModelConfig model)
+public sealed class Trajectory(RunContext context, ModelConfig model, bool control = false)
 {
+    Trajectory? _pruned;
+
+    /// <summary>The arms the profile trains for <paramref name="model"/>: the pruned one, then the control when pruning.control is on.</summary>
+    public static IReadOnlyList<Trajectory> Arms(RunContext context, ModelConfig model)
+    {
+        var prunedArm = new Trajectory(context, model);
+        if (!context.Profile.Pruning.Control) return [prunedArm];
+        return [prunedArm, new Trajectory(context, model, control: true) { _pruned = prunedArm }];
+    }
+
     public ModelConfig Model { get; } = model;
+    /// <summary>True for the no-pruning control: masks stay dense, iteration 0 is the pruned arm's.</summary>
+    public bool IsControl { get; } = control && context.Profile.Pruning.ControlProblem is { } problem
+        ? throw new ConfigException($"profile '{context.Profile.Name}': 'pruning.control' {problem}")
+        : control;
+    /// <summary>The key of this arm's results series: the model's key, with "-control" for the control.</summary>
+    public string SeriesKey => IsControl ? Model.Key + "-control" : Model.Key;
+    /// <summary>The pruned trajectory of the same model (this one, for the pruned arm).</summary>
+    public Trajectory Pruned => IsControl ? _pruned ??= new Trajectory(context, Model) : this;
     public int Iterations => context.Profile.Pruning.Method == PruningMethod.Snip ? 0 : context.Profile.IterationsFor(Model);
+    /// <summary>checkpoints/&lt;profile&gt;/&lt;series key&gt;-&lt;fingerprint&gt;/: the control beside the pruned arm, under its own name.</summary>
     public CheckpointStore Store { get; } = new(Path.Combine(context.CacheRoot, "checkpoints", context.Profile.Name,
-        $"{model.Key}-{Fingerprint(context, model)}"));
+        $"{(control ? model.Key + "-control" : model.Key)}-{Fingerprint(context, model)}"));
 
     /// <summary>Bump when training numerics change (e.g. libtorch kernels switched), so old checkpoints are not reused.</summary>
     const int TrainingRevision = 3;
@@ -54,6 +75,10 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
 
     static readonly JsonSerializerOptions KnobsJson = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
+    /// <summary>
+    /// What iteration <paramref name="iteration"/>'s checkpoint says about itself. Both arms carry the model's fingerprint,
+    /// so the control's iteration 0, a byte copy of the pruned arm's, is exactly what the control expects.
+    /// </summary>
     public CheckpointInfo Info(int iteration) => new(Model.Architecture, Model.Width, context.Data.NumClasses, iteration,
         context.Profile.Pruning.Layers.ToString(), Fingerprint(context, Model), context.CpuThreads, context.CpuConvolutions);
 
@@ -90,25 +115,40 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
     /// <summary>Trains whatever iterations are missing; <paramref name="stopAfter"/> simulates an interruption.</summary>
     public IReadOnlyList<IterationMetrics> Ensure(int? stopAfter = null)
     {
+        EnsureThrough(Iterations, stopAfter);
+        return ReadMetrics();
+    }
+
+    /// <summary>Makes iterations 0..<paramref name="upTo"/> complete, training (or, for the control's 0, copying) what is missing.</summary>
+    void EnsureThrough(int upTo, int? stopAfter = null)
+    {
         var p = context.Profile;
-        if (Store.LastCompleted(Iterations) == Iterations)
+        if (Store.LastCompleted(upTo) == upTo)
         {
-            context.Log($"{Model.Key}: all {Iterations + 1} iterations cached in {Store.Directory}");
-            return ReadMetrics();
+            context.Log($"{SeriesKey}: all {upTo + 1} iterations cached in {Store.Directory}");
+            return;
         }
         // A concurrent run training the same trajectory holds the lock; what it completed meanwhile is resumed from.
-        using var entryLock = CacheLock.Acquire(Store.Directory, $"training {Model.Key}", context.Log);
-        var last = Store.LastCompleted(Iterations);
-        if (last == Iterations)
+        using var entryLock = CacheLock.Acquire(Store.Directory, $"training {SeriesKey}", context.Log);
+        var last = Store.LastCompleted(upTo);
+        if (last == upTo)
         {
-            context.Log($"{Model.Key}: all {Iterations + 1} iterations cached in {Store.Directory} by another run");
-            return ReadMetrics();
+            context.Log($"{SeriesKey}: all {upTo + 1} iterations cached in {Store.Directory} by another run");
+            return;
+        }
+        if (IsControl && last < 0)
+        {
+            CopyDenseModel();
+            last = 0;
+            if (stopAfter == 0 && upTo > 0)
+                throw new OperationCanceledException("stopped after iteration 0 as requested");
+            if (upTo == 0) return;
         }
         nn.Module<Tensor, Tensor> net;
         PruningMasks masks;
         if (last >= 0)
         {
-            context.Log($"{Model.Key}: resuming after iteration {last} from {Store.CheckpointPath(last)}");
+            context.Log($"{SeriesKey}: resuming after iteration {last} from {Store.CheckpointPath(last)}");
             (net, masks) = Load(last);
         }
         else
@@ -121,11 +161,12 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
         var transformDevice = p.Performance.DeviceTransforms ? context.Device : null;
         var trainLoader = context.Data.TrainLoader(p, transformDevice);
         var valLoader = context.Data.ValLoader(p, transformDevice);
-        for (var k = last + 1; k <= Iterations; k++)
+        for (var k = last + 1; k <= upTo; k++)
         {
-            if (k > 0) GlobalMagnitudePruner.Prune(masks, p.Pruning.Rate);
-            else if (p.Pruning.Method == PruningMethod.Snip) PruneWithSnip(net, masks, trainLoader);
-            var label = $"{Model.Key} iter {k}/{Iterations} ({masks.MeasuredSparsity():P1} sparse)";
+            // The control retrains as pruned iteration k does (epochs, schedule, seed: the same data order), but prunes nothing.
+            if (k > 0 && !IsControl) GlobalMagnitudePruner.Prune(masks, p.Pruning.Rate);
+            else if (k == 0 && p.Pruning.Method == PruningMethod.Snip) PruneWithSnip(net, masks, trainLoader);
+            var label = $"{SeriesKey} iter {k}/{Iterations} ({(IsControl ? "no pruning, " : "")}{masks.MeasuredSparsity():P1} sparse)";
             context.Log($"{label}: training {p.EpochsFor(Model, k)} epochs on {trainLoader.Count} images");
             var summary = Trainer.Train(net, masks, trainLoader, p.Schedule, p.LrFor(Model), p.EpochsFor(Model, k), context.Device,
                 Seeds.Derive(p.Seed, k), context.Log, label, ChannelsLast, p.Performance.FlatOptimizer);
@@ -133,8 +174,8 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
             var metrics = new IterationMetrics
             {
                 Iteration = k,
-                NominalSparsity = p.Pruning.Method == PruningMethod.Snip
-                    ? p.Pruning.SnipSparsity!.Value
+                NominalSparsity = IsControl ? 0
+                    : p.Pruning.Method == PruningMethod.Snip ? p.Pruning.SnipSparsity!.Value
                     : GlobalMagnitudePruner.NominalSparsity(p.Pruning.Rate, k),
                 MeasuredSparsity = masks.MeasuredSparsity(),
                 PrunableWeights = masks.TotalCount,
@@ -149,11 +190,23 @@ public sealed class Trajectory(RunContext context, ModelConfig model)
             Store.Save(k, net, masks, Info(k), metrics);
             if (ChannelsLast) MemoryLayout.ToChannelsLast(net);
             context.Log($"{label}: val top-1 {top1:P2}, {metrics.NonzeroWeights:N0} of {metrics.PrunableWeights:N0} weights left, {summary.Seconds:F0} s");
-            if (stopAfter == k && k < Iterations)
+            if (stopAfter == k && k < upTo)
                 throw new OperationCanceledException($"stopped after iteration {k} as requested");
         }
         net.Dispose();
-        return ReadMetrics();
+    }
+
+    /// <summary>
+    /// The control's iteration 0 is the pruned arm's dense model, not a second one: trained there if missing, then its
+    /// checkpoint and metrics copied byte for byte (checkpoint first: an iteration is complete once its metrics exist).
+    /// </summary>
+    void CopyDenseModel()
+    {
+        var source = Pruned;
+        source.EnsureThrough(0);
+        AtomicFile.Write(Store.CheckpointPath(0), tmp => File.Copy(source.Store.CheckpointPath(0), tmp, overwrite: true));
+        AtomicFile.Write(Store.MetricsPath(0), tmp => File.Copy(source.Store.MetricsPath(0), tmp, overwrite: true));
+        context.Log($"{SeriesKey}: iteration 0 is the dense model of {source.Store.Directory}, copied");
     }
 
     /// <summary>SNIP on one shuffled training batch (its own seed), before the single training run.</summary>

@@ -59,6 +59,27 @@ public class ProfileLoaderTests
         Assert.Contains("unknown key 'interpretability.ig_step'", typo.Message);
     }
 
+    [Theory]
+    [InlineData("smoke", true)]
+    [InlineData("paper", true)]
+    [InlineData("ci", false)]
+    [InlineData("gpu", false)]
+    public void The_control_key_is_read_and_written_back(string name, bool control)
+    {
+        var p = ProfileLoader.Load(TestSupport.RepoRoot, name);
+        Assert.Equal(control, p.Pruning.Control);
+        Assert.Equal(control, ProfileLoader.Parse(ProfileLoader.Write(p), "written back").Pruning.Control);
+    }
+
+    [Fact]
+    public void A_control_with_method_snip_is_refused_naming_the_key()
+    {
+        var snip = Smoke.Replace("  method: magnitude\n", "  method: snip\n  snip_sparsity: 0.5\n");
+        var e = Assert.Throws<ConfigException>(() => ProfileLoader.Parse(snip, "p.yaml"));
+        Assert.Contains("'pruning.control' is true, but method snip", e.Message);
+        Assert.False(ProfileLoader.Parse(snip.Replace("  control: true\n", ""), "p.yaml").Pruning.Control);
+    }
+
     [Fact]
     public void Unknown_profile_lists_the_available_ones()
     {

@@ -27,7 +27,7 @@ public class PreflightTests
         using var tmp = new TempDir();
         var profile = ScenesProfile();
         var context = Context(profile, tmp);
-        var scenes = SyntheticScenes.Ensure(context.CacheRoot, profile.Data.Scenes!, profile.Seed);
+        var scenes = SyntheticScenes.Ensure(context.CacheRoot, profile.Data.Scenes!, profile.DataSeed);
         var mask = Directory.GetFiles(Path.Combine(SyntheticScenes.VocRoot(scenes), "SegmentationClass")).Order().First();
         File.Delete(mask);
 
