@@ -37,7 +37,10 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
         ? throw new ConfigException($"profile '{context.Profile.Name}': 'pruning.control' {problem}")
         : control;
     /// <summary>The key of this arm's results series: the model's key, with "-control" for the control.</summary>
-    public string SeriesKey => IsControl ? Model.Key + "-control" : Model.Key;
+    public string SeriesKey => IsControl ? Model.Key + ControlSuffix : Model.Key;
+
+    /// <summary>What a control's results series adds to its model's key.</summary>
+    public const string ControlSuffix = "-control";
     /// <summary>The pruned trajectory of the same model (this one, for the pruned arm).</summary>
     public Trajectory Pruned => IsControl ? _pruned ??= new Trajectory(context, Model) : this;
     public int Iterations => context.Profile.Pruning.Method == PruningMethod.Snip ? 0 : context.Profile.IterationsFor(Model);

@@ -55,7 +55,7 @@ public class InterpretabilityInputsTests
     {
         using var cache = new TempDir();
         var profile = ScenesProfile();
-        var dir = SyntheticScenes.Ensure(cache.Path, profile.Data.Scenes!, profile.Seed);
+        var dir = SyntheticScenes.Ensure(cache.Path, profile.Data.Scenes!, profile.DataSeed);
         File.Delete(Path.Combine(SyntheticScenes.VocRoot(dir), "SegmentationClass", "000002.png"));
         var e = Assert.Throws<DataFileException>(() => InterpretabilityInputs.Images(TestSupport.Context(profile, cache.Path), 4));
         Assert.Contains("SegmentationClass/000002.png", e.Message);

@@ -93,7 +93,7 @@ public class ObjectDiscoveryFigureTests
     public void On_the_synthetic_scenes_LOST_with_object_separating_features_beats_the_centred_box()
     {
         var profile = ProfileLoader.Load(TestSupport.RepoRoot, "ci");
-        var dir = SyntheticScenes.Ensure(TestSupport.CacheRoot, profile.Data.Scenes!, profile.Seed);
+        var dir = SyntheticScenes.Ensure(TestSupport.CacheRoot, profile.Data.Scenes!, profile.DataSeed);
         var voc = SyntheticScenes.OpenVoc(dir, profile.Data.Scenes!, "trainval", VocTask.Segmentation);
         var images = voc.Samples.Zip(voc.ToLocalisation(), (s, l) => new DiscoveryImage(l.Id, VocDataset.ReadImage(s), l.Objects)).ToList();
         var evaluation = new CorLocEvaluation(new CorLocOptions());
