@@ -81,7 +81,7 @@ public sealed class ClaimOutcome
     /// <summary>Training seeds and evaluation images the test rests on.</summary>
     public int Seeds { get; set; }
     public int Images { get; set; }
-    /// <summary>The chance anchor on the dense model, in words ("passed: ...", "failed: ...", or "none for this claim").</summary>
+    /// <summary>The chance anchor on the dense model, in words ("...: passed", "...: failed", or "none for this claim").</summary>
     public string Anchor { get; set; } = "";
     public bool? AnchorPassed { get; set; }
 }
