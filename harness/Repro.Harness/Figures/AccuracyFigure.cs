@@ -64,8 +64,8 @@ public sealed class AccuracyFigure : IFigure
             "correct", Evidence.Intermediate(last), k => Evidence.At("top-1", values, series, k)).ToList();
         var dense = Evidence.Units(observations, series, "correct", 0)!;
         var anchor = Anchors.All(
-            Anchors.AboveLevel("dense top-1", dense, 1.0 / context.Data.NumClasses, "chance (1/classes)"),
-            Anchors.BelowCeiling("dense top-1", dense, Ceiling));
+            Anchors.AboveLevel("top-1", dense, 1.0 / context.Data.NumClasses, "chance (1/classes)"),
+            Anchors.BelowCeiling("top-1", dense, Ceiling));
         return ClaimTest.Judge($"{series}: some intermediate sparsity keeps the dense model's top-1 accuracy (at most {Margin:P0} lower; against the control too)",
             family, anchor, Margin, "val images");
     }

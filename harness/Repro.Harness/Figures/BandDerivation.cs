@@ -10,7 +10,7 @@ namespace Repro.Figures;
 /// the profile's seed is measured twice from the same checkpoints, and abs_tol = max(2 × run-to-run |Δ|, the file's
 /// resolution) is what the same machine must reproduce; every reference seed is measured once, and
 /// cross_machine_abs_tol = max(3 × sample sd, max − min) over them, since another CPU gives seed-like differences,
-/// or none where that spread exceeds half the metric's range.
+/// or none where the band of that spread (expected ± spread) would span more than half the metric's range.
 /// </summary>
 public static class BandDerivation
 {
@@ -70,13 +70,13 @@ public static class BandDerivation
             runToRun.Add(delta);
             // a count is exact: two runs that disagree on one are refused below, not given a band
             var absTol = RoundUp(range.Exact ? 2 * delta : Math.Max(2 * delta, Resolution));
-            if (!(absTol <= range.HalfRange))
+            if (!(absTol <= range.MaxTolerance))
                 tooWide.Add(FormattableString.Invariant(
-                    $"{v.Key}: band {absTol:G4} > half range {range.HalfRange:G4} of '{v.Metric}' (feasible [{range.Min:G4}, {range.Max:G4}]{(range.Exact ? ", a count, checked exactly" : "")})"));
+                    $"{v.Key}: band ±{absTol:G4} spans {2 * absTol:G4} > half range {range.HalfRange:G4} of '{v.Metric}' (feasible [{range.Min:G4}, {range.Max:G4}]{(range.Exact ? ", a count, checked exactly" : "")})"));
             var xs = perSeed.Select(s => s[v.Key].Value).ToArray();
             var mean = xs.Average();
             var spread = Math.Max(3 * Math.Sqrt(xs.Sum(x => (x - mean) * (x - mean)) / (xs.Length - 1)), xs.Max() - xs.Min());
-            double? cross = spread <= range.HalfRange ? RoundUp(range.Exact ? spread : Math.Max(spread, Resolution)) : null;
+            double? cross = spread <= range.MaxTolerance ? RoundUp(range.Exact ? spread : Math.Max(spread, Resolution)) : null;
             if (cross == null) notComparable++;
             values.Add(new ExpectedValue
             {
@@ -91,7 +91,7 @@ public static class BandDerivation
         if (tooWide.Count > 0)
             throw new ConfigException(
                 $"figure '{figure}' on profile '{profile.Name}': {tooWide.Count} value(s) differ between two runs of seed {profile.Seed} from the " +
-                $"same checkpoints by more than half their metric's feasible range, so no regression check can hold them: " +
+                $"same checkpoints by so much that their band would span more than half their metric's feasible range, so no regression check can hold them: " +
                 string.Join("; ", tooWide.Take(10)) + (tooWide.Count > 10 ? $"; and {tooWide.Count - 10} more" : "") +
                 ". Find what is not deterministic in the figure (unseeded noise, data order, thread-dependent reductions) before deriving again.");
 
@@ -115,7 +115,7 @@ public static class BandDerivation
                 $"expected = seed {profile.Seed}, the mean of its two runs. abs_tol (same machine) = max(2 x run-to-run |delta|, {Resolution:0.######}), " +
                 $"counts 2 x |delta| (so 0); run-to-run |delta| over {runToRun.Count} values: max {sorted.LastOrDefault():G4}, median {median:G4}. " +
                 $"cross_machine_abs_tol = max(3 x sample sd, max - min) over seeds {string.Join(", ", seeds)}, at least {Resolution:0.######} (counts exact), " +
-                $"none where that exceeds half the metric's feasible range: {notComparable} of {values.Count} values are not comparable across machines."),
+                $"none where its band (expected ± spread) would span more than half the metric's feasible range: {notComparable} of {values.Count} values are not comparable across machines."),
             Values = values,
         };
     }

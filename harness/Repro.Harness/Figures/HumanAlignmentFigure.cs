@@ -88,7 +88,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
         var hasControl = Trajectory.Arms(context, model).Count > 1;
         var family = Evidence.Comparisons(observations, series, hasControl ? series + Trajectory.ControlSuffix : null, "shape_decision",
             Enumerable.Range(1, last), k => Evidence.At("shape bias", values, series, k)).ToList();
-        var anchor = Anchors.AboveLevel("dense decisions naming the shape or texture class", Evidence.Units(observations, series, "cue_named", 0)!,
+        var anchor = Anchors.AboveLevel("decisions naming the shape or texture class", Evidence.Units(observations, series, "cue_named", 0)!,
             2.0 / suite.Categories.Count, $"chance (2 of {suite.Categories.Count} classes)");
         return ClaimTest.Judge(claim, family, anchor);
     }

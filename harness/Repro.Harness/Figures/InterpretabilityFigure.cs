@@ -56,6 +56,8 @@ public sealed class InterpretabilityFigure : IFigure
     /// <summary>The metrics the claims and the anchor rest on, kept per image.</summary>
     static readonly string[] Judged = ["rma", "rra"];
 
+    static readonly string[] ChanceKinds = ["uniform", "random"];
+
     public FigureMeasurement Measure(RunContext context, FigureFolder folder)
     {
         var profile = context.Profile;
@@ -171,10 +173,10 @@ public sealed class InterpretabilityFigure : IFigure
         foreach (var method in MethodsIn(values, model.Key, fidelity))
         {
             var series = SeriesOf(model.Key, method, fidelity);
-            var anchor = Anchors.All(Judged.SelectMany(metric => new[] { "uniform", "random" }.Select(kind =>
+            var anchor = Anchors.All(Judged.SelectMany(metric => ChanceKinds.Select(kind =>
             {
                 var (dense, chance) = Evidence.Paired(observations, (series, metric, 0), (ChanceSeries(kind, fidelity), metric, 0))!.Value;
-                return Anchors.Above($"{method} dense {metric.ToUpperInvariant()}", dense, chance, $"{kind} heatmap");
+                return Anchors.Above($"{method} {metric.ToUpperInvariant()}", dense, chance, $"{kind} heatmap");
             })).ToArray());
             anchors.Add(anchor);
             if (!anchor.Passed) continue;

@@ -166,7 +166,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
             {
                 var series = $"{model.Key}/{dataset}";
                 if (Evidence.Paired(observations, (series, "hit", 0), ($"centred-box/{dataset}", "hit", 0)) is not var (dense, box)) continue;
-                var anchor = Anchors.Above($"{model.Key} {dataset} dense CorLoc", dense, box, "centred box");
+                var anchor = Anchors.Above($"{model.Key} {dataset} CorLoc", dense, box, "centred box");
                 anchors.Add(anchor);
                 var moderate = values.Where(v => v.Series == series && v.Metric == "corloc" && v.Iteration > 0 && v.Sparsity <= ModerateSparsityPercent)
                     .Select(v => v.Iteration).ToList();

@@ -38,7 +38,6 @@ public sealed class ResNet18TasksFigure : IAlignmentFigure
 
     static ClaimOutcome NoClaim => ClaimTest.NoClaim("ResNet-18 on silhouette, colour and false colour along its pruning trajectory",
         "the paper shows this plot without a qualitative statement of its own; its general alignment claim is judged in the human-alignment figure");
-    }
 
     public IReadOnlyList<string> Plot(FigureResults results, FigureFolder folder)
     {

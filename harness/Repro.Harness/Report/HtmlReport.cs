@@ -135,15 +135,15 @@ public static class HtmlReport
                         "the last band check judged (that run ended between writing the two); its verdict is not shown.</p>");
         else if (check.ExpectedMissing) html.Append($"<p class=\"fail\">No expected results ({E(check.ExpectedFile)}); this run's values are in {E(name)}/{FigureRunner.ReceivedFile}.</p>");
         else if (check.Passed) html.Append($"<p class=\"pass\">All {check.Checked} values within their bands ({E(check.ExpectedFile)}).</p>");
-        if (check is { MachineMatches: false } && !f.CheckIsStale)
-            html.Append($"<p class=\"none\">The expected values were measured on {E(check.ExpectedMachine)}; this run is on {E(check.Machine)}, so the check used " +
-                        $"the cross-machine tolerance, and {check.NotComparable} values whose seed spread exceeds half their range were not compared.</p>");
         else
         {
             html.Append($"<p class=\"fail\">{check.Violations.Count} of {check.Checked} values outside their bands ({E(check.ExpectedFile)}):</p><ul>");
             foreach (var v in check.Violations) html.Append($"<li><code>{E(v)}</code></li>");
             html.Append("</ul>");
         }
+        if (check is { MachineMatches: false } && !f.CheckIsStale)
+            html.Append($"<p class=\"none\">The expected values were measured on {E(check.ExpectedMachine)}; this run is on {E(check.Machine)}, so the check used " +
+                        $"the cross-machine tolerance, and {check.NotComparable} values whose seed spread exceeds half their range were not compared.</p>");
 
         html.Append("<h3>Claims of the paper</h3>");
         if (r.Claims.Count == 0) html.Append("<p class=\"none\">No claim of the paper is tested by this figure.</p>");

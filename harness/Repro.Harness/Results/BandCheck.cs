@@ -86,7 +86,7 @@ public static class BandCheck
                 : $"Values from {runDescription}. Tolerances carried over from the previous expected file, which said: {current.Derivation}",
             Values = got.Select(g => known.TryGetValue(g.Key, out var k)
                 ? Value(g, k.AbsTol, k.CrossMachineAbsTol)
-                : Value(g, Math.Min(defaultAbsTol(g.Metric), MetricRanges.HalfRange(g.Metric)), null)).ToList(),
+                : Value(g, Math.Min(defaultAbsTol(g.Metric), MetricRanges.MaxTolerance(g.Metric)), null)).ToList(),
         };
     }
 

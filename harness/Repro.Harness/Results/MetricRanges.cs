@@ -3,8 +3,11 @@ namespace Repro.Results;
 /// <summary>The values a metric can take; <see cref="Exact"/> for counts, whose tolerance must be 0.</summary>
 public sealed record MetricRange(double Min, double Max, bool Exact = false)
 {
-    /// <summary>Half the feasible range: a tolerance this wide cannot tell most values apart. 0 for counts.</summary>
+    /// <summary>Half the feasible range: a band (expected ± tolerance) wider than this cannot tell most values apart. 0 for counts.</summary>
     public double HalfRange => Exact ? 0 : (Max - Min) / 2;
+
+    /// <summary>The widest tolerance whose band, expected ± tolerance, spans at most <see cref="HalfRange"/>.</summary>
+    public double MaxTolerance => HalfRange / 2;
 }
 
 /// <summary>
@@ -45,6 +48,8 @@ public static class MetricRanges
             $"metric '{metric}' has no feasible range; add it to {SourceFile} (its tolerances are judged against that range)");
 
     public static double HalfRange(string metric) => Of(metric).HalfRange;
+
+    public static double MaxTolerance(string metric) => Of(metric).MaxTolerance;
 
     public static bool IsKnown(string metric) => Find(metric) != null;
 

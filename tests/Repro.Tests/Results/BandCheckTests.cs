@@ -102,8 +102,8 @@ public class BandCheckTests
         Assert.Equal(5, back.Values.Count);
         Assert.Equal((0.05, 0.1), (back.Values[0].AbsTol, back.Values[0].CrossMachineAbsTol));
         Assert.Equal((0.01, null), (back.Values[1].AbsTol, back.Values[1].CrossMachineAbsTol));
-        // a new value: the figure's default, never more than half the metric's range, and no cross-machine tolerance
-        Assert.Equal((0.5, null), (back.Values[2].AbsTol, back.Values[2].CrossMachineAbsTol));
+        // a new value: the figure's default, its band never spanning more than half the metric's range, and no cross-machine tolerance
+        Assert.Equal((0.25, null), (back.Values[2].AbsTol, back.Values[2].CrossMachineAbsTol));
         Assert.Equal(0.1, back.Values[3].AbsTol);
         Assert.Equal(0, back.Values[4].AbsTol);
         Assert.Contains("a test run", back.Derivation);

@@ -114,8 +114,8 @@ public class BandDerivationTests
         var figure = new PresetFigure((seed, run) => (run == 1 ? 0.9 : 0.6, 20, 1000 + run));
         var e = Assert.Throws<ConfigException>(() => Derive(repo, figure, Tiny()));
         Assert.Contains("2 value(s) differ between two runs of seed 7", e.Message);
-        Assert.Contains("m/top1@0: band 0.6 > half range 0.5 of 'top1' (feasible [0, 1])", e.Message);
-        Assert.Contains("m/nonzero_weights@0: band 2 > half range 0 of 'nonzero_weights'", e.Message);
+        Assert.Contains("m/top1@0: band ±0.6 spans 1.2 > half range 0.5 of 'top1' (feasible [0, 1])", e.Message);
+        Assert.Contains("m/nonzero_weights@0: band ±2 spans 4 > half range 0 of 'nonzero_weights'", e.Message);
         Assert.Contains("a count, checked exactly", e.Message);
     }
 

@@ -285,17 +285,26 @@ public class VerdictTests
     }
 
     [Fact]
-    public void A_family_of_mixed_shapes_is_refused_with_both_shapes_named()
+    public void Arms_of_one_comparison_in_other_shapes_or_a_family_over_other_seeds_are_refused_with_the_shapes_named()
     {
-        var family = new[]
-        {
-            Compare("a", Scores(1, 8, 0.3), Scores(1, 8, 0.3)),
-            Compare("b", Scores(1, 8, 0.3), Scores(1, 8, 0.3), Scores(2, 8, 0.3)),
-        };
-        var e = Assert.Throws<ArgumentException>(() => ClaimTest.Judge("c", family, null));
+        var mixedArms = Compare("b", Scores(1, 8, 0.3), Scores(1, 8, 0.3), Scores(2, 8, 0.3));
+        var e = Assert.Throws<ArgumentException>(() => ClaimTest.Judge("c", [mixedArms], null));
         Assert.Contains("comparison 'b' control is 2 seed(s) × 8 units", e.Message);
-        Assert.Contains("comparison 'a' pruned is 1 × 8", e.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => ClaimTest.Judge("c", [family[0]], null, margin: -0.1));
+        Assert.Contains("comparison 'b' pruned is 1 × 8", e.Message);
+
+        var otherSeeds = new[] { Compare("a", Scores(1, 8, 0.3), Scores(1, 8, 0.3)), Compare("d", Scores(2, 8, 0.3), Scores(2, 8, 0.3)) };
+        e = Assert.Throws<ArgumentException>(() => ClaimTest.Judge("c", otherSeeds, null));
+        Assert.Contains("comparison 'd' holds 2 seed(s) but the family's first holds 1", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ClaimTest.Judge("c", [otherSeeds[0]], null, margin: -0.1));
+    }
+
+    [Fact]
+    public void Comparisons_over_different_numbers_of_images_form_one_family_and_the_verdict_names_the_images_of_its_comparison()
+    {
+        var o = ClaimTest.Judge("c", [Compare("small", Scores(1, 4, 0.3), Scores(1, 4, 0.3)), Compare("large", Scores(1, 12, 0.3), Scores(1, 12, 0.3))], null);
+        Assert.Equal(2, o.Comparisons);
+        Assert.Contains(o.Images, new[] { 4, 12 });
+        Assert.Equal(o.Comparison == "small" ? 4 : 12, o.Images);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public static class ClaimTest
                 Anchor = anchor?.Description ?? NoAnchor,
                 AnchorPassed = anchor?.Passed,
             };
-        var (seeds, units) = FamilyShape(family);
+        var seeds = FamilyShape(family);
 
         var m = family.Count;
         var vsDense = new EffectEstimate[m];
@@ -85,7 +85,7 @@ public static class ClaimTest
             PAdjusted = adjusted[best],
             Comparisons = m,
             Seeds = seeds,
-            Images = units,
+            Images = vsDense[best].Units,
             Anchor = anchor?.Description ?? NoAnchor,
             AnchorPassed = anchor?.Passed,
         };
@@ -114,15 +114,19 @@ public static class ClaimTest
         bool Below(EffectEstimate e) => (e with { Mean = e.Mean + margin }).PLess() < Alpha / m;
     }
 
-    static (int Seeds, int Units) FamilyShape(IReadOnlyList<Comparison> family)
+    /// <summary>
+    /// The family's seed count. Within a comparison the arms pair unit by unit, so their shapes must agree; across
+    /// comparisons the units may differ (datasets of different sizes, images decided by a cue at one iteration only).
+    /// </summary>
+    static int FamilyShape(IReadOnlyList<Comparison> family)
     {
-        (int Seeds, int Units)? first = null;
-        string? firstName = null;
+        int? seeds = null;
         for (var k = 0; k < family.Count; k++)
         {
             var c = family[k] ?? throw new ArgumentException($"comparison {k} of the family is null", nameof(family));
-            var arrays = new[] { ("pruned", c.Pruned), ("dense", c.Dense), ("control", c.Control) };
-            foreach (var (arm, x) in arrays)
+            (int Seeds, int Units)? first = null;
+            string? firstName = null;
+            foreach (var (arm, x) in new[] { ("pruned", c.Pruned), ("dense", c.Dense), ("control", c.Control) })
             {
                 if (x == null)
                 {
@@ -134,11 +138,15 @@ public static class ClaimTest
                 if (first == null) (first, firstName) = (shape, name);
                 else if (shape != first)
                     throw new ArgumentException(FormattableString.Invariant(
-                        $"{name} is {shape.Seeds} seed(s) × {shape.Units} units but {firstName} is {first.Value.Seeds} × {first.Value.Units}: every array of a claim's family must hold the same seeds and units"),
+                        $"{name} is {shape.Seeds} seed(s) × {shape.Units} units but {firstName} is {first.Value.Seeds} × {first.Value.Units}: the arms of a comparison pair unit by unit"),
                         nameof(family));
             }
+            if (seeds != null && first!.Value.Seeds != seeds)
+                throw new ArgumentException(FormattableString.Invariant(
+                    $"comparison '{c.Label}' holds {first.Value.Seeds} seed(s) but the family's first holds {seeds}: a claim rests on one set of seeds"), nameof(family));
+            seeds = first!.Value.Seeds;
         }
-        return first!.Value;
+        return seeds!.Value;
     }
 
     static (int Seeds, int Units) Shape(double[][] x, string name)
