@@ -105,39 +105,39 @@ public sealed class ObjectDiscoveryFigure : IFigure
                 continue;
             }
             foreach (var trajectory in Trajectory.Arms(context, model))
-            foreach (var m in trajectory.Ensure())
-            {
-                var key = trajectory.SeriesKey;
-                var sparsity = Math.Round(100 * m.MeasuredSparsity, 2);
-                var (net, masks) = trajectory.Load(m.Iteration);
-                using var _ = masks;
-                var (features, owned) = FeaturesOf(net, model, context, options.Stride, fidelity);
-                var discoverer = new LostDiscoverer(features, new Lost(options.KPatches));
-                foreach (var dataset in datasets)
+                foreach (var m in trajectory.Ensure())
                 {
-                    var rows = evaluation.Run(discoverer, dataset.Decoded(), context.Log);
-                    var summary = CorLocSummary.Of(rows);
-                    new DiscoveryPredictionsFile
+                    var key = trajectory.SeriesKey;
+                    var sparsity = Math.Round(100 * m.MeasuredSparsity, 2);
+                    var (net, masks) = trajectory.Load(m.Iteration);
+                    using var _ = masks;
+                    var (features, owned) = FeaturesOf(net, model, context, options.Stride, fidelity);
+                    var discoverer = new LostDiscoverer(features, new Lost(options.KPatches));
+                    foreach (var dataset in datasets)
                     {
-                        Method = discoverer.Name, Dataset = $"{dataset.Name}: {dataset.Source}", Model = key, Iteration = m.Iteration,
-                        Sparsity = sparsity, Features = features.Description, Summary = summary, Images = rows,
-                    }.Save(folder.NewArtefact(DiscoveryPredictionsFile.PathFor($"predictions/{key}-{dataset.Name}", m.Iteration)));
-                    var series = $"{key}/{dataset.Name}";
-                    observations.Add(Evidence.Observe(series, "hit", m.Iteration, Hits(rows)));
-                    values.Add(Value(series, "corloc", m.Iteration, sparsity, summary.CorLoc));
-                    values.Add(Value(series, "mean_iou", m.Iteration, sparsity, summary.MeanIou));
-                    var boxArea = MeanBoxArea(rows);
-                    values.Add(Value(series, "box_area", m.Iteration, sparsity, boxArea));
-                                        context.Log($"  {key} iter {m.Iteration} ({sparsity:F1}% sparse) {dataset.Name}: {summary}, mean box {boxArea:P0} of the image");
-                    if (dataset == datasets[0] && !trajectory.IsControl)
-                        for (var i = 0; i < shown.Count; i++)
-                            DrawCell(shown[i], rows[i], features.Stride, folder.NewArtefact(CellName(model.Key, i, m.Iteration)));
+                        var rows = evaluation.Run(discoverer, dataset.Decoded(), context.Log);
+                        var summary = CorLocSummary.Of(rows);
+                        new DiscoveryPredictionsFile
+                        {
+                            Method = discoverer.Name, Dataset = $"{dataset.Name}: {dataset.Source}", Model = key, Iteration = m.Iteration,
+                            Sparsity = sparsity, Features = features.Description, Summary = summary, Images = rows,
+                        }.Save(folder.NewArtefact(DiscoveryPredictionsFile.PathFor($"predictions/{key}-{dataset.Name}", m.Iteration)));
+                        var series = $"{key}/{dataset.Name}";
+                        observations.Add(Evidence.Observe(series, "hit", m.Iteration, Hits(rows)));
+                        values.Add(Value(series, "corloc", m.Iteration, sparsity, summary.CorLoc));
+                        values.Add(Value(series, "mean_iou", m.Iteration, sparsity, summary.MeanIou));
+                        var boxArea = MeanBoxArea(rows);
+                        values.Add(Value(series, "box_area", m.Iteration, sparsity, boxArea));
+                        context.Log($"  {key} iter {m.Iteration} ({sparsity:F1}% sparse) {dataset.Name}: {summary}, mean box {boxArea:P0} of the image");
+                        if (dataset == datasets[0] && !trajectory.IsControl)
+                            for (var i = 0; i < shown.Count; i++)
+                                DrawCell(shown[i], rows[i], features.Stride, folder.NewArtefact(CellName(model.Key, i, m.Iteration)));
+                    }
+                    owned?.Dispose();
+                    net.Dispose();
+                    values.Add(Value(key, "top1", m.Iteration, sparsity, m.Top1));
+                    values.Add(Value(key, "nonzero_weights", m.Iteration, sparsity, m.NonzeroWeights));
                 }
-                owned?.Dispose();
-                net.Dispose();
-                values.Add(Value(key, "top1", m.Iteration, sparsity, m.Top1));
-                values.Add(Value(key, "nonzero_weights", m.Iteration, sparsity, m.NonzeroWeights));
-            }
         }
 
         claims.Add(PruningRaisesCorLoc(context, datasets.Select(d => d.Name).ToList(), values, observations));
