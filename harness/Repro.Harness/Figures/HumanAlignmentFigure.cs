@@ -113,7 +113,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
                 var parametric = ModelVsHumanDatasets.Get(dataset).Parametric;
                 perDataset.Line(dataset, AlignmentRecipe.Series(results, series, metric), pattern: parametric ? null : ScottPlot.LinePattern.Dashed);
             }
-            perDataset.Caption("one line per dataset, one training seed; the summary plot shades the interval of shape bias over the images");
+            perDataset.Caption("one seed; intervals: see the summary plot (shape bias)");
             perDataset.ReferenceLines(lines);
             perDataset.LeftLimits(0, 1);
             files.Add(perDataset.Save(folder.Directory, $"top1-per-dataset-{series}", width: 1150, height: 600));
@@ -137,7 +137,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
                 if (hasControl)
                     summary.Line("shape bias, no-pruning control", AlignmentRecipe.Series(results, control, "shape_bias"), pattern: ScottPlot.LinePattern.Dashed, color: color);
             }
-            summary.Caption(Evidence.ShadingCaption(images, "cue-conflict images decided by a cue") + " (shape bias only)");
+            summary.Caption(Evidence.ShadingCaption(images, "cue-decided images") + " (shape bias)");
             summary.ReferenceLines(lines);
             var lowest = results.Values.Where(v => v.Series == series && v.Metric == consistency).Select(v => v.Value).DefaultIfEmpty(0).Min();
             summary.LeftLimits(Math.Min(0, lowest) - 0.05, 1.05);

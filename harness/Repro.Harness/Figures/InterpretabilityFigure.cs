@@ -248,12 +248,12 @@ public sealed class InterpretabilityFigure : IFigure
                         images = Math.Max(images, Evidence.Shade(plot, results, series, metric, top1.Count, color));
                         plot.Line($"{metric.ToUpperInvariant()} {methods[k]}", Series(results.Values, series, metric).Select(v => v.Value).ToList(), pattern: pattern, color: color);
                         if (hasControl)
-                            plot.Line($"{metric.ToUpperInvariant()} {methods[k]}, no-pruning control",
+                            plot.Line($"{metric.ToUpperInvariant()} {methods[k]}, control",
                                 Series(results.Values, Evidence.ControlOf(model, series), metric).Select(v => v.Value).ToList(), pattern: pattern, color: light);
                     }
                 }
                 plot.Line("top-1 accuracy", top1.Select(v => v.Value).ToList(), rightAxis: true, color: Green);
-                plot.Caption(Evidence.ShadingCaption(images) + (hasControl ? "; light lines: no-pruning control, same retraining rounds" : ""));
+                plot.Caption(Evidence.ShadingCaption(images) + (hasControl ? "; light: no-pruning control" : ""));
                 plot.RightLabel("top-1 accuracy");
                 plot.LeftLimits(0, 1);
                 plot.RightLimits(0, 1);

@@ -62,7 +62,7 @@ public class ProfileLoaderTests
     [Theory]
     [InlineData("smoke", true)]
     [InlineData("paper", true)]
-    [InlineData("ci", false)]
+    [InlineData("ci", true)]
     [InlineData("gpu", false)]
     public void The_control_key_is_read_and_written_back(string name, bool control)
     {

@@ -195,21 +195,23 @@ public class VerdictTests
     }
 
     [Fact]
-    public void Every_comparison_significantly_below_a_reference_is_contradicted()
+    public void Every_comparison_significantly_below_both_references_is_contradicted_and_below_one_only_is_not()
     {
         var dense = Scores(3, 10, 0.40);
-        var family = new[]
+        var below = new[]
         {
-            // Below the dense model only; level with the control.
-            Compare("a", Scores(3, 10, 0.30, salt: 1), dense, Scores(3, 10, 0.30, salt: 2)),
-            // Below the control only; level with the dense model.
-            Compare("b", Scores(3, 10, 0.40, salt: 3), dense, Scores(3, 10, 0.55, salt: 4)),
+            Compare("a", Scores(3, 10, 0.30, salt: 1), dense, Scores(3, 10, 0.42, salt: 2)),
+            Compare("b", Scores(3, 10, 0.25, salt: 3), dense, Scores(3, 10, 0.55, salt: 4)),
         };
-        var o = ClaimTest.Judge("c", family, null);
+        var o = ClaimTest.Judge("c", below, null);
         Assert.Equal(Verdict.Contradicted, o.Verdict);
-        Assert.Contains("Every one of the 2 comparisons is significantly below the dense model or the control", o.Evidence);
+        Assert.Contains("Every one of the 2 comparisons is significantly below the dense model and the control", o.Evidence);
         Assert.DoesNotContain("per-image evidence only", o.Evidence);
         Assert.Contains("3 seeds, 10 images", o.Evidence);
+
+        // below the dense model only, level with the control: not a contradiction
+        var oneSided = new[] { Compare("a", Scores(3, 10, 0.30, salt: 1), dense, Scores(3, 10, 0.30, salt: 2)) };
+        Assert.Equal(Verdict.Inconclusive, ClaimTest.Judge("c", oneSided, null).Verdict);
     }
 
     [Fact]
@@ -262,12 +264,28 @@ public class VerdictTests
     {
         var dense = Scores(1, 30, 0.50);
         var pruned = dense.Select(row => row.Select((v, i) => v - 0.01 + 0.002 * Math.Cos(i)).ToArray()).ToArray();
-        Assert.Equal(Verdict.Contradicted, ClaimTest.Judge("c", [Compare("a", pruned, dense)], null).Verdict);
-        var o = ClaimTest.Judge("c", [Compare("a", pruned, dense)], null, margin: 0.05, unit: "val images");
+        Assert.Equal(Verdict.Contradicted, ClaimTest.Judge("c", [Compare("a", pruned, dense, dense)], null).Verdict);
+        var o = ClaimTest.Judge("c", [Compare("a", pruned, dense, dense)], null, margin: 0.05, unit: "val images");
         Assert.Equal(Verdict.Supported, o.Verdict);
         Assert.True(o.Effect < 0);
         Assert.Contains("within the non-inferiority margin 0.050", o.Evidence);
         Assert.Contains("30 val images", o.Evidence);
+    }
+
+    [Fact]
+    public void One_seed_without_a_control_is_at_most_inconclusive_and_says_what_the_test_alone_would_say()
+    {
+        var dense = Scores(1, 30, 0.50);
+        var pruned = dense.Select(row => row.Select((v, i) => v + 0.1 + 0.002 * Math.Cos(i)).ToArray()).ToArray();
+        var o = ClaimTest.Judge("c", [Compare("a", pruned, dense)], null);
+        Assert.Equal(Verdict.Inconclusive, o.Verdict);
+        Assert.True(o.PAdjusted < 0.001);
+        Assert.Contains("The test alone would say supported", o.Evidence);
+        Assert.Contains("train the control (pruning.control) or several seeds", o.Evidence);
+        // two seeds, or a control, may decide
+        Assert.Equal(Verdict.Supported, ClaimTest.Judge("c", [Compare("a", pruned, dense, dense)], null).Verdict);
+        var twoSeeds = Scores(2, 30, 0.50);
+        Assert.Equal(Verdict.Supported, ClaimTest.Judge("c", [Compare("a", twoSeeds.Select(r => r.Select(v => v + 0.1).ToArray()).ToArray(), twoSeeds)], null).Verdict);
     }
 
     [Fact]

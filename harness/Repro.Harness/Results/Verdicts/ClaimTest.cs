@@ -61,11 +61,15 @@ public static class ClaimTest
                 best = k;
 
         var anchorPassed = anchor?.Passed ?? true;
-        Verdict verdict;
-        if (!anchorPassed) verdict = Verdict.Uninformative;
-        else if (adjusted[best] <= Alpha) verdict = Verdict.Supported;
-        else if (AllBelow(vsDense, vsControl, margin, m)) verdict = Verdict.Contradicted;
-        else verdict = Verdict.Inconclusive;
+        // One seed and no control: the per-image test cannot tell pruning from the seed-to-seed variation of a retrain
+        // (simulated false "supported" rate 8-15 %, VerdictSimulationTests), so such a run finds nothing either way.
+        var canDecide = seeds > 1 || family.Any(c => c.Control != null);
+        Verdict tested;
+        if (!anchorPassed) tested = Verdict.Uninformative;
+        else if (adjusted[best] <= Alpha) tested = Verdict.Supported;
+        else if (AllBelow(vsDense, vsControl, margin, m)) tested = Verdict.Contradicted;
+        else tested = Verdict.Inconclusive;
+        var verdict = canDecide || tested is Verdict.Uninformative ? tested : Verdict.Inconclusive;
 
         var confidence = 1 - Alpha / m;
         var dense = vsDense[best].Interval(confidence);
@@ -89,7 +93,11 @@ public static class ClaimTest
             Anchor = anchor?.Description ?? NoAnchor,
             AnchorPassed = anchor?.Passed,
         };
-        outcome.Evidence = Evidence(outcome, verdict, family.Any(c => c.Control != null), margin, unit, anchor);
+        outcome.Evidence = Evidence(outcome, tested, family.Any(c => c.Control != null), margin, unit, anchor);
+        if (verdict != tested)
+            outcome.Evidence += $" The test alone would say {tested.ToString().ToLowerInvariant()}, but with one seed and no no-pruning control a " +
+                                "per-image difference cannot be told from the seed-to-seed variation of retraining, so the verdict is " +
+                                "inconclusive; train the control (pruning.control) or several seeds.";
         return outcome;
     }
 
@@ -103,12 +111,13 @@ public static class ClaimTest
     const string NoAnchor = "none for this claim";
 
     // Every comparison's one-sided Bonferroni upper bound at level α/m (the upper end of the two-sided interval at
-    // 1 − 2α/m) of effect + margin lies below 0 against at least one reference. Read as the equivalent one-sided
+    // 1 − 2α/m) of effect + margin lies below 0 against every reference (the mirror of the intersection-union test that
+    // supports: a lenient "below either" would contradict a null in 13 % of simulated ci runs). Read as the equivalent one-sided
     // p-value of H0: effect + margin ≥ 0 below α/m: a CDF, not a quantile search per comparison.
     static bool AllBelow(EffectEstimate[] vsDense, EffectEstimate?[] vsControl, double margin, int m)
     {
         for (var k = 0; k < vsDense.Length; k++)
-            if (!Below(vsDense[k]) && !(vsControl[k] is { } c && Below(c))) return false;
+            if (!Below(vsDense[k]) || (vsControl[k] is { } c && !Below(c))) return false;
         return true;
 
         bool Below(EffectEstimate e) => (e with { Mean = e.Mean + margin }).PLess() < Alpha / m;
@@ -169,8 +178,8 @@ public static class ClaimTest
         {
             Verdict.Supported => $"{(m == 1 ? "The only comparison" : $"The best of {m} comparisons")} is above {references}{within} after Holm's correction",
             Verdict.Contradicted => m == 1
-                ? $"The only comparison is significantly below {(hasControl ? "the dense model or the control" : "the dense model")}{(margin > 0 ? " by more than the margin" : "")}"
-                : $"Every one of the {m} comparisons is significantly below {(hasControl ? "the dense model or the control" : "the dense model")}{(margin > 0 ? " by more than the margin" : "")}; the best",
+                ? $"The only comparison is significantly below {(hasControl ? "the dense model and the control" : "the dense model")}{(margin > 0 ? " by more than the margin" : "")}"
+                : $"Every one of the {m} comparisons is significantly below {(hasControl ? "the dense model and the control" : "the dense model")}{(margin > 0 ? " by more than the margin" : "")}; the best",
             Verdict.Inconclusive => m == 1
                 ? $"The only comparison is neither above {references}{within} nor significantly below"
                 : $"None of the {m} comparisons is above {references}{within} after Holm's correction, nor is every one significantly below; the best",
