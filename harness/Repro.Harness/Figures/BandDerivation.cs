@@ -149,7 +149,7 @@ public static class BandDerivation
             if (deltas.Count == 0) continue;
             lines.Add(string.Create(CultureInfo.InvariantCulture,
                 $" Against the expected values of seed {derived.Seed} at {(sibling.Threads is { } n ? $"{n} CPU thread(s)" : "no pinned thread count")} " +
-                $"({Path.GetRelativePath(repoRoot, path).Replace('\\', '/')}): max |delta| {deltas.Max():G4} over {deltas.Count} values, why each thread count has its own folder."));
+                $"({Path.GetRelativePath(repoRoot, path).Replace('\\', '/')}): max |delta| {deltas.Max():G4} over {deltas.Count} values: another thread count trains other weights, so each count has its own folder."));
         }
         return string.Concat(lines);
     }

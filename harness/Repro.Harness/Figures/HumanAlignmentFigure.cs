@@ -113,7 +113,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
                 var parametric = ModelVsHumanDatasets.Get(dataset).Parametric;
                 perDataset.Line(dataset, AlignmentRecipe.Series(results, series, metric), pattern: parametric ? null : ScottPlot.LinePattern.Dashed);
             }
-            perDataset.Caption("one seed; intervals: see the summary plot (shape bias)");
+            perDataset.Caption("one seed; intervals and the control: see the summary plot");
             perDataset.ReferenceLines(lines);
             perDataset.LeftLimits(0, 1);
             files.Add(perDataset.Save(folder.Directory, $"top1-per-dataset-{series}", width: 1150, height: 600));
