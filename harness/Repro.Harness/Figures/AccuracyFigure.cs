@@ -86,7 +86,7 @@ public sealed class AccuracyFigure : IFigure
             if (results.Values.Any(v => v.Series == control))
             {
                 Evidence.Shade(accuracy, results, control, "correct", longest.Count, color);
-                accuracy.Line($"{s}, no-pruning control", Metric(results, control, "top1"), pattern: LinePattern.Dashed, color: color);
+                accuracy.Line($"{s}, no-pruning control", Metric(results, control, "top1"), color: color.Lighten(0.5));
             }
             nonzero.Line(s, Metric(results, s, "nonzero_weights").Select(Math.Log10).ToList());
         }

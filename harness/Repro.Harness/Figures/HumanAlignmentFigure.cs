@@ -123,11 +123,12 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
                 human ? $"{series}: OOD accuracy, error consistency with human observers, shape bias"
                       : $"{series}: OOD accuracy, error consistency, shape bias\n(consistency vs the dense model: no human data, not human alignment)",
                 "value", sparsity);
-            summary.Line("OOD accuracy", AlignmentRecipe.Series(results, series, "ood_accuracy"));
+            var oodColor = summary.NextColor;
+            summary.Line("OOD accuracy", AlignmentRecipe.Series(results, series, "ood_accuracy"), color: oodColor);
             if (consistency != null)
                 summary.Line(human ? "error consistency vs humans" : "error consistency vs dense model", AlignmentRecipe.Series(results, series, consistency));
             if (hasControl)
-                summary.Line("OOD accuracy, no-pruning control", AlignmentRecipe.Series(results, control, "ood_accuracy"), pattern: ScottPlot.LinePattern.Dashed);
+                summary.Line("OOD accuracy, no-pruning control", AlignmentRecipe.Series(results, control, "ood_accuracy"), color: oodColor.Lighten(0.5));
             var images = 0;
             if (results.Values.Any(v => v.Series == series && v.Metric == "shape_bias"))
             {
@@ -135,7 +136,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
                 images = Evidence.Shade(summary, results, series, "shape_decision", sparsity.Count, color);
                 summary.Line("shape bias (cue conflict)", AlignmentRecipe.Series(results, series, "shape_bias"), color: color);
                 if (hasControl)
-                    summary.Line("shape bias, no-pruning control", AlignmentRecipe.Series(results, control, "shape_bias"), pattern: ScottPlot.LinePattern.Dashed, color: color);
+                    summary.Line("shape bias, no-pruning control", AlignmentRecipe.Series(results, control, "shape_bias"), color: color.Lighten(0.5));
             }
             summary.Caption(Evidence.ShadingCaption(images, "cue-decided images") + " (shape bias)");
             summary.ReferenceLines(lines);

@@ -245,7 +245,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
                 plot.Line("CorLoc", Percent(Series(results, $"{model}/{dataset}", "corloc")), color: blue);
                 var control = $"{model}{Trajectory.ControlSuffix}/{dataset}";
                 if (results.Values.Any(v => v.Series == control))
-                    plot.Line("CorLoc, no-pruning control", Percent(Series(results, control, "corloc")), pattern: ScottPlot.LinePattern.Dotted, color: blue);
+                    plot.Line("CorLoc, no-pruning control", Percent(Series(results, control, "corloc")), color: blue.Lighten(0.5));
                 plot.Caption(Evidence.ShadingCaption(images));
                 plot.Line("mean IoU", Percent(Series(results, $"{model}/{dataset}", "mean_iou")), pattern: ScottPlot.LinePattern.Dashed);
                 var baseline = results.Values.Single(v => v.Series == $"centred-box/{dataset}").Value;

@@ -54,7 +54,7 @@ public sealed class ResNet18TasksFigure : IAlignmentFigure
                 images = Math.Max(images, Evidence.Shade(plot, results, series, $"correct_{d}", sparsity.Count, color));
                 plot.Line(d, AlignmentRecipe.Series(results, series, AlignmentRecipe.Top1Metric(d)), color: color);
                 if (results.Values.Any(v => v.Series == control))
-                    plot.Line($"{d}, no-pruning control", AlignmentRecipe.Series(results, control, AlignmentRecipe.Top1Metric(d)), pattern: ScottPlot.LinePattern.Dashed, color: color);
+                    plot.Line($"{d}, no-pruning control", AlignmentRecipe.Series(results, control, AlignmentRecipe.Top1Metric(d)), color: color.Lighten(0.5));
             }
             plot.Caption(Evidence.ShadingCaption(images));
             plot.ReferenceLines(AlignmentRecipe.ReferenceLines(sparsity));

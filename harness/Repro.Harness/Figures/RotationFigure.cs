@@ -76,7 +76,7 @@ public sealed class RotationFigure : IAlignmentFigure
             images = Math.Max(images, Evidence.Shade(plot, results, s, $"correct_{Dataset}", longest.Count, color));
             plot.Line($"{s}: 90/180/270°", AlignmentRecipe.Series(results, s, metric), color: color);
             if (results.Values.Any(v => v.Series == s + Trajectory.ControlSuffix))
-                plot.Line($"{s}: 90/180/270°, no-pruning control", AlignmentRecipe.Series(results, s + Trajectory.ControlSuffix, metric), pattern: ScottPlot.LinePattern.Dashed, color: color);
+                plot.Line($"{s}: 90/180/270°, no-pruning control", AlignmentRecipe.Series(results, s + Trajectory.ControlSuffix, metric), color: color.Lighten(0.5));
             foreach (var condition in results.Values.Where(v => v.Series == s && v.Metric.StartsWith(metric + "_")).Select(v => v.Metric).Distinct())
                 plot.Line($"{s}: {condition[(metric.Length + 1)..]}°", AlignmentRecipe.Series(results, s, condition), pattern: ScottPlot.LinePattern.Dotted);
         }

@@ -17,7 +17,8 @@ public class AccuracyFigureTests
 
         Assert.False(outcome.Check.ExpectedMissing, $"no {outcome.Check.ExpectedFile}");
         Assert.True(outcome.Check.Violations.Count == 0, string.Join("\n", outcome.Check.Violations));
-        Assert.Equal(3 * (profile.Pruning.Iterations + 1), outcome.Check.Checked);
+        var arms = profile.Pruning.Control ? 2 : 1;   // the pruned trajectory and the no-pruning control
+        Assert.Equal(arms * 3 * (profile.Pruning.Iterations + 1), outcome.Check.Checked);
         var dir = Path.Combine(TestSupport.ReportsRoot, "ci", "accuracy");
         // the plot stage lists what it drew: the accuracy plot with its SVG, and the weights plot (dashed-free too)
         Assert.Equal(["accuracy.png", "nonzero-weights.png"], outcome.Plots.Plots.Select(p => p.Png));

@@ -25,13 +25,15 @@ public class AlignmentFigureTests
         var iterations = profile.Pruning.Iterations + 1;
         var datasets = profile.Alignment!.Datasets.Count;
         // per iteration: top-1 per dataset, OOD accuracy, three consistency metrics, shape bias
-        Assert.Equal(iterations * (datasets + 5), outcome.Check.Checked);
+        var arms = profile.Pruning.Control ? 2 : 1;   // the pruned trajectory and the no-pruning control
+        Assert.Equal(arms * iterations * (datasets + 5), outcome.Check.Checked);
 
         var metrics = outcome.Results.Values.Select(v => v.Metric).Distinct().ToList();
         Assert.Equal(datasets, metrics.Count(m => m.StartsWith("top1_")));
         Assert.Contains("error_consistency_vs_dense", metrics);
         Assert.DoesNotContain(metrics, m => m.Contains("human"));
-        var dense = outcome.Results.Values.Single(v => v.Metric == "error_consistency_vs_dense" && v.Iteration == 0);
+        const string model = "resnet18-w0.25";
+        var dense = outcome.Results.Values.Single(v => v.Series == model && v.Metric == "error_consistency_vs_dense" && v.Iteration == 0);
         Assert.Equal(1.0, dense.Value);
         Assert.All(outcome.Results.Values.Where(v => v.Metric.StartsWith("top1_") || v.Metric == "shape_bias"), v => Assert.InRange(v.Value, 0, 1));
 
@@ -44,16 +46,19 @@ public class AlignmentFigureTests
         Assert.NotNull(claim.AnchorPassed);
         Assert.Contains("chance", claim.Anchor);
         Assert.Contains("per-image evidence only", claim.Evidence);
-        var observed = outcome.Results.Observations.Single(o => o.Metric == "shape_decision" && o.Iteration == 0);
+        var observed = outcome.Results.Observations.Single(o => o.Series == model && o.Metric == "shape_decision" && o.Iteration == 0);
         var decided = observed.Values.Where(double.IsFinite).ToList();
-        Assert.Equal(outcome.Results.Values.Single(v => v.Metric == "shape_bias" && v.Iteration == 0).Value, decided.Count == 0 ? double.NaN : decided.Average(), 6);
+        Assert.Equal(outcome.Results.Values.Single(v => v.Series == model && v.Metric == "shape_bias" && v.Iteration == 0).Value, decided.Count == 0 ? double.NaN : decided.Average(), 6);
         Assert.Contains(outcome.Results.Deviations, d => d.Contains("not human observers"));
         Assert.Contains(outcome.Results.Deviations, d => d.Contains("false colour") && d.Contains("approximation"));
-        foreach (var series in outcome.Results.Values.Select(v => v.Series).Distinct())
+        // one pair of plots per model; the control is drawn inside them, not on plots of its own
+        foreach (var series in outcome.Results.Values.Select(v => v.Series).Distinct().Where(s => !s.EndsWith(Repro.Training.Trajectory.ControlSuffix)))
         {
             Assert.Contains($"top1-per-dataset-{series}.png", outcome.Plots.Plots.Select(p => p.Png));
             Assert.Contains($"alignment-summary-{series}.png", outcome.Plots.Plots.Select(p => p.Png));
         }
+        Assert.Equal(2, outcome.Plots.Plots.Count);
+        Assert.Contains(outcome.Results.Values, v => v.Series.EndsWith(Repro.Training.Trajectory.ControlSuffix));
     }
 
     [Fact]
@@ -61,7 +66,7 @@ public class AlignmentFigureTests
     {
         var outcome = RunOnCi(new RotationFigure(), out var profile);
         // per iteration: rotation top-1 over the benchmark's 90/180/270 conditions, and each of the four conditions
-        Assert.Equal((profile.Pruning.Iterations + 1) * 5, outcome.Check.Checked);
+        Assert.Equal((profile.Pruning.Control ? 2 : 1) * (profile.Pruning.Iterations + 1) * 5, outcome.Check.Checked);
         Assert.Equal(["0", "180", "270", "90"],
             outcome.Results.Values.Where(v => v.Metric.StartsWith("top1_rotation_")).Select(v => v.Metric["top1_rotation_".Length..]).Distinct().Order());
         var claim = Assert.Single(outcome.Results.Claims);
@@ -74,7 +79,7 @@ public class AlignmentFigureTests
     public void ResNet18_tasks_figure_on_the_ci_profile_is_inside_its_bands()
     {
         var outcome = RunOnCi(new ResNet18TasksFigure(), out var profile);
-        Assert.Equal((profile.Pruning.Iterations + 1) * 3, outcome.Check.Checked);
+        Assert.Equal((profile.Pruning.Control ? 2 : 1) * (profile.Pruning.Iterations + 1) * 3, outcome.Check.Checked);
         Assert.Equal(["top1_colour", "top1_false-colour", "top1_silhouette"], outcome.Results.Values.Select(v => v.Metric).Distinct().Order());
         Assert.Equal(["tasks-resnet18-w0.25.png"], outcome.Plots.Plots.Select(p => p.Png));
     }
