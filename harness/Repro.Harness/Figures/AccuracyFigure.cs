@@ -79,7 +79,7 @@ public sealed class AccuracyFigure : IFigure
         var images = 0;
         foreach (var s in series)
         {
-            var color = accuracy.NextColor;
+            var color = accuracy.TakeColor();
             images = Math.Max(images, Evidence.Shade(accuracy, results, s, "correct", longest.Count, color));
             accuracy.Line(s, Metric(results, s, "top1"), color: color);
             var control = s + Trajectory.ControlSuffix;

@@ -99,5 +99,5 @@ public static class Evidence
     public static string ShadingCaption(int images, string unit = "images") => images == 0
         ? "no per-image values: no interval"
         : string.Create(CultureInfo.InvariantCulture,
-            $"shaded: {PlotConfidence:P0} interval of the mean over {images} {unit}, one seed");
+            $"shaded: {PlotConfidence:P0} CI of the mean, {images} {unit}, one seed");
 }

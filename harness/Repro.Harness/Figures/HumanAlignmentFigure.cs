@@ -123,7 +123,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
                 human ? $"{series}: OOD accuracy, error consistency with human observers, shape bias"
                       : $"{series}: OOD accuracy, error consistency, shape bias\n(consistency vs the dense model: no human data, not human alignment)",
                 "value", sparsity);
-            var oodColor = summary.NextColor;
+            var oodColor = summary.TakeColor();
             summary.Line("OOD accuracy", AlignmentRecipe.Series(results, series, "ood_accuracy"), color: oodColor);
             if (consistency != null)
                 summary.Line(human ? "error consistency vs humans" : "error consistency vs dense model", AlignmentRecipe.Series(results, series, consistency));
@@ -132,7 +132,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
             var images = 0;
             if (results.Values.Any(v => v.Series == series && v.Metric == "shape_bias"))
             {
-                var color = summary.NextColor;
+                var color = summary.TakeColor();
                 images = Evidence.Shade(summary, results, series, "shape_decision", sparsity.Count, color);
                 summary.Line("shape bias (cue conflict)", AlignmentRecipe.Series(results, series, "shape_bias"), color: color);
                 if (hasControl)

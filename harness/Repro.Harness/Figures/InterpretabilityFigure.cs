@@ -253,7 +253,7 @@ public sealed class InterpretabilityFigure : IFigure
                     }
                 }
                 plot.Line("top-1 accuracy", top1.Select(v => v.Value).ToList(), rightAxis: true, color: Green);
-                plot.Caption(Evidence.ShadingCaption(images) + (hasControl ? "; light: no-pruning control" : ""));
+                plot.Caption(Evidence.ShadingCaption(images) + (hasControl ? "; light: control" : ""));
                 plot.RightLabel("top-1 accuracy");
                 plot.LeftLimits(0, 1);
                 plot.RightLimits(0, 1);

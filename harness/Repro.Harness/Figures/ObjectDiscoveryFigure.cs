@@ -240,7 +240,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
             foreach (var dataset in datasets)
             {
                 using var plot = new SparsityPlot($"LOST CorLoc: {model}, {dataset}", "CorLoc / mean IoU (%)", sparsity);
-                var blue = plot.NextColor;
+                var blue = plot.TakeColor();
                 var images = Evidence.Shade(plot, results, $"{model}/{dataset}", "hit", sparsity.Count, blue, scale: 100);
                 plot.Line("CorLoc", Percent(Series(results, $"{model}/{dataset}", "corloc")), color: blue);
                 var control = $"{model}{Trajectory.ControlSuffix}/{dataset}";

@@ -50,7 +50,7 @@ public sealed class ResNet18TasksFigure : IAlignmentFigure
             var images = 0;
             foreach (var d in Datasets)
             {
-                var color = plot.NextColor;
+                var color = plot.TakeColor();
                 images = Math.Max(images, Evidence.Shade(plot, results, series, $"correct_{d}", sparsity.Count, color));
                 plot.Line(d, AlignmentRecipe.Series(results, series, AlignmentRecipe.Top1Metric(d)), color: color);
                 if (results.Values.Any(v => v.Series == control))

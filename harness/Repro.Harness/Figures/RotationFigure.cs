@@ -72,7 +72,7 @@ public sealed class RotationFigure : IAlignmentFigure
         var images = 0;
         foreach (var s in series)
         {
-            var color = plot.NextColor;
+            var color = plot.TakeColor();
             images = Math.Max(images, Evidence.Shade(plot, results, s, $"correct_{Dataset}", longest.Count, color));
             plot.Line($"{s}: 90/180/270°", AlignmentRecipe.Series(results, s, metric), color: color);
             if (results.Values.Any(v => v.Series == s + Trajectory.ControlSuffix))

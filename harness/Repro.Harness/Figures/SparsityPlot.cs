@@ -63,8 +63,8 @@ public sealed class SparsityPlot : IDisposable
         _plot.MoveToBack(fill);
     }
 
-    /// <summary>The colour the next <see cref="Line"/> without a colour of its own will get.</summary>
-    public Color NextColor => _palette[_series % _palette.Length];
+    /// <summary>The next colour of the palette, taken for a line and its shading so later lines get other colours.</summary>
+    public Color TakeColor() => _palette[_series++ % _palette.Length];
 
     /// <summary>A second title line, e.g. what the shaded intervals are and what they rest on.</summary>
     public void Caption(string caption) => _plot.Title($"{_plot.Axes.Title.Label.Text}\n{caption}");
