@@ -46,7 +46,7 @@ public static class HtmlReport
             <style>{{Style}}</style></head><body>
             <h1>When Does Pruning Benefit Vision Representations? — reproduction report</h1>
             <p>Profile <b>{{E(profile)}}</b>. Each section is one paper figure: its plots, whether every number is inside its
-            expected band, whether the paper's qualitative claims hold in this run, and where this run departs from the paper.</p>
+            expected band, what this run's evidence says of the paper's claims, and where this run departs from the paper.</p>
             """);
         Summary(html, files);
         CommonDeviations(html, files);
