@@ -60,7 +60,7 @@ public sealed class AccuracyFigure : IFigure
     {
         var series = model.Key;
         var last = observations.Where(o => o.Series == series).Max(o => o.Iteration);
-        var family = Evidence.Comparisons(observations, series, Trajectory.Arms(context, model).Count > 1 ? series + Trajectory.ControlSuffix : null,
+        var family = Evidence.Comparisons(observations, series, Evidence.ControlOf(series, series),
             "correct", Evidence.Intermediate(last), k => Evidence.At("top-1", values, series, k)).ToList();
         var dense = Evidence.Units(observations, series, "correct", 0)!;
         var anchor = Anchors.All(
@@ -72,7 +72,7 @@ public sealed class AccuracyFigure : IFigure
 
     public IReadOnlyList<string> Plot(FigureResults results, FigureFolder folder)
     {
-        var series = results.Values.Select(v => v.Series).Distinct().Where(s => !s.EndsWith(Trajectory.ControlSuffix, StringComparison.Ordinal)).ToList();
+        var series = results.Values.Select(v => v.Series).Distinct().Where(s => !Evidence.IsControl(s)).ToList();
         var longest = series.Select(s => Sparsities(results, s)).MaxBy(s => s.Count)!;
         using var accuracy = new SparsityPlot(Title, "top-1 accuracy", longest);
         using var nonzero = new SparsityPlot("Remaining non-zero weights vs sparsity", "non-zero weights (log10 scale)", longest);

@@ -221,30 +221,29 @@ public static class AlignmentRecipe
             .ToList());
 
     /// <summary>Shape bias on the cue-conflict set (shape = the image's category, texture from its file name).</summary>
-    public static ShapeBiasResult ShapeBiasOf(OodSuite suite, IterationDecisions it)
-    {
-        var textures = suite.Datasets.Single(d => d.Name == "cue-conflict").Textures;
-        return ShapeBias.Of(it.On("cue-conflict")
-            .Select(d => new CueConflictDecision(d.ImageId, d.Category, textures[d.ImageId], d.Response)).ToList());
-    }
+    public static ShapeBiasResult ShapeBiasOf(OodSuite suite, IterationDecisions it) => ShapeBias.Of(CueDecisions(suite, it).ToList());
 
     /// <summary>
     /// Per cue-conflict image with different shape and texture classes: 1 when the decision names the shape class, 0 the
     /// texture class, NaN for any other decision; the mean over the finite ones is the shape bias.
     /// </summary>
     public static IEnumerable<double> ShapeDecisions(OodSuite suite, IterationDecisions it) =>
-        CueDecisions(suite, it).Select(d => d.Response == d.ShapeCategory ? 1.0 : d.Response == d.TextureCategory ? 0.0 : double.NaN);
+        Conflicting(suite, it).Select(d => d.Response == d.ShapeCategory ? 1.0 : d.Response == d.TextureCategory ? 0.0 : double.NaN);
 
     /// <summary>Per cue-conflict image with different shape and texture classes: 1 when the decision names either cue, else 0.</summary>
     public static IEnumerable<double> CueNamed(OodSuite suite, IterationDecisions it) =>
-        CueDecisions(suite, it).Select(d => d.Response == d.ShapeCategory || d.Response == d.TextureCategory ? 1.0 : 0.0);
+        Conflicting(suite, it).Select(d => d.Response == d.ShapeCategory || d.Response == d.TextureCategory ? 1.0 : 0.0);
 
+    /// <summary>Every cue-conflict decision with its shape (the image's category) and texture (from its file name).</summary>
     static IEnumerable<CueConflictDecision> CueDecisions(OodSuite suite, IterationDecisions it)
     {
         var textures = suite.Datasets.Single(d => d.Name == "cue-conflict").Textures;
-        return it.On("cue-conflict").Select(d => new CueConflictDecision(d.ImageId, d.Category, textures[d.ImageId], d.Response))
-            .Where(d => d.ShapeCategory != d.TextureCategory);
+        return it.On("cue-conflict").Select(d => new CueConflictDecision(d.ImageId, d.Category, textures[d.ImageId], d.Response));
     }
+
+    /// <summary>The decisions whose shape and texture classes differ: the only ones shape bias counts.</summary>
+    static IEnumerable<CueConflictDecision> Conflicting(OodSuite suite, IterationDecisions it) =>
+        CueDecisions(suite, it).Where(d => d.ShapeCategory != d.TextureCategory);
 
     public static MeasuredValue Value(string series, string metric, IterationDecisions it, double value) =>
         new() { Series = series, Metric = metric, Iteration = it.Iteration, Sparsity = it.SparsityPercent, Value = value };

@@ -19,6 +19,9 @@ public static class Evidence
     /// <summary>The key of the no-pruning control series of a model's series, e.g. "resnet18-w0.25-control/grad-cam/paper".</summary>
     public static string ControlOf(string modelKey, string series) => modelKey + Training.Trajectory.ControlSuffix + series[modelKey.Length..];
 
+    /// <summary>Whether a model-level series ("resnet18-w0.25-control") is a control's: plots draw it inside its model's.</summary>
+    public static bool IsControl(string modelSeries) => modelSeries.EndsWith(Training.Trajectory.ControlSuffix, StringComparison.Ordinal);
+
     static Dictionary<string, Observation> Index(IEnumerable<Observation> observations) => observations.ToDictionary(o => o.Key);
 
     /// <summary>Pruned iterations that are neither dense nor the last (the paper's "intermediate sparsities").</summary>
@@ -26,7 +29,7 @@ public static class Evidence
 
     /// <summary>
     /// One comparison per iteration: the series at that iteration against its own dense iteration 0 and, when
-    /// <paramref name="controlSeries"/> has values there, against the control at the same iteration (as many retraining
+    /// <paramref name="controlSeries"/> has values there (the profile trains the control), against the control at the same iteration (as many retraining
     /// rounds, no pruning). Images without a value in any of the three (a mask with no object pixel) are left out of that
     /// comparison only.
     /// </summary>

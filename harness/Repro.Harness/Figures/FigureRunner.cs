@@ -62,7 +62,7 @@ public static class FigureRunner
         if (results.SkippedInputs.Count > 0)
             context.Log($"  {results.SkippedInputs.Count} input files skipped (listed in {Path.Combine(dir, ResultsFile)}), e.g. {results.SkippedInputs[0]}");
         foreach (var claim in results.Claims)
-            context.Log($"  claim {(claim.Verdict == Verdict.NoClaim ? "NO CLAIM" : claim.Verdict.ToString().ToUpperInvariant())}: {claim.Claim} — {claim.Evidence}");
+            context.Log($"  claim {claim.Verdict.InWords().ToUpperInvariant()}: {claim.Claim} — {claim.Evidence}");
         var accept = $"dotnet build -t:AcceptResults -p:Profile={profile.Name}{ThreadsProperty(context)}";
         if (!check.ExpectedMissing && !check.MachineMatches)
             context.Log($"  the expected values come from another machine ({check.ExpectedMachine}; this run: {check.Machine}), so the check uses " +

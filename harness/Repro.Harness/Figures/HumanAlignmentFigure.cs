@@ -85,8 +85,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
         if (!context.Profile.Alignment!.Datasets.Contains(CueConflict))
             return ClaimTest.NoClaim(claim, "the profile's alignment datasets leave out cue-conflict, so shape bias is not measured");
         var last = values.Where(v => v.Series == series && v.Metric == "shape_bias").Max(v => v.Iteration);
-        var hasControl = Trajectory.Arms(context, model).Count > 1;
-        var family = Evidence.Comparisons(observations, series, hasControl ? series + Trajectory.ControlSuffix : null, "shape_decision",
+        var family = Evidence.Comparisons(observations, series, Evidence.ControlOf(series, series), "shape_decision",
             Enumerable.Range(1, last), k => Evidence.At("shape bias", values, series, k)).ToList();
         var anchor = Anchors.AboveLevel("decisions naming the shape or texture class", Evidence.Units(observations, series, "cue_named", 0)!,
             2.0 / suite.Categories.Count, $"chance (2 of {suite.Categories.Count} classes)");
@@ -98,7 +97,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
         var files = new List<string>();
         var datasets = results.Values.Select(v => v.Metric).Where(m => m.StartsWith("top1_")).Distinct().ToList();
         var consistency = results.Values.Select(v => v.Metric).FirstOrDefault(m => m.StartsWith("error_consistency_"));
-        foreach (var series in results.Values.Select(v => v.Series).Where(s => !s.EndsWith(Trajectory.ControlSuffix, StringComparison.Ordinal)).Distinct())
+        foreach (var series in results.Values.Select(v => v.Series).Where(s => !Evidence.IsControl(s)).Distinct())
         {
             var control = series + Trajectory.ControlSuffix;
             var hasControl = results.Values.Any(v => v.Series == control);

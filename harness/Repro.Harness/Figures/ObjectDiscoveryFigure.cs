@@ -161,7 +161,6 @@ public sealed class ObjectDiscoveryFigure : IFigure
         var anchors = new List<AnchorResult>();
         foreach (var model in context.Profile.Models)
         {
-            var hasControl = Trajectory.Arms(context, model).Count > 1;
             foreach (var dataset in datasets)
             {
                 var series = $"{model.Key}/{dataset}";
@@ -170,7 +169,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
                 anchors.Add(anchor);
                 var moderate = values.Where(v => v.Series == series && v.Metric == "corloc" && v.Iteration > 0 && v.Sparsity <= ModerateSparsityPercent)
                     .Select(v => v.Iteration).ToList();
-                var comparisons = Evidence.Comparisons(observations, series, hasControl ? $"{model.Key}{Trajectory.ControlSuffix}/{dataset}" : null, "hit",
+                var comparisons = Evidence.Comparisons(observations, series, Evidence.ControlOf(model.Key, series), "hit",
                     moderate, k => Evidence.At($"{model.Key} {dataset} CorLoc", values, series, k)).ToList();
                 all.AddRange(comparisons);
                 if (anchor.Passed) family.AddRange(comparisons);
@@ -231,7 +230,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
     {
         var files = new List<string>();
         var models = results.Values.Where(v => v.Metric == "top1").Select(v => v.Series)
-            .Where(s => !s.EndsWith(Trajectory.ControlSuffix, StringComparison.Ordinal)).Distinct().ToList();
+            .Where(s => !Evidence.IsControl(s)).Distinct().ToList();
         var datasets = results.Values.Where(v => v.Series.StartsWith("centred-box/", StringComparison.Ordinal)).Select(v => v.Series["centred-box/".Length..]).ToList();
         foreach (var model in models)
         {

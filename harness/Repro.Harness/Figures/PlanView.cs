@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Repro.Config;
 using Repro.Models;
+using Repro.Training;
 
 namespace Repro.Figures;
 
@@ -23,7 +24,7 @@ public static class PlanView
             sb.AppendLine("control: each model's dense model is also retrained as often without pruning (rows <model>-control; its iteration 0 is the pruned arm's)");
         sb.AppendLine();
         // wide enough for the longest row key, so the control rows stay in their columns
-        var width = Math.Max(18, p.Models.Max(m => m.Key.Length + (p.Pruning.Control ? "-control".Length : 0)));
+        var width = Math.Max(18, p.Models.Max(m => m.Key.Length + (p.Pruning.Control ? Trajectory.ControlSuffix.Length : 0)));
         sb.AppendLine($"{"model".PadRight(width)} {"iters",5} {"final sparsity",14} {"epochs/iter",11} {"train images",16} {"est. GPU-hours",14}  basis");
         double totalHours = 0;
         foreach (var m in p.Models)
@@ -38,7 +39,7 @@ public static class PlanView
             {
                 (m.Key, (double)(p.EpochsFor(m, 0) + iterations * epochs) * perEpoch, iterations + 1, 1 - Math.Pow(1 - p.Pruning.Rate, iterations)),
             };
-            if (p.Pruning.Control) arms.Add((m.Key + "-control", (double)iterations * epochs * perEpoch, iterations, 0));
+            if (p.Pruning.Control) arms.Add((m.Key + Trajectory.ControlSuffix, (double)iterations * epochs * perEpoch, iterations, 0));
             foreach (var (key, images, evaluations, sparsity) in arms)
             {
                 var hours = ips > 0 ? (images / ips + evaluations * valImages / evalIps) / 3600 : double.NaN;

@@ -42,7 +42,7 @@ public sealed class ResNet18TasksFigure : IAlignmentFigure
     public IReadOnlyList<string> Plot(FigureResults results, FigureFolder folder)
     {
         var files = new List<string>();
-        foreach (var series in results.Values.Select(v => v.Series).Where(s => !s.EndsWith(Trajectory.ControlSuffix, StringComparison.Ordinal)).Distinct())
+        foreach (var series in results.Values.Select(v => v.Series).Where(s => !Evidence.IsControl(s)).Distinct())
         {
             var sparsity = AlignmentRecipe.Sparsities(results, series, AlignmentRecipe.Top1Metric(Datasets[0]));
             using var plot = new SparsityPlot($"{series}: silhouette, colour and false colour", "top-1 accuracy", sparsity);

@@ -63,7 +63,7 @@ public sealed class RotationFigure : IAlignmentFigure
     {
         var metric = AlignmentRecipe.Top1Metric(Dataset);
         var series = results.Values.Where(v => v.Metric == metric).Select(v => v.Series)
-            .Where(s => !s.EndsWith(Trajectory.ControlSuffix, StringComparison.Ordinal)).Distinct().ToList();
+            .Where(s => !Evidence.IsControl(s)).Distinct().ToList();
         if (series.Count == 0) return [];
         var longest = series.Select(s => AlignmentRecipe.Sparsities(results, s, metric)).MaxBy(s => s.Count)!;
         var absent = PaperModels.Where(a => !series.Any(s => s.StartsWith(a))).Select(Pretty).ToList();

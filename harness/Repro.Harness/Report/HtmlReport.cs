@@ -78,7 +78,7 @@ public static class HtmlReport
             {
                 html.Append("<ul class=\"claims\">");
                 foreach (var c in f.Results.Claims)
-                    html.Append($"<li><span class=\"{VerdictClass(c.Verdict)}\">{VerdictText(c.Verdict)}</span>: {E(c.Claim)}</li>");
+                    html.Append($"<li><span class=\"{VerdictClass(c.Verdict)}\">{c.Verdict.InWords()}</span>: {E(c.Claim)}</li>");
                 html.Append("</ul>");
             }
             html.Append("</td></tr>");
@@ -152,7 +152,7 @@ public static class HtmlReport
             html.Append("<table class=\"claims\"><tr><th>claim</th><th>verdict</th><th>effect vs dense [interval]</th><th>effect vs control [interval]</th>" +
                         "<th>Holm p (comparisons)</th><th>chance anchor</th><th>rests on</th><th>evidence</th></tr>");
             foreach (var c in r.Claims)
-                html.Append($"<tr><td>{E(c.Claim)}</td><td class=\"{VerdictClass(c.Verdict)}\">{VerdictText(c.Verdict)}</td>" +
+                html.Append($"<tr><td>{E(c.Claim)}</td><td class=\"{VerdictClass(c.Verdict)}\">{c.Verdict.InWords()}</td>" +
                             $"<td>{E(Effect(c.Effect, c.CiLower, c.CiUpper, c.Confidence))}</td><td>{E(Effect(c.EffectVsControl, c.CiLowerVsControl, c.CiUpperVsControl, c.Confidence))}</td>" +
                             $"<td>{E(c.PAdjusted is { } p ? string.Create(CultureInfo.InvariantCulture, $"{p:G3} ({c.Comparisons})") : "—")}</td>" +
                             $"<td class=\"{(c.AnchorPassed switch { true => "pass", false => "fail", _ => "none" })}\">{E(c.Anchor)}</td>" +
@@ -188,12 +188,6 @@ public static class HtmlReport
         }
         html.Append("</table></details></section>");
     }
-
-    static string VerdictText(Verdict v) => v switch
-    {
-        Verdict.NoClaim => "no claim",
-        _ => v.ToString().ToLowerInvariant(),
-    };
 
     /// <summary>Supported and contradicted are findings; inconclusive, uninformative and no claim are neither.</summary>
     static string VerdictClass(Verdict v) => v switch

@@ -64,8 +64,8 @@ public static class BandCheck
 
     /// <summary>
     /// The received file: this run's values as expected values of its seed and machine, carrying over the tolerances of
-    /// the current expected file; a value it does not list gets the figure's default tolerance (at most half the
-    /// metric's range) and no cross-machine one.
+    /// the current expected file; a value it does not list gets the figure's default tolerance (its band spanning at most
+    /// half the metric's range) and no cross-machine one.
     /// </summary>
     public static ExpectedResults Received(string figure, string profile, IReadOnlyList<MeasuredValue> got,
         ExpectedResults? current, Func<string, double> defaultAbsTol, Provenance run, string runDescription)

@@ -51,6 +51,12 @@ public enum Verdict
     NoClaim,
 }
 
+public static class VerdictWords
+{
+    /// <summary>The verdict as the report and the console write it: "supported", "contradicted", ..., "no claim".</summary>
+    public static string InWords(this Verdict verdict) => verdict == Verdict.NoClaim ? "no claim" : verdict.ToString().ToLowerInvariant();
+}
+
 /// <summary>
 /// A qualitative statement of the paper judged as a statistical test: the comparison the verdict rests on, its effect
 /// (pruned − reference, mean over seeds and images) with a confidence interval, the multiplicity-adjusted p-value, the

@@ -46,7 +46,7 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
     public int Iterations => context.Profile.Pruning.Method == PruningMethod.Snip ? 0 : context.Profile.IterationsFor(Model);
     /// <summary>checkpoints/&lt;profile&gt;/&lt;series key&gt;-&lt;fingerprint&gt;/: the control beside the pruned arm, under its own name.</summary>
     public CheckpointStore Store { get; } = new(Path.Combine(context.CacheRoot, "checkpoints", context.Profile.Name,
-        $"{(control ? model.Key + "-control" : model.Key)}-{Fingerprint(context, model)}"));
+        $"{(control ? model.Key + ControlSuffix : model.Key)}-{Fingerprint(context, model)}"));
 
     /// <summary>Bump when training numerics change (e.g. libtorch kernels switched), so old checkpoints are not reused.</summary>
     const int TrainingRevision = 3;

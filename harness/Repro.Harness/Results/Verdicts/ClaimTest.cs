@@ -95,7 +95,7 @@ public static class ClaimTest
         };
         outcome.Evidence = Evidence(outcome, tested, family.Any(c => c.Control != null), margin, unit, anchor);
         if (verdict != tested)
-            outcome.Evidence += $" The test alone would say {tested.ToString().ToLowerInvariant()}, but with one seed and no no-pruning control a " +
+            outcome.Evidence += $" The test alone would say {tested.InWords()}, but with one seed and no no-pruning control a " +
                                 "per-image difference cannot be told from the seed-to-seed variation of retraining, so the verdict is " +
                                 "inconclusive; train the control (pruning.control) or several seeds.";
         return outcome;
