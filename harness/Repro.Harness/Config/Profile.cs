@@ -72,6 +72,9 @@ public sealed class Profile
     public int EpochsFor(ModelConfig m) => m.Epochs ?? Schedule.Epochs;
     public double LrFor(ModelConfig m) => m.Lr ?? Schedule.Lr;
 
+    /// <summary>Peak learning rate of one training run at a pruning iteration: retraining may get its own.</summary>
+    public double LrFor(ModelConfig m, int iteration) => iteration > 0 && Schedule.RetrainLr is { } retrain ? retrain : LrFor(m);
+
     /// <summary>Epochs of one training run at a pruning iteration: the dense run may get its own budget.</summary>
     public int EpochsFor(ModelConfig m, int iteration) => iteration == 0 && Schedule.DenseEpochs is { } dense ? dense : EpochsFor(m);
 }
@@ -105,6 +108,13 @@ public sealed class SyntheticConfig
     public required int ValPerClass { get; set; }
     /// <summary>Side of the generated images, in pixels.</summary>
     public required int ImageSize { get; set; }
+    /// <summary>
+    /// Object radius as a share of the image side, drawn from [min_object_scale, max_object_scale] per axis. Objects
+    /// smaller than the image leave background-only cells in layer4's grid, so the features learn to tell them apart.
+    /// </summary>
+    public double MinObjectScale { get; set; } = DefaultMinObjectScale;
+    public double MaxObjectScale { get; set; } = DefaultMaxObjectScale;
+    public const double DefaultMinObjectScale = 0.16, DefaultMaxObjectScale = 0.26;
 }
 
 /// <summary>Synthetic scenes written in VOC layout (plus a COCO20k-style list and JSON); the seed derives from the profile's.</summary>
@@ -114,8 +124,17 @@ public sealed class SyntheticScenesConfig
     /// <summary>Image sides are drawn independently from [min_side, max_side], so images are mostly non-square.</summary>
     public int MinSide { get; set; } = 120;
     public int MaxSide { get; set; } = 200;
+    /// <summary>Sides are min_side plus a multiple of this: 32 makes every side a multiple of ResNet's stride, with no padded cells.</summary>
+    public int SideMultiple { get; set; } = 1;
     /// <summary>Each scene holds 1..max_objects objects.</summary>
     public int MaxObjects { get; set; } = 3;
+    /// <summary>
+    /// Object radius as a share of the shorter side, drawn from [min_object_scale, max_object_scale] per axis.
+    /// Objects several stride-32 cells across, on a background that fills most cells, give LOST and Grad-CAM
+    /// patches that are wholly object or wholly background.
+    /// </summary>
+    public double MinObjectScale { get; set; } = 0.2;
+    public double MaxObjectScale { get; set; } = 0.32;
     /// <summary>The first <c>classes</c> synthetic shape classes are used (match data.synthetic.classes).</summary>
     public int Classes { get; set; } = 10;
     /// <summary>Share of scenes in the val split; the rest form train (trainval = all).</summary>
@@ -165,6 +184,11 @@ public sealed class ScheduleConfig
     public int? DenseEpochs { get; set; }
     public required int BatchSize { get; set; }
     public double Lr { get; set; } = 0.1;
+    /// <summary>
+    /// Peak learning rate of the retraining after each pruning step, when it differs (default: the model's lr). Short
+    /// retraining budgets fine-tune at a lower rate instead of restarting the dense schedule.
+    /// </summary>
+    public double? RetrainLr { get; set; }
     public double Momentum { get; set; } = 0.9;
     public double WeightDecay { get; set; } = 1e-4;
     public LrScheduleKind LrSchedule { get; set; } = LrScheduleKind.Step;

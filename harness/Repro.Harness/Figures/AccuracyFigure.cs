@@ -21,11 +21,18 @@ public sealed class AccuracyFigure : IFigure
     /// <summary>A dense top-1 above this leaves no room to show that pruning improves accuracy.</summary>
     public const double Ceiling = 0.98;
 
+    /// <summary>The embedded data's design range for dense top-1: clearly above chance, with room to improve.</summary>
+    public const double InformativeLow = 0.60, InformativeHigh = 0.95;
+
+    /// <summary>The paper's effects span sparsities up to 99.7 %; a trajectory should reach at least this far into that range.</summary>
+    public const double InformativeSparsityPct = 95;
+
     public FigureMeasurement Measure(RunContext context, FigureFolder folder)
     {
         var values = new List<MeasuredValue>();
         var observations = new List<Observation>();
         var claims = new List<ClaimOutcome>();
+        var anchors = new List<DenseAnchor>();
         var p = context.Profile;
         var valLoader = context.Data.ValLoader(p);
         var labels = valLoader.Labels;
@@ -48,8 +55,9 @@ public sealed class AccuracyFigure : IFigure
                     }
                 }
             claims.Add(IntermediateMatchesDense(context, model, values, observations));
+            anchors.AddRange(InformativeAnchors(context, model, values));
         }
-        return new FigureMeasurement(values, claims) { Observations = observations };
+        return new FigureMeasurement(values, claims) { Observations = observations, Anchors = anchors };
     }
 
     /// <summary>
@@ -68,6 +76,18 @@ public sealed class AccuracyFigure : IFigure
             Anchors.BelowCeiling("top-1", dense, Ceiling));
         return ClaimTest.Judge($"{series}: some intermediate sparsity keeps the dense model's top-1 accuracy (at most {Margin:P0} lower; against the control too)",
             family, anchor, Margin, "val images");
+    }
+
+    /// <summary>Dense top-1 between chance and a ceiling, and a trajectory that reaches the paper's high sparsities.</summary>
+    static IEnumerable<DenseAnchor> InformativeAnchors(RunContext context, ModelConfig model, List<MeasuredValue> values)
+    {
+        var top1 = values.ByIteration(model.Key, "top1");
+        var chance = 1.0 / context.Data.NumClasses;
+        yield return DenseAnchor.Between($"{model.Key}: dense top-1 (val images)", top1[0].Value, InformativeLow, InformativeHigh,
+            "chance (1/classes)", chance, $"between {InformativeLow:P0} and {InformativeHigh:P0}");
+        var last = top1[^1];
+        yield return DenseAnchor.Between($"{model.Key}: sparsity reached (%), {top1.Count - 1} iterations; top-1 there {last.Value:P1}",
+            last.Sparsity, InformativeSparsityPct, 100, "the paper's ResNet-18 trajectory", 99.7, $"≥ {InformativeSparsityPct:0} %");
     }
 
     public IReadOnlyList<string> Plot(FigureResults results, FigureFolder folder)

@@ -39,6 +39,8 @@ public static class Deviations
         if (missing.Count > 0) list.Add($"models not run: {string.Join(", ", missing)}");
         if (p.Schedule.DenseEpochs is { } dense)
             list.Add($"dense model trained {dense} epochs, pruned models retrained {p.Schedule.Epochs} (paper: the same full schedule for every iteration)");
+        if (p.Schedule.RetrainLr is { } retrainLr)
+            list.Add(string.Create(CultureInfo.InvariantCulture, $"pruned models retrained at peak learning rate {retrainLr} (paper: the dense schedule's)"));
         Differs("batch size", p.Schedule.BatchSize, paper.Schedule.BatchSize);
         Differs("learning rate", p.Schedule.Lr, paper.Schedule.Lr);
         var perf = p.Performance;

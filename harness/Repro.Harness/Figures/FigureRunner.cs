@@ -101,7 +101,7 @@ public static class FigureRunner
         var results = new FigureResults
         {
             Figure = figure.Name, Title = figure.Title, Profile = profile.Name, Provenance = provenance,
-            Values = measured.Values, Claims = measured.Claims, Observations = measured.Observations,
+            Values = measured.Values, Claims = measured.Claims, Observations = measured.Observations, Anchors = measured.Anchors,
             ProfileDeviations = Deviations.Describe(profile, paper),
             Deviations = [.. figure.Deviations(profile, paper)],
             Artefacts = [.. folder.Artefacts],

@@ -35,6 +35,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
         var values = new List<MeasuredValue>();
         var observations = new List<Observation>();
         var claims = new List<ClaimOutcome>();
+        var anchors = new List<DenseAnchor>();
         foreach (var model in context.Profile.Models)
         {
             IterationDecisions? dense = null;
@@ -59,9 +60,15 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
                 }
             }
             claims.Add(MoreHumanLike(context, model, suite, values, observations));
+            if (Evidence.Units(observations, model.Key, "cue_named", 0) is { } named)
+                anchors.Add(DenseAnchor.Ratio($"{model.Key}: dense cue-conflict decisions naming the shape or texture class", named.SelectMany(x => x).Where(double.IsFinite).Average(),
+                    $"chance (2 of {suite.Categories.Count} classes)", 2.0 / suite.Categories.Count, InformativeCueFactor));
         }
-        return new FigureMeasurement(values, claims, suite.MissingImages) { Observations = observations };
+        return new FigureMeasurement(values, claims, suite.MissingImages) { Observations = observations, Anchors = anchors };
     }
+
+    /// <summary>The embedded data's design goal: cue-conflict decisions name a cue at least this multiple of chance.</summary>
+    public const double InformativeCueFactor = 2;
 
     static readonly (IPairwiseMetric Metric, string Name)[] PairwiseMetrics =
     [

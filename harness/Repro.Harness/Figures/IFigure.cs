@@ -11,6 +11,8 @@ public sealed record FigureMeasurement(List<MeasuredValue> Values, List<ClaimOut
 {
     /// <summary>Per-image values behind the claims and the plots' intervals.</summary>
     public List<Observation> Observations { get; init; } = [];
+    /// <summary>Whether the data can show anything: the dense model against chance, baselines and ceilings.</summary>
+    public List<DenseAnchor> Anchors { get; init; } = [];
 }
 
 /// <summary>

@@ -141,7 +141,19 @@ public sealed class ObjectDiscoveryFigure : IFigure
         }
 
         claims.Add(PruningRaisesCorLoc(context, datasets.Select(d => d.Name).ToList(), values, observations));
-        return new FigureMeasurement(values, claims) { Observations = observations };
+        return new FigureMeasurement(values, claims) { Observations = observations, Anchors = InformativeAnchors(context, datasets.Select(d => d.Name), values).ToList() };
+    }
+
+    /// <summary>The embedded data's design goal: dense CorLoc at least this far above the centred box's, on every dataset.</summary>
+    public const double InformativeMargin = 0.10;
+
+    static IEnumerable<DenseAnchor> InformativeAnchors(RunContext context, IEnumerable<string> datasets, List<MeasuredValue> values)
+    {
+        foreach (var model in context.Profile.Models)
+            foreach (var dataset in datasets)
+                if (values.FirstOrDefault(v => v.Series == $"{model.Key}/{dataset}" && v.Metric == "corloc" && v.Iteration == 0) is { } dense)
+                    yield return DenseAnchor.Margin($"{model.Key}: dense CorLoc on {dataset}", dense.Value, "the centred box",
+                        values.Single(v => v.Series == $"centred-box/{dataset}" && v.Metric == "corloc").Value, InformativeMargin, "10 points");
     }
 
     /// <summary>Per image: 1 for a hit, 0 for a miss, NaN for an image that does not count (skipped).</summary>

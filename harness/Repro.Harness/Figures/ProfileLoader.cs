@@ -79,6 +79,8 @@ public static class ProfileLoader
             require(scenes.MaxObjects is >= 1 and <= 8, "data.scenes.max_objects", $"is {scenes.MaxObjects}; must be in 1..8");
             require(scenes.Classes >= 1 && scenes.Classes <= Data.Synthetic.ShapeClasses.Count, "data.scenes.classes",
                 $"is {scenes.Classes}; must be in 1..{Data.Synthetic.ShapeClasses.Count}");
+            require(scenes.MinObjectScale > 0 && scenes.MinObjectScale <= scenes.MaxObjectScale && scenes.MaxObjectScale <= 0.5, "data.scenes.min_object_scale",
+                $"and max_object_scale are {scenes.MinObjectScale} and {scenes.MaxObjectScale}; need 0 < min <= max <= 0.5 (radius as a share of the shorter side)");
             require(scenes.ValFraction > 0 && scenes.ValFraction < 1, "data.scenes.val_fraction", $"is {scenes.ValFraction}; must be in (0, 1)");
         }
         foreach (var f in p.Figures)

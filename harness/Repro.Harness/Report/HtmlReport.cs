@@ -49,6 +49,7 @@ public static class HtmlReport
             expected band, what this run's evidence says of the paper's claims, and where this run departs from the paper.</p>
             """);
         Summary(html, files);
+        InformativeAnchors(html, files);
         CommonDeviations(html, files);
         foreach (var f in files) Section(html, f, profile);
         html.Append("</body></html>\n");
@@ -97,6 +98,24 @@ public static class HtmlReport
         { Check: var c } when c.Passed => (string.Create(CultureInfo.InvariantCulture, $"all {c.Checked} in band"), true),
         { Check: var c } => (string.Create(CultureInfo.InvariantCulture, $"{c.Violations.Count} of {c.Checked} outside their bands"), false),
     };
+
+    /// <summary>Every figure's dense-model anchors in one table: whether this run's data can show anything at all.</summary>
+    static void InformativeAnchors(StringBuilder html, List<FigureFiles> files)
+    {
+        var rows = files.Where(f => f.Results is { Anchors.Count: > 0 }).SelectMany(f => f.Results!.Anchors.Select(a => (f.Figure, Anchor: a))).ToList();
+        html.Append("<h2 id=\"anchors\">Is the data informative?</h2>" +
+                    "<p>A claim can only be tested where the dense model is clear of chance and of a ceiling, and where the trajectory reaches " +
+                    "the sparsities the paper studies. Each row is one such anchor of this run: the measured value, the reference it must clear, " +
+                    "and the goal the embedded data were designed to meet.</p>");
+        if (rows.Count == 0) { html.Append("<p class=\"none\">No figure of this run reports an anchor.</p>"); return; }
+        html.Append("<table><tr><th>figure</th><th>measure</th><th>value</th><th>reference</th><th>goal</th><th>met?</th></tr>");
+        foreach (var (figure, a) in rows)
+            html.Append(string.Create(CultureInfo.InvariantCulture,
+                $"<tr><td><a href=\"#{figure.Name}\">{E(figure.Title)}</a></td><td>{E(a.Measure)}</td><td>{a.Value:0.###}</td>" +
+                $"<td>{E(a.Reference)}{(a.ReferenceValue is { } rv ? $": {rv:0.###}" : "")}</td><td>{E(a.Goal)}</td>" +
+                $"<td class=\"{(a.Met ? "pass" : "fail")}\">{(a.Met ? "met" : "not met")}</td></tr>"));
+        html.Append("</table>");
+    }
 
     /// <summary>The deviations every figure's results carry, once (their union, in first-seen order).</summary>
     static void CommonDeviations(StringBuilder html, List<FigureFiles> files)

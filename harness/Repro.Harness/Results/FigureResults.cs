@@ -103,6 +103,8 @@ public sealed class FigureResults
     public List<ClaimOutcome> Claims { get; set; } = [];
     /// <summary>Per-image values behind the verdicts (this run's seed), one row per series, metric and iteration.</summary>
     public List<Observation> Observations { get; set; } = [];
+    /// <summary>The dense model against chance, baselines and ceilings: whether this figure's data can show anything.</summary>
+    public List<DenseAnchor> Anchors { get; set; } = [];
     /// <summary>Where this profile departs from the paper's protocol in what every figure shares (data, models, training, pruning), in words.</summary>
     public List<string> ProfileDeviations { get; set; } = [];
     /// <summary>Where this figure's own settings depart from the paper's, in words.</summary>

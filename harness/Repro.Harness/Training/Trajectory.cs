@@ -171,7 +171,7 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
             else if (k == 0 && p.Pruning.Method == PruningMethod.Snip) PruneWithSnip(net, masks, trainLoader);
             var label = $"{SeriesKey} iter {k}/{Iterations} ({(IsControl ? "no pruning, " : "")}{masks.MeasuredSparsity():P1} sparse)";
             context.Log($"{label}: training {p.EpochsFor(Model, k)} epochs on {trainLoader.Count} images");
-            var summary = Trainer.Train(net, masks, trainLoader, p.Schedule, p.LrFor(Model), p.EpochsFor(Model, k), context.Device,
+            var summary = Trainer.Train(net, masks, trainLoader, p.Schedule, p.LrFor(Model, k), p.EpochsFor(Model, k), context.Device,
                 Seeds.Derive(p.Seed, k), context.Log, label, ChannelsLast, p.Performance.FlatOptimizer);
             var top1 = Trainer.Evaluate(net, valLoader, context.Device, ChannelsLast);
             var metrics = new IterationMetrics

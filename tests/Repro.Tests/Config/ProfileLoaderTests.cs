@@ -135,6 +135,17 @@ public class ProfileLoaderTests
     }
 
     [Fact]
+    public void Retraining_gets_its_own_learning_rate_when_the_schedule_sets_one()
+    {
+        var p = ProfileLoader.Parse(Smoke, "p.yaml");
+        var model = p.Models[0];
+        Assert.Equal(p.Schedule.Lr, p.LrFor(model, 0));
+        Assert.Equal(p.Schedule.RetrainLr, p.LrFor(model, 1));
+        p.Schedule.RetrainLr = null;
+        Assert.Equal(p.Schedule.Lr, p.LrFor(model, 3));
+    }
+
+    [Fact]
     public void A_typo_in_the_performance_section_names_the_allowed_keys()
     {
         var e = Assert.Throws<ConfigException>(() => ProfileLoader.Read(Smoke.Replace("performance:\n", "performance:\n  tf23: true\n"), "p.yaml"));

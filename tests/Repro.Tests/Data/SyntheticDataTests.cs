@@ -50,6 +50,40 @@ public class SyntheticDataTests
     }
 
     [Fact]
+    public void Texture_is_a_partial_cue_its_own_class_half_of_the_time_and_every_other_class_otherwise()
+    {
+        var rng = new Random(3);
+        var draws = Enumerable.Range(0, 4000).Select(_ => ShapeClasses.TextureFor(2, classes: 5, rng)).ToList();
+        var own = draws.Count(t => t == ShapeClasses.ClassTexture(2));
+        Assert.InRange(own / 4000.0, ShapeClasses.OwnTextureShare - 0.03, ShapeClasses.OwnTextureShare + 0.03);
+        var others = draws.Where(t => t != ShapeClasses.ClassTexture(2)).ToList();
+        Assert.All(others, t => Assert.Contains(t, new[] { 0, 1, 3, 4 }.Select(ShapeClasses.ClassTexture)));
+        Assert.All(new[] { 0, 1, 3, 4 }, c => Assert.InRange(others.Count(t => t == ShapeClasses.ClassTexture(c)), 400, 600));
+        // one texture per class: colour separates them
+        Assert.Equal(ShapeClasses.Count, Enumerable.Range(0, ShapeClasses.Count).Select(c => ShapeClasses.ClassTexture(c).Main).Distinct().Count());
+    }
+
+    [Fact]
+    public void A_fifth_of_the_images_are_black_and_white_and_backgrounds_are_never_saturated()
+    {
+        using var tmp = new TempDir();
+        var config = new SyntheticConfig { Classes = 4, TrainPerClass = 50, ValPerClass = 0, ImageSize = 40 };
+        SyntheticClassificationData.Write(tmp.Path, config, seed: 2);
+        var files = Directory.GetFiles(Path.Combine(tmp.Path, "train"), "*.png", SearchOption.AllDirectories);
+        var grey = files.Count(f => ImageCodec.Decode(f).Pixels.Chunk(3).All(px => px[0] == px[1] && px[1] == px[2]));
+        // binomial(200, 0.2): 40 expected, sd 5.7
+        Assert.InRange(grey, 40 - 20, 40 + 20);
+        foreach (var file in files.Take(20))
+        {
+            var image = ImageCodec.Decode(file);
+            var mask = ImageCodec.Decode(file.Replace(Path.Combine(tmp.Path, "train"), Path.Combine(tmp.Path, "masks", "train")));
+            var background = image.Pixels.Chunk(3).Where((_, i) => mask.Pixels[3 * i] < 128).ToList();
+            // the desaturated background: channels within a small tint of each other, unlike the saturated objects
+            Assert.All(background, px => Assert.InRange(px.Max() - px.Min(), 0, 40));
+        }
+    }
+
+    [Fact]
     public void Ensure_reuses_the_cache()
     {
         using var tmp = new TempDir();

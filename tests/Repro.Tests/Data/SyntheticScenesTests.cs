@@ -135,7 +135,7 @@ public class SyntheticScenesTests
         Assert.NotNull(ci.Data.Scenes);
         Assert.True(ci.Data.Scenes!.Count < smoke.Data.Scenes!.Count);
         Assert.Null(ProfileLoader.Load(repo, "paper").Data.Scenes);
-        var bad = ProfileLoader.Read(File.ReadAllText(Path.Combine(repo, "profiles", "ci.yaml")).Replace("max_side: 200", "max_side: 100"), "ci-edited");
+        var bad = ProfileLoader.Read(File.ReadAllText(Path.Combine(repo, "profiles", "ci.yaml")).Replace("max_side: 288", "max_side: 100"), "ci-edited");
         Assert.Contains("data.scenes.min_side/max_side", Assert.Throws<ConfigException>(() => ProfileLoader.Validate(bad, "ci-edited")).Message);
     }
 }

@@ -22,7 +22,7 @@ public class CliExitCodeTests
     {
         using var repo = RepoWithCiProfile();
         var lines = File.ReadAllLines(repo["profiles/ci.yaml"]);
-        var line = Array.IndexOf(lines, "  epochs: 8") + 1;
+        var line = Array.IndexOf(lines, "  epochs: 2") + 1;
         lines[line - 1] = "  epochs: [8";
         File.WriteAllLines(repo["profiles/ci.yaml"], lines);
 

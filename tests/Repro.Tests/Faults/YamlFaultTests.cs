@@ -27,7 +27,7 @@ public class YamlFaultTests
     public void An_unclosed_list_in_a_profile_names_the_file_the_line_and_the_key()
     {
         using var dir = new TempDir();
-        var (path, line) = WriteWith(dir, CiProfile, "  epochs: 8", "  epochs: [8");
+        var (path, line) = WriteWith(dir, CiProfile, "  epochs: 2", "  epochs: [8");
         var e = LoadProfile(path);
         Assert.StartsWith($"{path}:{line}: malformed YAML: the '[' list of 'schedule.epochs' is never closed", e.Message);
         Assert.Contains("close it with ']'", e.Message);
@@ -57,7 +57,7 @@ public class YamlFaultTests
     public void A_word_for_a_number_names_the_key_the_line_and_what_to_write()
     {
         using var dir = new TempDir();
-        var (path, line) = WriteWith(dir, CiProfile, "  epochs: 8", "  epochs: eight");
+        var (path, line) = WriteWith(dir, CiProfile, "  epochs: 2", "  epochs: eight");
         var e = LoadProfile(path);
         Assert.StartsWith($"{path}:{line}: 'schedule.epochs' is 'eight'", e.Message);
         Assert.EndsWith("write a whole number, e.g. 8", e.Message);
@@ -77,7 +77,7 @@ public class YamlFaultTests
     public void A_scanner_error_names_the_key_it_was_reading()
     {
         using var dir = new TempDir();
-        var (path, line) = WriteWith(dir, CiProfile, "  epochs: 8", "  epochs: \"8");
+        var (path, line) = WriteWith(dir, CiProfile, "  epochs: 2", "  epochs: \"8");
         var e = LoadProfile(path);
         Assert.StartsWith($"{path}:{line}: malformed YAML in 'schedule.epochs': ", e.Message);
     }

@@ -29,5 +29,9 @@ public class AccuracyFigureTests
         Assert.NotEmpty(results.Provenance.GitCommit);
         Assert.NotEmpty(results.Provenance.TorchSharpVersion);
         Assert.Contains("cpu", results.Provenance.Device);
+        // the embedded data's goal: the dense model between chance and a ceiling (ci stops at 3 of smoke's 14 iterations)
+        var dense = results.Anchors.Single(a => a.Measure.Contains("dense top-1"));
+        Assert.True(dense.Met, $"{dense.Measure}: {dense.Value:P1}");
+        Assert.False(results.Anchors.Single(a => a.Measure.Contains("sparsity reached")).Met);
     }
 }

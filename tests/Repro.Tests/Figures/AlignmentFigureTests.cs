@@ -59,6 +59,9 @@ public class AlignmentFigureTests
         }
         Assert.Equal(2, outcome.Plots.Plots.Count);
         Assert.Contains(outcome.Results.Values, v => v.Series.EndsWith(Repro.Training.Trajectory.ControlSuffix));
+        // the embedded data's goal: the dense model's cue-conflict decisions name a cue at least twice as often as chance
+        var anchor = Assert.Single(outcome.Results.Anchors);
+        Assert.True(anchor.Met, $"{anchor.Measure}: {anchor.Value:0.###} vs {anchor.Reference} {anchor.ReferenceValue:0.###}");
     }
 
     [Fact]

@@ -50,6 +50,9 @@ public class InterpretabilityFigureTests
         foreach (var o in outcome.Results.Observations.Where(o => !o.Series.StartsWith("chance/")))
             Assert.InRange(Math.Abs(outcome.Results.Values.Single(v => v.Key == o.Key).Value - o.Values.Where(double.IsFinite).Average()), 0, 1e-5);
         Assert.Contains(outcome.Results.Deviations, d => d.StartsWith("interpretability images"));
+        // the embedded data's goal: every method's dense heatmaps concentrate on objects, at least twice a uniform heatmap's RMA
+        Assert.Equal(methods, outcome.Results.Anchors.Select(a => a.Measure.Split(' ')[2]));
+        Assert.All(outcome.Results.Anchors, a => Assert.True(a.Met, $"{a.Measure}: {a.Value:0.###} vs {a.Reference} {a.ReferenceValue:0.###}"));
     }
 
     [Fact]

@@ -84,10 +84,10 @@ public class ConvolutionGradientTests
     {
         var profile = ProfileLoader.Load(TestSupport.RepoRoot, "smoke");
         var shapes = DeviceSelection.ConvolutionShapes(profile);
-        // ResNet-18 at width 0.25 and 56 px: the stem, 3 × 3 convolutions per stage, 3 stride-2 entries and 3 shortcuts.
-        Assert.Contains(new ConvolutionShape(3, 16, 7, 2, 3, 1, 56), shapes);
-        Assert.Contains(new ConvolutionShape(16, 32, 1, 2, 0, 1, 14), shapes);
-        Assert.Contains(new ConvolutionShape(128, 128, 3, 1, 1, 1, 2), shapes);
+        // ResNet-18 at width 0.25 and 112 px: the stem, 3 × 3 convolutions per stage, 3 stride-2 entries and 3 shortcuts.
+        Assert.Contains(new ConvolutionShape(3, 16, 7, 2, 3, 1, 112), shapes);
+        Assert.Contains(new ConvolutionShape(16, 32, 1, 2, 0, 1, 28), shapes);
+        Assert.Contains(new ConvolutionShape(128, 128, 3, 1, 1, 1, 4), shapes);
         Assert.Equal(11, shapes.Count);
         var kernels = ConvolutionBackend.Select(OneDnnMode.Auto, shapes, _ => { });
         Assert.True(kernels.OneDnn, kernels.Outcome);

@@ -25,6 +25,11 @@ public class StageTests
             Figure = "accuracy", Title = "Top-1 accuracy vs sparsity", Profile = profile, Values = values,
             Provenance = new Provenance { Seed = 1, GitCommit = "0123456789ab", Device = "cpu" },
             ProfileDeviations = ["input size: 56 (paper: 224)"], Deviations = [],
+            Anchors =
+            [
+                DenseAnchor.Between("resnet18-w0.25: dense top-1 (val images)", shift + 0.61, 0.60, 0.95, "chance (1/classes)", 0.1, "between 60 % and 95 %"),
+                DenseAnchor.Between("resnet18-w0.25: sparsity reached (%)", 36, 95, 100, "the paper's ResNet-18 trajectory", 99.7, "≥ 95 %"),
+            ],
         });
         return dir;
     }
@@ -96,6 +101,10 @@ public class StageTests
         Assert.Contains("Not measured yet", html);
         // the profile-wide deviation once, in its own list, not in a section
         Assert.Equal(1, html.Split("input size: 56 (paper: 224)").Length - 1);
+        // the anchors of every figure in one table, each met or not
+        Assert.Contains("<h2 id=\"anchors\">Is the data informative?</h2>", html);
+        Assert.Contains("<td>resnet18-w0.25: dense top-1 (val images)</td><td>0.61</td><td>chance (1/classes): 0.1</td><td>between 60 % and 95 %</td><td class=\"pass\">met</td>", html);
+        Assert.Contains("<td>resnet18-w0.25: sparsity reached (%)</td><td>36</td><td>the paper&#39;s ResNet-18 trajectory: 99.7</td><td>≥ 95 %</td><td class=\"fail\">not met</td>", html);
     }
 
     [Fact]

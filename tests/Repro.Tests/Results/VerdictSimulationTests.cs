@@ -93,10 +93,11 @@ public sealed class VerdictSimulation
     [
         new("1 seed × 8 images, 5 iterations × 6 method-metric pairs (30 comparisons)", 1, 8, 5, 6, false),
         new("3 seeds × 8 images, 5 iterations × 6 method-metric pairs (30 comparisons)", 3, 8, 5, 6, false),
-        new("1 seed × 400 val images, 0/1 correctness, 5 iterations (5 comparisons)", 1, 400, 5, 1, true),
+        new("1 seed × 8 images, 13 iterations × 6 method-metric pairs (smoke's interpretability family, 78 comparisons)", 1, 8, 13, 6, false),
+        new("1 seed × 400 val images, 0/1 correctness, 13 iterations (smoke's accuracy family)", 1, 400, 13, 1, true),
         new("1 seed × 8 images, 30 comparisons, against the dense model alone (no control)", 1, 8, 5, 6, false, Control: false),
-        new("1 seed × 4 images, 1 iteration × 6 method-metric pairs (ci's interpretability family)", 1, 4, 1, 6, false),
-        new("1 seed × 200 val images, 0/1 correctness, 1 iteration (ci's accuracy family)", 1, 200, 1, 1, true),
+        new("1 seed × 6 images, 2 iterations × 6 method-metric pairs (ci's interpretability family)", 1, 6, 2, 6, false),
+        new("1 seed × 400 val images, 0/1 correctness, 2 iterations (ci's accuracy family)", 1, 400, 2, 1, true),
     ];
 
     // The intermediate iteration (of 1..Iterations) and the pair that carry a planted effect.
@@ -123,7 +124,7 @@ public sealed class VerdictSimulation
         text.AppendLine(CultureInfo.InvariantCulture, $"Verdict simulation: {Experiments} experiments per design and effect, α = {ClaimTest.Alpha}, margin 0,");
         text.AppendLine("each comparison against the dense model and the no-pruning control (intersection-union) where the design has one, Holm over the family;");
         text.AppendLine("one seed without a control is at most inconclusive, and 'Holm alone' says how often the test would have rejected.");
-        text.AppendLine(CultureInfo.InvariantCulture, $"A planted effect sits at iteration {PlantedIteration} of 5 on one method-metric pair.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"A planted effect sits at iteration {PlantedIteration} (the last, where a design has fewer) on one method-metric pair.");
         var conditionSeed = 0;
         foreach (var design in Designs)
         {

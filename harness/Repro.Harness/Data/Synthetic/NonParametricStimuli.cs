@@ -20,8 +20,8 @@ public sealed record NonParametricStimulus(string Dataset, int ShapeClass, int? 
 /// <item>silhouette: the object's region filled black on white, no antialiasing (pure black and white);</item>
 /// <item>edge: the object drawn with its class texture on white, then <see cref="SobelEdges"/> (Sobel magnitude
 /// above 25 % of its maximum), black edges on white;</item>
-/// <item>cue-conflict: the outline of one class filled with a texture preferred by another class, on white;
-/// both labels recorded;</item>
+/// <item>cue-conflict: the outline of one class filled with another class's texture, drawn as the training images
+/// are (contour, background); both labels recorded;</item>
 /// <item>sketch: the outline drawn twice as a jittered dark stroke on white, like a quick pen drawing;</item>
 /// <item>stylized: object and background each filled with a random sample of the texture bank, so that only the
 /// texture boundary carries the shape.</item>
@@ -31,25 +31,28 @@ public sealed record NonParametricStimulus(string Dataset, int ShapeClass, int? 
 public static class NonParametricStimuli
 {
     /// <summary>Bump when the drawing changes, so that cached sets regenerate.</summary>
-    public const int GeneratorVersion = 1;
+    public const int GeneratorVersion = 2;
 
     public static readonly IReadOnlyList<string> Datasets = ["sketch", "stylized", "edge", "silhouette", "cue-conflict"];
 
     const double EdgeThreshold = 0.25;
 
     /// <summary>Every stimulus of <paramref name="dataset"/>: <paramref name="perClass"/> images of each of the first <paramref name="classes"/> classes.</summary>
-    public static IReadOnlyList<NonParametricStimulus> Generate(string dataset, int classes, int perClass, int size, int seed)
+    public static IReadOnlyList<NonParametricStimulus> Generate(string dataset, int classes, int perClass, int size, int seed,
+        double minObjectScale = SyntheticConfig.DefaultMinObjectScale, double maxObjectScale = SyntheticConfig.DefaultMaxObjectScale)
     {
         if (classes < 2 || classes > ShapeClasses.Count)
             throw new ArgumentException($"classes is {classes}; must be between 2 and {ShapeClasses.Count} (cue conflict needs two)");
         var stimuli = new List<NonParametricStimulus>(classes * perClass);
         for (var cls = 0; cls < classes; cls++)
             for (var i = 0; i < perClass; i++)
-                stimuli.Add(Render(dataset, cls, i, classes, size, seed));
+                stimuli.Add(Render(dataset, cls, i, classes, size, seed, minObjectScale, maxObjectScale));
         return stimuli;
     }
 
-    public static NonParametricStimulus Render(string dataset, int shapeClass, int index, int classes, int size, int seed)
+    /// <summary>One stimulus; objects are drawn at the training images' scale (<see cref="SyntheticConfig.MinObjectScale"/>).</summary>
+    public static NonParametricStimulus Render(string dataset, int shapeClass, int index, int classes, int size, int seed,
+        double minObjectScale = SyntheticConfig.DefaultMinObjectScale, double maxObjectScale = SyntheticConfig.DefaultMaxObjectScale)
     {
         var datasetIndex = Datasets.ToList().IndexOf(dataset);
         if (datasetIndex < 0)
@@ -58,7 +61,8 @@ public static class NonParametricStimuli
         using var bitmap = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul));
         using var canvas = new SKCanvas(bitmap);
         canvas.Clear(SKColors.White);
-        using var shape = SyntheticClassificationData.PlacedOutline(shapeClass, size, rng);
+        using var shape = SyntheticClassificationData.PlacedOutline(shapeClass, size, minObjectScale, maxObjectScale, rng);
+        var cell = ShapeClasses.TextureCell(size * (minObjectScale + maxObjectScale) / 2);
         int? textureClass = null;
         switch (dataset)
         {
@@ -66,14 +70,15 @@ public static class NonParametricStimuli
                 using (var black = new SKPaint { IsAntialias = false, Color = SKColors.Black }) canvas.DrawPath(shape, black);
                 break;
             case "edge":
-                FillTextured(canvas, shape, ShapeClasses.TextureFor(shapeClass, rng), size, rng);
-                using (var outline = new SKPaint { IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = Math.Max(1f, size / 48f), Color = new SKColor(20, 20, 20) })
+                FillTextured(canvas, shape, ShapeClasses.TextureFor(shapeClass, classes, rng), cell, rng);
+                using (var outline = new SKPaint { IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = Math.Max(1f, cell / 4), Color = new SKColor(20, 20, 20) })
                     canvas.DrawPath(shape, outline);
                 canvas.Flush();
                 return new NonParametricStimulus(dataset, shapeClass, null, index, SobelEdges.Draw(ToRgbImage(bitmap), EdgeThreshold));
             case "cue-conflict":
                 textureClass = (shapeClass + 1 + index % (classes - 1)) % classes;
-                FillTextured(canvas, shape, ShapeClasses.PreferredTexture(textureClass.Value, rng), size, rng);
+                ShapeClasses.DrawBackground(canvas, size, size, rng, pieces: 10 + rng.Next(10));
+                ShapeClasses.DrawObject(canvas, shape, ShapeClasses.ClassTexture(textureClass.Value), cell, rng);
                 break;
             case "sketch":
                 for (var pass = 0; pass < 2; pass++)
@@ -96,9 +101,9 @@ public static class NonParametricStimuli
                 using (var whole = new SKPath())
                 {
                     whole.AddRect(new SKRect(0, 0, size, size));
-                    FillTextured(canvas, whole, background, size, rng);
+                    FillTextured(canvas, whole, background, cell, rng);
                 }
-                FillTextured(canvas, shape, foreground, size, rng);
+                FillTextured(canvas, shape, foreground, cell, rng);
                 break;
         }
         canvas.Flush();
@@ -112,12 +117,12 @@ public static class NonParametricStimuli
         ImageCodec.EncodeToFile(bitmap, path);
     }
 
-    static void FillTextured(SKCanvas canvas, SKPath region, (SKColor Main, SKColor Second, int Pattern) texture, int size, Random rng)
+    static void FillTextured(SKCanvas canvas, SKPath region, (SKColor Main, SKColor Second, int Pattern) texture, float cell, Random rng)
     {
         using var fill = new SKPaint
         {
             IsAntialias = true,
-            Shader = ShapeClasses.Texture(texture.Main, texture.Second, texture.Pattern, size / 12f, rng.NextSingle() * 90f),
+            Shader = ShapeClasses.Texture(texture.Main, texture.Second, texture.Pattern, cell, rng.NextSingle() * 90f),
         };
         canvas.DrawPath(region, fill);
     }

@@ -3,10 +3,10 @@ using SkiaSharp;
 namespace Repro.Data.Synthetic;
 
 /// <summary>
-/// The synthetic object classes: each class has its own outline (the shape) and a preferred pair of
-/// fill textures drawn from a bank shared with other classes, so colour and texture are only partly
-/// informative and shape must be learnt. Shape and texture are separate so that later experiments can
-/// swap them (cue conflict).
+/// The synthetic object classes: each class has its own outline (the shape) and its own texture (colour pair and
+/// pattern), worn by half of its objects; the other half wear another class's texture. Texture is thus a partial
+/// cue and shape the reliable one, and the two are separate so that cue-conflict stimuli can combine one class's
+/// shape with another's texture, as the benchmark's style-transferred images do.
 /// </summary>
 public static class ShapeClasses
 {
@@ -84,24 +84,33 @@ public static class ShapeClasses
         p.Close();
     }
 
-    /// <summary>Bank of fill colours; each class prefers two, each colour is preferred by two classes.</summary>
+    /// <summary>
+    /// Saturated fill colours, one per class. Backgrounds are drawn desaturated (<see cref="DrawBackground"/>), so
+    /// colour separates objects from background while only shape separates the classes reliably.
+    /// </summary>
     static readonly SKColor[] Palette =
     [
-        new(220, 50, 47), new(38, 139, 210), new(133, 153, 0), new(211, 54, 130), new(181, 137, 0),
-        new(108, 113, 196), new(42, 161, 152), new(203, 75, 22), new(90, 90, 90), new(240, 240, 240),
+        new(220, 50, 47), new(38, 139, 210), new(133, 200, 0), new(211, 54, 130), new(235, 190, 0),
+        new(108, 113, 226), new(0, 190, 170), new(240, 110, 20), new(150, 60, 220), new(0, 150, 60),
     ];
 
     public const int TextureKinds = 4;
 
-    /// <summary>Texture for class <paramref name="cls"/>: a preferred colour and pattern most of the time, any other sometimes.</summary>
-    public static (SKColor Main, SKColor Second, int Pattern) TextureFor(int cls, Random rng) =>
-        rng.NextDouble() < 0.75 ? PreferredTexture(cls, rng) : BankTexture(rng);
+    /// <summary>Share of training and evaluation objects filled with their own class's texture; the rest wear another class's.</summary>
+    public const double OwnTextureShare = 0.5;
 
-    /// <summary>One of the textures class <paramref name="cls"/> prefers: its texture cue (used for cue conflict).</summary>
-    public static (SKColor Main, SKColor Second, int Pattern) PreferredTexture(int cls, Random rng) =>
-        (Palette[(cls + (rng.Next(2) == 0 ? 0 : 3)) % Palette.Length], Palette[rng.Next(Palette.Length)], (cls + rng.Next(2)) % TextureKinds);
+    /// <summary>
+    /// Texture for an object of class <paramref name="cls"/>: its own class texture half of the time, another class's
+    /// otherwise, so texture predicts the class only partly and shape must be learnt for the rest.
+    /// </summary>
+    public static (SKColor Main, SKColor Second, int Pattern) TextureFor(int cls, int classes, Random rng) =>
+        rng.NextDouble() < OwnTextureShare ? ClassTexture(cls) : ClassTexture((cls + 1 + rng.Next(classes - 1)) % classes);
 
-    /// <summary>Any texture of the bank, regardless of class.</summary>
+    /// <summary>The texture cue of class <paramref name="cls"/>: its colour pair and pattern (cue conflict fills one class's shape with it).</summary>
+    public static (SKColor Main, SKColor Second, int Pattern) ClassTexture(int cls) =>
+        (Palette[cls % Palette.Length], Blend(Palette[(cls + 5) % Palette.Length], SKColors.White, 0.3f), cls % TextureKinds);
+
+    /// <summary>Any combination of the bank's colours and patterns, regardless of class.</summary>
     public static (SKColor Main, SKColor Second, int Pattern) BankTexture(Random rng) =>
         (Palette[rng.Next(Palette.Length)], Palette[rng.Next(Palette.Length)], rng.Next(TextureKinds));
 
@@ -125,21 +134,40 @@ public static class ShapeClasses
             SKMatrix.CreateRotationDegrees(angleDegrees));
     }
 
-    /// <summary>Cluttered background: a colour gradient with random strokes and blobs in the shared palette.</summary>
-    public static void DrawClutter(SKCanvas canvas, int width, int height, Random rng, int pieces)
+    /// <summary>Side of a texture's pattern cell for objects of mean radius <paramref name="radius"/>: the same number of cells across every object.</summary>
+    public static float TextureCell(double radius) => (float)(radius * 0.28);
+
+    /// <summary>An object: <paramref name="outline"/> filled with the texture (pattern cells of side <paramref name="cell"/>) and a dark contour.</summary>
+    public static void DrawObject(SKCanvas canvas, SKPath outline, (SKColor Main, SKColor Second, int Pattern) texture, float cell, Random rng)
     {
-        var a = Palette[rng.Next(Palette.Length)].WithAlpha(255);
-        var b = Palette[rng.Next(Palette.Length)];
+        using var fill = new SKPaint { IsAntialias = true, Shader = Texture(texture.Main, texture.Second, texture.Pattern, cell, rng.NextSingle() * 90f) };
+        canvas.DrawPath(outline, fill);
+        using var edge = new SKPaint { IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = Math.Max(1f, cell / 4), Color = new SKColor(20, 20, 20) };
+        canvas.DrawPath(outline, edge);
+    }
+
+    /// <summary>
+    /// Background: a desaturated gradient with faint grey strokes and blobs. Its statistics differ from every object's
+    /// (no saturated colour, no dark contour, low contrast), as natural backgrounds differ from the objects on them.
+    /// </summary>
+    public static void DrawBackground(SKCanvas canvas, int width, int height, Random rng, int pieces)
+    {
+        SKColor Muted(int low, int high)
+        {
+            var grey = rng.Next(low, high);
+            return new SKColor((byte)Math.Clamp(grey + rng.Next(-12, 13), 0, 255), (byte)Math.Clamp(grey + rng.Next(-12, 13), 0, 255),
+                (byte)Math.Clamp(grey + rng.Next(-12, 13), 0, 255));
+        }
         using (var bg = new SKPaint())
         {
-            bg.Shader = SKShader.CreateLinearGradient(new SKPoint(0, 0), new SKPoint(width, height),
-                [Blend(a, SKColors.White, 0.5f), Blend(b, SKColors.Black, 0.4f)], SKShaderTileMode.Clamp);
+            bg.Shader = SKShader.CreateLinearGradient(new SKPoint(0, 0), new SKPoint(width * rng.NextSingle(), height),
+                [Muted(110, 200), Muted(110, 200)], SKShaderTileMode.Clamp);
             canvas.DrawRect(0, 0, width, height, bg);
         }
         using var paint = new SKPaint { IsAntialias = true };
         for (var i = 0; i < pieces; i++)
         {
-            paint.Color = Blend(Palette[rng.Next(Palette.Length)], SKColors.Gray, 0.35f).WithAlpha((byte)rng.Next(90, 200));
+            paint.Color = Muted(90, 220).WithAlpha((byte)rng.Next(40, 110));
             var (x, y) = (rng.NextSingle() * width, rng.NextSingle() * height);
             var s = (0.04f + 0.12f * rng.NextSingle()) * Math.Min(width, height);
             if (rng.Next(2) == 0)

@@ -18,12 +18,12 @@ public sealed record ObjectBox(int XMin, int YMin, int XMax, int YMax);
 public static class SyntheticClassificationData
 {
     /// <summary>Bump when the drawing changes, so caches regenerate.</summary>
-    public const int GeneratorVersion = 1;
+    public const int GeneratorVersion = 3;
 
     public static string Fingerprint(SyntheticConfig c, int seed)
     {
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"v{GeneratorVersion};classes={c.Classes};train={c.TrainPerClass};val={c.ValPerClass};size={c.ImageSize};seed={seed}");
+            $"v{GeneratorVersion};classes={c.Classes};train={c.TrainPerClass};val={c.ValPerClass};size={c.ImageSize};scale={c.MinObjectScale}-{c.MaxObjectScale};seed={seed}");
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
     }
 
@@ -55,7 +55,7 @@ public static class SyntheticClassificationData
             var (split, cls, index) = jobs[j];
             var rng = new Random(Seeds.Derive(seed, split == "train" ? 1 : 2, cls, index));
             var name = $"{ShapeClasses.Names[cls]}_{index:D5}.png";
-            var box = Draw(cls, config.ImageSize, rng,
+            var box = Draw(cls, config, rng,
                 Path.Combine(root, split, ShapeClasses.Names[cls], name),
                 Path.Combine(root, "masks", split, ShapeClasses.Names[cls], name));
             boxes[j] = $"{split},{ShapeClasses.Names[cls]},{name},{box.XMin},{box.YMin},{box.XMax},{box.YMax}";
@@ -63,25 +63,23 @@ public static class SyntheticClassificationData
         File.WriteAllLines(Path.Combine(root, "boxes.csv"), ["split,class,file,xmin,ymin,xmax,ymax", .. boxes]);
         File.WriteAllText(Path.Combine(root, "manifest.yaml"), string.Create(CultureInfo.InvariantCulture,
             $"generator_version: {GeneratorVersion}\nseed: {seed}\nclasses: [{string.Join(", ", ShapeClasses.Names.Take(config.Classes))}]\n" +
-            $"train_per_class: {config.TrainPerClass}\nval_per_class: {config.ValPerClass}\nimage_size: {config.ImageSize}\n"));
+            $"train_per_class: {config.TrainPerClass}\nval_per_class: {config.ValPerClass}\nimage_size: {config.ImageSize}\n" +
+            $"min_object_scale: {config.MinObjectScale}\nmax_object_scale: {config.MaxObjectScale}\n"));
     }
 
     /// <summary>Draws one image and its mask; returns the object's box (exclusive max).</summary>
-    public static ObjectBox Draw(int cls, int size, Random rng, string imagePath, string maskPath)
+    public static ObjectBox Draw(int cls, SyntheticConfig config, Random rng, string imagePath, string maskPath)
     {
+        var size = config.ImageSize;
         var info = new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var image = new SKBitmap(info);
         using var mask = new SKBitmap(new SKImageInfo(size, size, SKColorType.Gray8, SKAlphaType.Opaque));
-        using var placed = PlacedOutline(cls, size, rng);
+        using var placed = PlacedOutline(cls, size, config.MinObjectScale, config.MaxObjectScale, rng);
 
         using (var canvas = new SKCanvas(image))
         {
-            ShapeClasses.DrawClutter(canvas, size, size, rng, pieces: 10 + rng.Next(10));
-            var (main, second, pattern) = ShapeClasses.TextureFor(cls, rng);
-            using var fill = new SKPaint { IsAntialias = true, Shader = ShapeClasses.Texture(main, second, pattern, size / 12f, rng.NextSingle() * 90f) };
-            canvas.DrawPath(placed, fill);
-            using var edge = new SKPaint { IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = Math.Max(1f, size / 48f), Color = new SKColor(20, 20, 20) };
-            canvas.DrawPath(placed, edge);
+            ShapeClasses.DrawBackground(canvas, size, size, rng, pieces: 10 + rng.Next(10));
+            ShapeClasses.DrawObject(canvas, placed, ShapeClasses.TextureFor(cls, config.Classes, rng), ShapeClasses.TextureCell(size * (config.MinObjectScale + config.MaxObjectScale) / 2), rng);
         }
         using (var canvas = new SKCanvas(mask))
         {
@@ -89,18 +87,36 @@ public static class SyntheticClassificationData
             using var solid = new SKPaint { IsAntialias = false, Color = SKColors.White };
             canvas.DrawPath(placed, solid);
         }
+        if (rng.NextDouble() < GreyscaleShare) ToGreyscale(image);
         ImageCodec.EncodeToFile(image, imagePath);
         ImageCodec.EncodeToFile(mask, maskPath);
         return BoxOf(mask);
     }
 
-    /// <summary>The class outline at a random position, rotation and size (about a quarter to a third of the image).</summary>
-    public static SKPath PlacedOutline(int cls, int size, Random rng)
+    /// <summary>
+    /// Share of images drawn in black and white, as some of ImageNet's photographs are: without them a model could find
+    /// objects by saturation alone and would be at chance on every greyscale model-vs-human set.
+    /// </summary>
+    public const double GreyscaleShare = 0.2;
+
+    static void ToGreyscale(SKBitmap image)
     {
+        for (var y = 0; y < image.Height; y++)
+            for (var x = 0; x < image.Width; x++)
+            {
+                var c = image.GetPixel(x, y);
+                var grey = (byte)Math.Round(0.299 * c.Red + 0.587 * c.Green + 0.114 * c.Blue);
+                image.SetPixel(x, y, new SKColor(grey, grey, grey, c.Alpha));
+            }
+    }
+
+    /// <summary>The class outline at a random position and rotation, its radius per axis a random share in [minScale, maxScale] of the image side.</summary>
+    public static SKPath PlacedOutline(int cls, int size, double minScale, double maxScale, Random rng)
+    {
+        float Scale() => (float)(size * (minScale + (maxScale - minScale) * rng.NextDouble()));
         var placement = SKMatrix.Concat(
             SKMatrix.CreateTranslation(size * (0.35f + 0.3f * rng.NextSingle()), size * (0.35f + 0.3f * rng.NextSingle())),
-            SKMatrix.Concat(SKMatrix.CreateRotationDegrees(rng.NextSingle() * 360f),
-                SKMatrix.CreateScale(size * (0.24f + 0.12f * rng.NextSingle()), size * (0.24f + 0.12f * rng.NextSingle()))));
+            SKMatrix.Concat(SKMatrix.CreateRotationDegrees(rng.NextSingle() * 360f), SKMatrix.CreateScale(Scale(), Scale())));
         using var outline = ShapeClasses.Outline(cls);
         var placed = new SKPath();
         outline.Transform(placement, placed);

@@ -35,7 +35,7 @@ public static class SyntheticModelVsHuman
         var seed = SeedOf(alignment);
         var text = string.Create(CultureInfo.InvariantCulture,
             $"v{GeneratorVersion};objects=v{SyntheticClassificationData.GeneratorVersion};stimuli=v{NonParametricStimuli.GeneratorVersion};" +
-            $"classes={data.Classes};size={data.ImageSize};parametric={alignment.ParametricImagesPerClass};" +
+            $"classes={data.Classes};size={data.ImageSize};scale={data.MinObjectScale}-{data.MaxObjectScale};parametric={alignment.ParametricImagesPerClass};" +
             $"nonparametric={alignment.NonParametricImagesPerClass};datasets={string.Join(",", alignment.Datasets)};seed={seed}");
         // Appended only when it departs from the benchmark, so existing caches keep their names.
         if (alignment.EidolonPictureSize != EidolonFactory.DefaultPictureSize)
@@ -73,7 +73,7 @@ public static class SyntheticModelVsHuman
         var parametric = alignment.Datasets.Where(d => ModelVsHumanDatasets.Get(d).Parametric).ToList();
         if (parametric.Count > 0)
         {
-            var sources = Sources(root, classes.Length, perCondition, data.ImageSize, seed);
+            var sources = Sources(root, data, perCondition, seed);
             var distortions = ParametricDistortions.Create(AmplitudeSpectrum.MeanOf(sources.Select(s => s.Image)), alignment.EidolonPictureSize);
             foreach (var name in parametric)
             {
@@ -94,7 +94,7 @@ public static class SyntheticModelVsHuman
         foreach (var name in alignment.Datasets.Where(d => !ModelVsHumanDatasets.Get(d).Parametric))
         {
             var info = ModelVsHumanDatasets.Get(name);
-            var stimuli = NonParametricStimuli.Generate(name, classes.Length, perClass, data.ImageSize, seed);
+            var stimuli = NonParametricStimuli.Generate(name, classes.Length, perClass, data.ImageSize, seed, data.MinObjectScale, data.MaxObjectScale);
             var trial = 0;
             foreach (var s in stimuli)
             {
@@ -125,8 +125,9 @@ public static class SyntheticModelVsHuman
         string.Create(CultureInfo.InvariantCulture, $"{trial:D4}_{dataset.Replace("-", "")}_dnn_{condition}_{category}_{index:D2}_{category}-{index:D4}.png");
 
     /// <summary>The undistorted source images (and the masks the drawing writes with them), kept under sources/ beside datasets/.</summary>
-    static List<(int Class, int Index, RgbImage Image)> Sources(string root, int classes, int perClass, int size, int seed)
+    static List<(int Class, int Index, RgbImage Image)> Sources(string root, SyntheticConfig data, int perClass, int seed)
     {
+        var classes = data.Classes;
         var sources = new List<(int, int, RgbImage)>();
         for (var cls = 0; cls < classes; cls++)
         {
@@ -135,7 +136,7 @@ public static class SyntheticModelVsHuman
             for (var i = 0; i < perClass; i++)
             {
                 var name = $"{ShapeClasses.Names[cls]}-{i:D4}.png";
-                SyntheticClassificationData.Draw(cls, size, new Random(Seeds.Derive(seed, SourceTag, cls, i)),
+                SyntheticClassificationData.Draw(cls, data, new Random(Seeds.Derive(seed, SourceTag, cls, i)),
                     Path.Combine(images, name), Path.Combine(masks, name));
                 sources.Add((cls, i, ImageCodec.Decode(Path.Combine(images, name))));
             }

@@ -27,7 +27,7 @@ namespace Repro.Data.Synthetic;
 public static class SyntheticScenes
 {
     /// <summary>Bump when the drawing changes, so caches regenerate.</summary>
-    public const int GeneratorVersion = 1;
+    public const int GeneratorVersion = 3;
     /// <summary>Objects with less visible area than this share of their full area are marked difficult.</summary>
     const double DifficultVisibleShare = 0.3;
     const int MinVisiblePixels = 40;
@@ -51,7 +51,7 @@ public static class SyntheticScenes
     public static string Fingerprint(SyntheticScenesConfig c, int profileSeed)
     {
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"scenes-v{GeneratorVersion};count={c.Count};sides={c.MinSide}-{c.MaxSide};objects={c.MaxObjects};classes={c.Classes};val={c.ValFraction};seed={profileSeed}");
+            $"scenes-v{GeneratorVersion};count={c.Count};sides={c.MinSide}-{c.MaxSide}/{c.SideMultiple};objects={c.MaxObjects};scale={c.MinObjectScale}-{c.MaxObjectScale};classes={c.Classes};val={c.ValFraction};seed={profileSeed}");
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
     }
 
@@ -108,12 +108,14 @@ public static class SyntheticScenes
         File.WriteAllText(Path.Combine(root, "manifest.yaml"), string.Create(CultureInfo.InvariantCulture,
             $"generator: synthetic-scenes\ngenerator_version: {GeneratorVersion}\nprofile_seed: {profileSeed}\ncount: {config.Count}\n" +
             $"min_side: {config.MinSide}\nmax_side: {config.MaxSide}\nmax_objects: {config.MaxObjects}\n" +
+            $"min_object_scale: {config.MinObjectScale}\nmax_object_scale: {config.MaxObjectScale}\n" +
             $"classes: [{string.Join(", ", ClassNames(config))}]\nval_fraction: {config.ValFraction}\n"));
     }
 
     static Scene DrawScene(string id, SyntheticScenesConfig config, Random rng, string voc)
     {
-        int width = rng.Next(config.MinSide, config.MaxSide + 1), height = rng.Next(config.MinSide, config.MaxSide + 1);
+        int Side() => config.MinSide + rng.Next((config.MaxSide - config.MinSide) / config.SideMultiple + 1) * config.SideMultiple;
+        int width = Side(), height = Side();
         var count = 1 + rng.Next(config.MaxObjects);
         // Re-draw the layout until every object shows enough pixels to be annotated; after that, leave out the hidden ones.
         List<(int Class, SKPath Path)> layout = [];
@@ -122,7 +124,7 @@ public static class SyntheticScenes
         for (var attempt = 0; attempt < 30; attempt++)
         {
             foreach (var (_, p) in layout) p.Dispose();
-            layout = Enumerable.Range(0, count).Select(_ => Place(width, height, config.Classes, rng)).ToList();
+            layout = Enumerable.Range(0, count).Select(_ => Place(width, height, config, rng)).ToList();
             (owner, visible, inside, full) = Coverage(layout, width, height);
             if (visible.All(v => v >= MinVisiblePixels)) break;
         }
@@ -146,40 +148,35 @@ public static class SyntheticScenes
         var labels = new byte[width * height];
         for (var i = 0; i < labels.Length; i++)
             labels[i] = owner[i] == 0 ? VocLabels.Background : (byte)(layout[owner[i] - 1].Class + 1);
-        AddVoidBand(labels, owner, width, height, radius: Math.Max(1, (int)Math.Round(Math.Min(width, height) / 80.0)));
+        AddVoidBand(labels, owner, width, height, radius: Math.Max(1, (int)Math.Round(Math.Min(width, height) / 160.0)));
         PalettePng.Write(Path.Combine(voc, "SegmentationClass", id + ".png"), new PaletteImage(width, height, labels, VocLabels.Palette));
 
         using var image = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
         using (var canvas = new SKCanvas(image))
         {
-            ShapeClasses.DrawClutter(canvas, width, height, rng, pieces: 12 + rng.Next(12));
-            var cell = Math.Min(width, height) / 12f;
+            ShapeClasses.DrawBackground(canvas, width, height, rng, pieces: 12 + rng.Next(12));
+            var cell = ShapeClasses.TextureCell(Math.Min(width, height) * (config.MinObjectScale + config.MaxObjectScale) / 2);
             foreach (var (cls, path) in layout)
-            {
-                var (main, second, pattern) = ShapeClasses.TextureFor(cls, rng);
-                using var fill = new SKPaint { IsAntialias = true, Shader = ShapeClasses.Texture(main, second, pattern, cell, rng.NextSingle() * 90f) };
-                canvas.DrawPath(path, fill);
-                using var edge = new SKPaint { IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = Math.Max(1f, cell / 4), Color = new SKColor(20, 20, 20) };
-                canvas.DrawPath(path, edge);
-            }
+                ShapeClasses.DrawObject(canvas, path, ShapeClasses.TextureFor(cls, config.Classes, rng), cell, rng);
         }
         ImageCodec.EncodeToFile(image, Path.Combine(voc, "JPEGImages", id + ".jpg"), jpegQuality: 90);
         foreach (var (_, p) in layout) p.Dispose();
         return new Scene(id, width, height, objects);
     }
 
-    /// <summary>A class and outline placed in the image; about a third of objects sit across a border (truncated).</summary>
-    static (int Class, SKPath Path) Place(int width, int height, int classes, Random rng)
+    /// <summary>A class and outline placed in the image at the configured scale; a fifth of objects sit across a border (truncated).</summary>
+    static (int Class, SKPath Path) Place(int width, int height, SyntheticScenesConfig config, Random rng)
     {
-        var cls = rng.Next(classes);
+        var cls = rng.Next(config.Classes);
         var side = Math.Min(width, height);
-        var across = rng.NextDouble() < 0.3 ? rng.Next(4) : -1; // which border (left, right, top, bottom), if any
+        var across = rng.NextDouble() < 0.2 ? rng.Next(4) : -1; // which border (left, right, top, bottom), if any
+        float Scale() => (float)(config.MinObjectScale + (config.MaxObjectScale - config.MinObjectScale) * rng.NextDouble());
         float Centre(int extent, int low, int high) =>
             extent * (across == low ? -0.05f + 0.15f * rng.NextSingle() : across == high ? 0.9f + 0.15f * rng.NextSingle() : 0.2f + 0.6f * rng.NextSingle());
         var placement = SKMatrix.Concat(
             SKMatrix.CreateTranslation(Centre(width, 0, 1), Centre(height, 2, 3)),
             SKMatrix.Concat(SKMatrix.CreateRotationDegrees(rng.NextSingle() * 360f),
-                SKMatrix.CreateScale(side * (0.16f + 0.14f * rng.NextSingle()), side * (0.16f + 0.14f * rng.NextSingle()))));
+                SKMatrix.CreateScale(side * Scale(), side * Scale())));
         using var outline = ShapeClasses.Outline(cls);
         var placed = new SKPath();
         outline.Transform(placement, placed);
