@@ -61,7 +61,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
             }
             claims.Add(MoreHumanLike(context, model, suite, values, observations));
             if (Evidence.Units(observations, model.Key, "cue_named", 0) is { } named)
-                anchors.Add(DenseAnchor.Ratio($"{model.Key}: dense cue-conflict decisions naming the shape or texture class", named.SelectMany(x => x).Where(double.IsFinite).Average(),
+                anchors.Add(DenseAnchor.Ratio($"{model.Key}: dense cue-conflict decisions naming the shape or texture class", named.SelectMany(x => x).Average(),
                     $"chance (2 of {suite.Categories.Count} classes)", 2.0 / suite.Categories.Count, InformativeCueFactor));
         }
         return new FigureMeasurement(values, claims, suite.MissingImages) { Observations = observations, Anchors = anchors };

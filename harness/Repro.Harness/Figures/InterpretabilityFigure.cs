@@ -93,7 +93,7 @@ public sealed class InterpretabilityFigure : IFigure
             }
             foreach (var fidelity in fidelities)
                 claims.Add(IntermediateBeatsDense(model, fidelity, values, observations));
-            anchors.AddRange(InformativeAnchors(model, fidelities[^1], values, observations));
+            anchors.AddRange(InformativeAnchors(model, fidelities.Contains(Fidelity.Corrected) ? Fidelity.Corrected : Fidelity.Paper, values, observations));
         }
         claims.Add(BestSparsityDiffers(profile));
         return new FigureMeasurement(values, claims) { Observations = observations, Anchors = anchors };

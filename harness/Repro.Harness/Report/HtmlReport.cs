@@ -162,7 +162,7 @@ public static class HtmlReport
         }
         if (check is { MachineMatches: false } && !f.CheckIsStale)
             html.Append($"<p class=\"none\">The expected values were measured on {E(check.ExpectedMachine)}; this run is on {E(check.Machine)}, so the check used " +
-                        $"the cross-machine tolerance, and {check.NotComparable} values whose seed spread exceeds half their range were not compared.</p>");
+                        $"the cross-machine tolerance, and {check.NotComparable} values whose band across the reference seeds would span more than half their range were not compared.</p>");
 
         html.Append("<h3>Claims of the paper</h3>");
         if (r.Claims.Count == 0) html.Append("<p class=\"none\">No claim of the paper is tested by this figure.</p>");

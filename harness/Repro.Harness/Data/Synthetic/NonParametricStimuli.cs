@@ -62,7 +62,7 @@ public static class NonParametricStimuli
         using var canvas = new SKCanvas(bitmap);
         canvas.Clear(SKColors.White);
         using var shape = SyntheticClassificationData.PlacedOutline(shapeClass, size, minObjectScale, maxObjectScale, rng);
-        var cell = ShapeClasses.TextureCell(size * (minObjectScale + maxObjectScale) / 2);
+        var cell = ShapeClasses.TextureCell(size, minObjectScale, maxObjectScale);
         int? textureClass = null;
         switch (dataset)
         {

@@ -134,8 +134,11 @@ public static class ShapeClasses
             SKMatrix.CreateRotationDegrees(angleDegrees));
     }
 
-    /// <summary>Side of a texture's pattern cell for objects of mean radius <paramref name="radius"/>: the same number of cells across every object.</summary>
-    public static float TextureCell(double radius) => (float)(radius * 0.28);
+    /// <summary>
+    /// Side of a texture's pattern cell for objects whose radius is [<paramref name="minScale"/>, <paramref name="maxScale"/>]
+    /// of <paramref name="side"/>: the same number of cells across an object at every image size.
+    /// </summary>
+    public static float TextureCell(int side, double minScale, double maxScale) => (float)(side * (minScale + maxScale) / 2 * 0.28);
 
     /// <summary>An object: <paramref name="outline"/> filled with the texture (pattern cells of side <paramref name="cell"/>) and a dark contour.</summary>
     public static void DrawObject(SKCanvas canvas, SKPath outline, (SKColor Main, SKColor Second, int Pattern) texture, float cell, Random rng)

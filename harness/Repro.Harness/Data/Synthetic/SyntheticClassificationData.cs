@@ -79,7 +79,7 @@ public static class SyntheticClassificationData
         using (var canvas = new SKCanvas(image))
         {
             ShapeClasses.DrawBackground(canvas, size, size, rng, pieces: 10 + rng.Next(10));
-            ShapeClasses.DrawObject(canvas, placed, ShapeClasses.TextureFor(cls, config.Classes, rng), ShapeClasses.TextureCell(size * (config.MinObjectScale + config.MaxObjectScale) / 2), rng);
+            ShapeClasses.DrawObject(canvas, placed, ShapeClasses.TextureFor(cls, config.Classes, rng), ShapeClasses.TextureCell(size, config.MinObjectScale, config.MaxObjectScale), rng);
         }
         using (var canvas = new SKCanvas(mask))
         {

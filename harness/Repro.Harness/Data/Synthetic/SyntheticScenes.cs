@@ -155,7 +155,7 @@ public static class SyntheticScenes
         using (var canvas = new SKCanvas(image))
         {
             ShapeClasses.DrawBackground(canvas, width, height, rng, pieces: 12 + rng.Next(12));
-            var cell = ShapeClasses.TextureCell(Math.Min(width, height) * (config.MinObjectScale + config.MaxObjectScale) / 2);
+            var cell = ShapeClasses.TextureCell(Math.Min(width, height), config.MinObjectScale, config.MaxObjectScale);
             foreach (var (cls, path) in layout)
                 ShapeClasses.DrawObject(canvas, path, ShapeClasses.TextureFor(cls, config.Classes, rng), cell, rng);
         }
