@@ -52,10 +52,44 @@ public class VocGroundTruthTests
     {
         // Without void and bright classes the scaling stretches a cat (R 64) to 1: it counts as object.
         Assert.Equal([false, true, true], VocGroundTruth.Binarize([0, 8, 8], 1, 3, Fidelity.Paper).IsObject);
-        // Cat (64) against aeroplane (128) and background: 64/128 is exactly 0.5, which is not above the threshold.
-        Assert.Equal([false, false, true], VocGroundTruth.Binarize([0, 8, 1], 1, 3, Fidelity.Paper).IsObject);
         // A constant red channel (here all void) has no object pixel.
         Assert.Equal(0, VocGroundTruth.Binarize([255, 255, 255, 255], 2, 2, Fidelity.Paper).ObjectPixels);
+    }
+
+    /// <summary>
+    /// Red triples whose middle value lies exactly halfway (labels: background R 0, cat R 64, aeroplane R 128,
+    /// chair R 192): the authors' float32 ToTensor, Normalize and min-max scaling put the middle at 0.49999994
+    /// or 0.50000006 (torchvision 0.14 and numpy 1.24, measured), and the threshold is >= 0.5.
+    /// </summary>
+    [Theory]
+    [InlineData(new byte[] { 0, 8, 1 }, new[] { false, false, true })]   // 64 of 0..128: 0.49999994, background
+    [InlineData(new byte[] { 8, 1, 9 }, new[] { false, true, true })]    // 128 of 64..192: 0.50000006, object
+    [InlineData(new byte[] { 1, 9, 0 }, new[] { true, true, false })]    // 128 of 0..192: 0.6666667
+    [InlineData(new byte[] { 8, 1, 255 }, new[] { false, false, true })] // 128 of 64..224: 0.40000004
+    public void Paper_mode_decides_the_halfway_cases_by_float32_rounding_with_at_least_one_half(byte[] labels, bool[] isObject) =>
+        Assert.Equal(isObject, VocGroundTruth.Binarize(labels, 1, labels.Length, Fidelity.Paper).IsObject);
+
+    [NumpyFact]
+    public void Paper_mode_matches_the_authors_float32_arithmetic_in_numpy_on_every_palette_triple()
+    {
+        // Every choice of three distinct red values the palette has, each triple as one 1x3 mask.
+        var byRed = VocPalette.Classes.GroupBy(c => c.Red).Select(g => g.First()).OrderBy(c => c.Red).ToList();
+        var triples = (from a in byRed from b in byRed from c in byRed
+                       where a.Red < b.Red && b.Red < c.Red select new[] { a, b, c }).ToList();
+        var numpy = NumpyReference.Lines(
+            "import sys, numpy as np\n" +
+            "for line in sys.stdin:\n" +
+            "    r = np.array([int(t) for t in line.split()], dtype=np.uint8).astype(np.float32) / np.float32(255)\n" +
+            "    g = (r - np.float32(0.485)) / np.float32(0.229)\n" +
+            "    n = (g - np.min(g)) / (np.max(g) - np.min(g))\n" +
+            "    print(' '.join('1' if v >= .5 else '0' for v in n))\n",
+            triples.Select(t => string.Join(' ', t.Select(c => c.Red))));
+        for (var i = 0; i < triples.Count; i++)
+        {
+            var mask = VocGroundTruth.Binarize(triples[i].Select(c => c.Label).ToArray(), 1, 3, Fidelity.Paper);
+            Assert.True(numpy[i] == string.Join(' ', mask.IsObject.Select(o => o ? 1 : 0)),
+                $"reds {string.Join(", ", triples[i].Select(c => c.Red))}: numpy {numpy[i]}");
+        }
     }
 
     [Fact]

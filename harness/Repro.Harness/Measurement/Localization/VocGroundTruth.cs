@@ -1,4 +1,5 @@
 using Repro.Config;
+using Repro.Data;
 
 namespace Repro.Measurement.Localization;
 
@@ -7,11 +8,15 @@ public static class VocGroundTruth
 {
     /// <summary>
     /// <see cref="Fidelity.Paper"/>: the authors' binarisation (errata 1). The mask is read as RGB, so each pixel
-    /// becomes its label's palette colour; the red channel is min-max scaled over the image and pixels above 0.5
-    /// are object. With background (R 0) and void (R 224) present, as in almost every VOC mask, that makes the
-    /// classes with R ≥ 128 (aeroplane, bird, bottle, car, chair, diningtable, horse, person, sheep, train) and
-    /// the void border object, and the other ten classes background. A pixel at exactly 0.5 is background, and
-    /// a mask whose red channel is constant has no object pixel (the 0/0 of the scaling compares false).
+    /// becomes its label's palette colour, and goes through the images' transform (ImageDataset in datasets.py:
+    /// ToTensor, then Normalize with the ImageNet mean and std); its red channel is min-max scaled over the image
+    /// and pixels at or above 0.5 are object (evaluate_single in explainations_evaluation_metrics.py), all in
+    /// float32. With background (R 0) and void (R 224) present, as in almost every VOC mask, that makes the classes
+    /// with R ≥ 128 (aeroplane, bird, bottle, car, chair, diningtable, horse, person, sheep, train) and the void
+    /// border object, and the other ten classes background. Where a red value lies exactly halfway, float32
+    /// rounding decides: 128 between 64 and 192 scales to 0.50000006 (object), 64 between 0 and 128 to
+    /// 0.49999994 (background). A mask whose red channel is constant has no object pixel here (0/0 is NaN, which
+    /// compares false); the authors' code would stop on such an image, its pixel count being NaN.
     /// <see cref="Fidelity.Corrected"/>: object = label ∉ {0, 255}.
     /// </summary>
     public static ObjectMask Binarize(byte[] labels, int height, int width, Fidelity mode)
@@ -33,8 +38,18 @@ public static class VocGroundTruth
 
     static bool[] PaperObjects(byte[] labels)
     {
-        var red = labels.Select(l => (double)VocPalette.Find(l)!.Red).ToArray();
-        double min = red.Min(), max = red.Max();
-        return red.Select(r => (r - min) / (max - min) > 0.5).ToArray();
+        var red = labels.Select(l => NormalizedRed(VocPalette.Find(l)!.Red)).ToArray();
+        float min = red.Min(), max = red.Max();
+        return red.Select(r => (float)((float)(r - min) / (float)(max - min)) >= 0.5f).ToArray();
+    }
+
+    /// <summary>
+    /// torchvision's ToTensor then Normalize of a red value, rounded to float32 at every step as torch does: the
+    /// boundary cases of the 0.5 threshold depend on that rounding.
+    /// </summary>
+    static float NormalizedRed(byte red)
+    {
+        var unit = (float)(red / 255f);
+        return (float)((float)(unit - ImageTransforms.ImageNetMean[0]) / ImageTransforms.ImageNetStd[0]);
     }
 }
