@@ -1,6 +1,7 @@
 using System.Globalization;
 using Repro.Config;
 using Repro.Data;
+using Repro.Measurement.Attribution;
 using Repro.Measurement.Localization;
 using Repro.Results;
 using Repro.Training;
@@ -41,7 +42,7 @@ public sealed class HeatmapsFigure : IFigure
         var settings = InterpretabilityInputs.Settings(config);
         var fidelities = InterpretabilityInputs.Fidelities(profile);
         var images = InterpretabilityInputs.Images(context, config.HeatmapImages);
-        var rma = new RelevanceMassAccuracy();
+        var rma = fidelities.ToDictionary(f => f, f => new RelevanceMassAccuracy(f));
         var values = new List<MeasuredValue>();
 
         foreach (var model in profile.Models)
@@ -54,17 +55,16 @@ public sealed class HeatmapsFigure : IFigure
                 var (net, masks) = trajectory.Load(m.Iteration);
                 using var _ = masks;
                 net.eval();
-                var methods = InterpretabilityInputs.Methods(net, model, settings, InterpretabilityInputs.NoiseSeed(profile));
+                var methods = InterpretabilityInputs.Methods(net, model, settings, InterpretabilityInputs.NoiseSeed(profile), fidelities);
                 for (var i = 0; i < images.Count; i++)
                 {
                     using var input = InterpretabilityInputs.Input(images[i], net, context.Device);
                     foreach (var method in methods)
                     {
                         var heatmap = method.OfImage(input, images[i].Height, images[i].Width);
-                        var slug = InterpretabilityFigure.Slug(method.Name);
-                        SaveBlended(images[i].Image, heatmap, folder.NewArtefact(CellName(model.Key, slug, i, m.Iteration)));
-                        foreach (var fidelity in fidelities)
-                            if (rma.Score(heatmap, images[i].Mask(fidelity)) is { } score)
+                        SaveBlended(images[i].Image, heatmap, folder.NewArtefact(CellName(model.Key, CellMethod(method, fidelities), i, m.Iteration)));
+                        foreach (var fidelity in fidelities.Where(method.Feeds))
+                            if (rma[fidelity].Score(heatmap, images[i].Mask(fidelity)) is { } score)
                                 values.Add(new MeasuredValue { Series = ImageSeries(model.Key, method.Name, fidelity, i), Metric = "rma", Iteration = m.Iteration, Sparsity = sparsity, Value = score });
                     }
                 }
@@ -75,6 +75,13 @@ public sealed class HeatmapsFigure : IFigure
             }
         }
         return new FigureMeasurement(values, []);
+    }
+
+    /// <summary>The cells' folder of a method: its slug, with the fidelity mode when each mode has its own variant.</summary>
+    static string CellMethod(HeatmapMethod method, IReadOnlyList<Fidelity> fidelities)
+    {
+        var slug = InterpretabilityFigure.Slug(method.Name);
+        return method.Only.Count == 1 && fidelities.Count > 1 ? $"{slug}-{method.Only[0].ToString().ToLowerInvariant()}" : slug;
     }
 
     /// <summary>

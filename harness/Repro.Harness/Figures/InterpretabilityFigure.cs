@@ -17,21 +17,21 @@ namespace Repro.Figures;
 /// </summary>
 public sealed class InterpretabilityFigure : IFigure
 {
-    /// <summary>The scored metrics under their results names.</summary>
-    public static readonly IReadOnlyList<(string Name, ILocalizationMetric Metric)> DefaultMetrics =
+    /// <summary>The metrics one fidelity mode scores with, under their results names.</summary>
+    public static IReadOnlyList<(string Name, ILocalizationMetric Metric)> DefaultMetrics(Fidelity fidelity) =>
     [
-        ("rma", new RelevanceMassAccuracy()),
-        ("rra", new RelevanceRankAccuracy()),
+        ("rma", new RelevanceMassAccuracy(fidelity)),
+        ("rra", new RelevanceRankAccuracy(fidelity)),
         ("pointing_game", new PointingGame()),
         ("energy_pointing_game", new EnergyPointingGame()),
     ];
 
-    readonly IReadOnlyList<(string Name, ILocalizationMetric Metric)> Metrics;
+    readonly Func<Fidelity, IReadOnlyList<(string Name, ILocalizationMetric Metric)>> Metrics;
 
     public InterpretabilityFigure() : this(DefaultMetrics) { }
 
     /// <summary>With other metric implementations under the same names: a test perturbs one to see the regression check fail.</summary>
-    public InterpretabilityFigure(IReadOnlyList<(string Name, ILocalizationMetric Metric)> metrics) => Metrics = metrics;
+    public InterpretabilityFigure(Func<Fidelity, IReadOnlyList<(string Name, ILocalizationMetric Metric)>> metrics) => Metrics = metrics;
 
     public string Name => "interpretability";
     public string Title => "Interpretability vs sparsity";
@@ -80,7 +80,7 @@ public sealed class InterpretabilityFigure : IFigure
         };
         foreach (var (kind, heatmaps) in chance)
             foreach (var fidelity in fidelities)
-                foreach (var (name, metric) in Metrics.Where(m => Judged.Contains(m.Name)))
+                foreach (var (name, metric) in Metrics(fidelity).Where(m => Judged.Contains(m.Name)))
                     observations.Add(Evidence.Observe(ChanceSeries(kind, fidelity), name, 0, PerImage(metric.Evaluate(heatmaps, masks[fidelity]), fidelity)));
 
         foreach (var model in profile.Models)
@@ -108,23 +108,25 @@ public sealed class InterpretabilityFigure : IFigure
         var (net, ownedMasks) = trajectory.Load(m.Iteration);
         using var _ = ownedMasks;
         net.eval();
-        var methods = InterpretabilityInputs.Methods(net, trajectory.Model, settings, InterpretabilityInputs.NoiseSeed(context.Profile));
-        var heatmaps = methods.ToDictionary(h => h.Name, _ => new List<Heatmap>());
+        var methods = InterpretabilityInputs.Methods(net, trajectory.Model, settings, InterpretabilityInputs.NoiseSeed(context.Profile), masks.Keys.ToList());
+        // by position: a method with one variant per fidelity appears once per variant under the same name
+        var heatmaps = methods.Select(_ => new List<Heatmap>()).ToList();
         foreach (var image in images)
         {
             using var input = InterpretabilityInputs.Input(image, net, context.Device);
-            foreach (var method in methods)
-                heatmaps[method.Name].Add(method.OfImage(input, image.Height, image.Width));
+            for (var k = 0; k < methods.Count; k++)
+                heatmaps[k].Add(methods[k].OfImage(input, image.Height, image.Width));
         }
-        foreach (var method in methods)
+        for (var k = 0; k < methods.Count; k++)
         {
-            foreach (var fidelity in masks.Keys)
+            var method = methods[k];
+            foreach (var fidelity in masks.Keys.Where(method.Feeds))
             {
                 var series = SeriesOf(key, method.Name, fidelity);
                 var scored = 0;
-                foreach (var (name, metric) in Metrics)
+                foreach (var (name, metric) in Metrics(fidelity))
                 {
-                    var summary = metric.Evaluate(heatmaps[method.Name], masks[fidelity]);
+                    var summary = metric.Evaluate(heatmaps[k], masks[fidelity]);
                     scored = summary.Scored;
                     values.Add(Value(series, name, m.Iteration, sparsity, InterpretabilityInputs.Average(summary, fidelity)));
                     if (Judged.Contains(name)) observations.Add(Evidence.Observe(series, name, m.Iteration, PerImage(summary, fidelity)));

@@ -69,6 +69,7 @@ public static class InterpretabilityInputs
         list.Add("SmoothGrad noise is seeded, the same at every pruning iteration (the authors' was unseeded: errata 8)");
         if (p.Models.Any(m => m.Architecture.StartsWith("vit", StringComparison.Ordinal)))
             list.Add("ViT attention maps are upsampled with height and width in place (the authors' resize swapped them: errata 3)");
+        list.AddRange(ArithmeticDeviations(p.Fidelity));
         list.Add(p.Fidelity switch
         {
             Fidelity.Paper => "interpretability ground truth: the authors' binarisation and averaging only (errata 1 and 2 reproduced)",
@@ -76,6 +77,31 @@ public static class InterpretabilityInputs
             _ => "interpretability ground truth: both the authors' binarisation and averaging (series '/paper') and the corrected ones (series '/corrected')",
         });
         return list;
+    }
+
+    /// <summary>
+    /// The experiment-1 arithmetic each fidelity mode uses where the authors' code and the suite's differ, one line per
+    /// item: paper reproduces the authors', corrected gives the suite's choice and its reason.
+    /// </summary>
+    public static IEnumerable<string> ArithmeticDeviations(Fidelity fidelity)
+    {
+        (string Paper, string Corrected)[] items =
+        [
+            ("RRA ties: paper orders pixels as numpy's default argsort (unstable quicksort) does, as the authors did",
+             "RRA ties: corrected splits ties at the K-th value by their expectation over every order (the authors' order is an accident of numpy's unstable sort)"),
+            ("all-zero heatmap: paper scores RMA 0 (the authors add machine epsilon to the total relevance)",
+             "all-zero heatmap: corrected scores RMA as a uniform heatmap, the object's share of the image (no relevance is chance, not failure)"),
+            ("Guided Grad-CAM: paper multiplies guided backpropagation by Captum's unscaled, nearest-upsampled Grad-CAM, as the authors did",
+             "Guided Grad-CAM: corrected multiplies guided backpropagation by the bilinear, min-max scaled Grad-CAM the Grad-CAM heatmap uses (one map, one scale, no upsampling blocks)"),
+            ("ground-truth threshold: paper marks object where the float32 min-max scaled red channel is >= 0.5, as the authors did",
+             "ground-truth threshold: corrected reads object = label not in {0, 255} (no red-channel threshold: errata 1)"),
+        ];
+        return fidelity switch
+        {
+            Fidelity.Paper => items.Select(i => i.Paper),
+            Fidelity.Corrected => items.Select(i => i.Corrected),
+            _ => items.SelectMany(i => new[] { i.Paper + " (series '/paper')", i.Corrected + " (series '/corrected')" }),
+        };
     }
 
     public static AttributionSettings Settings(InterpretabilityConfig c) =>
@@ -140,11 +166,12 @@ public static class InterpretabilityInputs
         catch (ArgumentException e) { throw new ConfigException($"interpretability.grad_cam_layer: {e.Message}"); }
     }
 
-    /// <summary>The paper's methods for the model's architecture.</summary>
-    public static IReadOnlyList<HeatmapMethod> Methods(nn.Module<Tensor, Tensor> net, ModelConfig model, AttributionSettings settings, long seed) =>
+    /// <summary>The paper's methods for the model's architecture, with each fidelity's variant where they differ.</summary>
+    public static IReadOnlyList<HeatmapMethod> Methods(nn.Module<Tensor, Tensor> net, ModelConfig model, AttributionSettings settings, long seed,
+        IReadOnlyList<Fidelity>? fidelities = null) =>
         net switch
         {
-            ResNet => HeatmapMethod.ForResNet(net, seed, settings),
+            ResNet => HeatmapMethod.ForResNet(net, seed, settings, fidelities),
             VisionTransformer vit => HeatmapMethod.ForVisionTransformer(net, new VitAttention(vit), seed, settings),
             _ => throw new ConfigException($"{model.Key}: the paper explains ResNets and ViTs only; remove '{model.Architecture}' from the models of an interpretability profile"),
         };

@@ -1,3 +1,4 @@
+using Repro.Config;
 using Repro.Figures;
 using Repro.Measurement.Localization;
 using Repro.Results;
@@ -25,7 +26,8 @@ public class RegressionCheckTests
         var committed = ExpectedResults.Load(expectedPath);
 
         var unperturbed = FigureRunner.Measure(new InterpretabilityFigure(), context).Values;
-        var metrics = InterpretabilityFigure.DefaultMetrics.Select(m => m.Name == "rma" ? (m.Name, (ILocalizationMetric)new Scaled(m.Metric, 1.05)) : m).ToList();
+        IReadOnlyList<(string Name, ILocalizationMetric Metric)> metrics(Fidelity f) =>
+            InterpretabilityFigure.DefaultMetrics(f).Select(m => m.Name == "rma" ? (m.Name, (ILocalizationMetric)new Scaled(m.Metric, 1.05)) : m).ToList();
         var run = FigureRunner.Measure(new InterpretabilityFigure(metrics), context);
         var perturbed = run.Values;
 

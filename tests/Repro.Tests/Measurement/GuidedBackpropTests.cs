@@ -1,3 +1,4 @@
+using Repro.Config;
 using Repro.Measurement.Attribution;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -95,5 +96,48 @@ public class GuidedBackpropTests
         Assert.Equal(x.shape, product.shape);
         AllClose(guided.Attribute(x, target) * gradCam.Attribute(x, target), product, 1e-6);
         Assert.Throws<ArgumentException>(() => new GuidedGradCam(gradCam, new GuidedBackprop(SmallResNet(seed: 2))));
+    }
+
+    [Fact]
+    public void Paper_Guided_Grad_CAM_is_Captums_an_unscaled_nearest_upsampled_map_times_guided_backprop()
+    {
+        using var scope = NewDisposeScope();
+        var model = SmallResNet();
+        var x = Images(2, 64, 96);
+        var target = ExplainedClass.TopOne(model, x);
+
+        // Captum's LayerGradCam with relu_attributions=True on layer4's output (the model's Features), by hand.
+        Tensor cam;
+        using (enable_grad())
+        {
+            var features = model.Features(x).detach().requires_grad_();
+            var score = model.Head(features).gather(1, target.unsqueeze(1)).sum();
+            var gradient = torch.autograd.grad([score], [features])[0];
+            cam = functional.relu((gradient.mean([2, 3], keepdim: true) * features).sum(1, keepdim: true));
+        }
+        Assert.Equal(new long[] { 2, 1, 2, 3 }, cam.shape);
+        // nearest from 2x3 to 64x96: every 32x32 block is one feature cell's value
+        var upsampled = cam.repeat_interleave(32, 2).repeat_interleave(32, 3);
+        var expected = new GuidedBackprop(model).Attribute(x, target) * upsampled;
+
+        var paper = GuidedGradCam.For(model, GradCam.DefaultLayer, Fidelity.Paper).Attribute(x);
+        AllClose(expected, paper, 1e-6);
+        Assert.True(cam.max().item<float>() != 1f, "the paper's map is not min-max scaled");
+    }
+
+    [Fact]
+    public void Corrected_Guided_Grad_CAM_uses_the_bilinear_min_max_scaled_map_of_the_Grad_CAM_heatmap()
+    {
+        using var scope = NewDisposeScope();
+        var model = SmallResNet();
+        var x = Images(2, 64, 96);
+        var target = ExplainedClass.TopOne(model, x);
+        var expected = new GuidedBackprop(model).Attribute(x, target) * new GradCam(model).Attribute(x, target);
+
+        var corrected = GuidedGradCam.For(model, GradCam.DefaultLayer, Fidelity.Corrected).Attribute(x);
+        AllClose(expected, corrected, 1e-6);
+        var paper = GuidedGradCam.For(model, GradCam.DefaultLayer, Fidelity.Paper).Attribute(x);
+        Assert.True((paper - corrected).abs().max().item<float>() > 1e-3, "the two fidelity modes' maps differ");
+        Assert.Throws<ArgumentException>(() => GuidedGradCam.For(model, GradCam.DefaultLayer, Fidelity.Both));
     }
 }

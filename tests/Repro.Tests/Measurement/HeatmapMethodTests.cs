@@ -1,3 +1,4 @@
+using Repro.Config;
 using Repro.Measurement.Attribution;
 using Repro.Measurement.Localization;
 using static Repro.Tests.Measurement.TorchTestSupport;
@@ -27,5 +28,26 @@ public class HeatmapMethodTests
         // Grad-CAM's pooled map is its own min-max scaled map.
         var gradCam = methods[0];
         Assert.Equal(Values(gradCam.Attribution.Attribute(x)), gradCam.Heatmaps(x).SelectMany(h => h.Values));
+    }
+
+    [Fact]
+    public void Guided_Grad_CAM_has_one_variant_per_fidelity_mode_each_feeding_only_its_mode()
+    {
+        using var scope = NewDisposeScope();
+        var model = SmallResNet();
+        var both = HeatmapMethod.ForResNet(model, seed: 1, fidelities: [Fidelity.Paper, Fidelity.Corrected]);
+        Assert.Equal(["Grad-CAM", "Guided Grad-CAM", "Guided Grad-CAM", "IG+SmoothGrad"], both.Select(m => m.Name));
+        Assert.Equal([Fidelity.Paper], both[1].Only);
+        Assert.Equal([Fidelity.Corrected], both[2].Only);
+        Assert.True(both[0].Feeds(Fidelity.Paper) && both[0].Feeds(Fidelity.Corrected));
+        Assert.False(both[1].Feeds(Fidelity.Corrected));
+        Assert.False(both[2].Feeds(Fidelity.Paper));
+
+        var x = Images(1, 64, 64);
+        var paper = HeatmapMethod.ForResNet(model, seed: 1)[1];
+        Assert.Equal([Fidelity.Paper], paper.Only);
+        Assert.Equal(paper.Heatmaps(x)[0].Values, both[1].Heatmaps(x)[0].Values);
+        Assert.NotEqual(both[1].Heatmaps(x)[0].Values, both[2].Heatmaps(x)[0].Values);
+        foreach (var m in both) m.Dispose();
     }
 }

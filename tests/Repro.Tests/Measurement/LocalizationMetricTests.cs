@@ -1,3 +1,4 @@
+using Repro.Config;
 using Repro.Measurement.Localization;
 
 namespace Repro.Tests.Measurement;
@@ -74,10 +75,60 @@ public class LocalizationMetricTests
     }
 
     [Fact]
+    public void Paper_RRA_takes_numpys_argsort_order_among_tied_pixels()
+    {
+        // 20 tied pixels: numpy's argsort gives 0, 17, 16, ..., 1, 18, 19, so its reverse starts 19, 18, 1, 2.
+        var zero = new Heatmap(4, 5, new float[20]);
+        bool[] At(params int[] pixels) => Enumerable.Range(0, 20).Select(pixels.Contains).ToArray();
+        var last = new ObjectMask(4, 5, At(18, 19));
+        var first = new ObjectMask(4, 5, At(0, 1));
+        var paper = new RelevanceRankAccuracy(Fidelity.Paper);
+        Assert.Equal(2 / (2 + 2.220446049250313e-16), Score(paper, zero, last));
+        Assert.Equal(0, Score(paper, zero, first));
+        // Corrected: both masks expect 2 · 2/20 hits of 2, whatever the order.
+        var corrected = new RelevanceRankAccuracy(Fidelity.Corrected);
+        Assert.Equal(0.1, Score(corrected, zero, last), 12);
+        Assert.Equal(0.1, Score(corrected, zero, first), 12);
+        // Ties below the K-th value do not matter: values 3 2 1 1 1, K = 2 are scored alike in both modes.
+        var distinctTop = new Heatmap(1, 5, [3, 2, 1, 1, 1]);
+        var topTwo = new ObjectMask(1, 5, [true, true, false, false, false]);
+        Assert.Equal(Score(corrected, distinctTop, topTwo), Score(paper, distinctTop, topTwo), 12);
+    }
+
+    [Fact]
+    public void Paper_RRA_divides_by_the_object_size_plus_machine_epsilon_as_the_authors_did()
+    {
+        var single = new ObjectMask(1, 3, [false, true, false]);
+        var peak = new Heatmap(1, 3, [0, 5, 1]);
+        Assert.Equal(0.9999999999999998, Score(new RelevanceRankAccuracy(Fidelity.Paper), peak, single));
+        Assert.Equal(1, Score(new RelevanceRankAccuracy(Fidelity.Corrected), peak, single));
+    }
+
+    [Fact]
+    public void An_all_zero_heatmap_scores_RMA_0_in_paper_mode_and_the_object_share_in_corrected_mode()
+    {
+        var zero = new Heatmap(2, 3, new float[6]);
+        Assert.Equal(0, Score(new RelevanceMassAccuracy(Fidelity.Paper), zero, Mask));
+        Assert.Equal(0.5, Score(new RelevanceMassAccuracy(Fidelity.Corrected), zero, Mask), 12);
+        // Elsewhere the machine epsilon in the paper's denominator leaves the share as it is.
+        Assert.Equal(0.8, Score(new RelevanceMassAccuracy(Fidelity.Paper), Map, Mask), 12);
+    }
+
+    [Fact]
+    public void RMA_and_RRA_score_in_one_fidelity_mode_at_a_time()
+    {
+        var rma = Assert.Throws<ArgumentException>(() => new RelevanceMassAccuracy(Fidelity.Both));
+        Assert.Contains("RMA", rma.Message);
+        Assert.Throws<ArgumentException>(() => new RelevanceRankAccuracy(Fidelity.Both));
+        Assert.Equal(Fidelity.Corrected, new RelevanceRankAccuracy().Fidelity);
+    }
+
+    [Fact]
     public void A_mask_without_object_pixels_is_skipped_and_counted()
     {
         var empty = new ObjectMask(2, 3, new bool[6]);
-        ILocalizationMetric[] metrics = [new RelevanceMassAccuracy(), new RelevanceRankAccuracy(), new PointingGame(), new EnergyPointingGame()];
+        ILocalizationMetric[] metrics = [new RelevanceMassAccuracy(), new RelevanceRankAccuracy(), new PointingGame(), new EnergyPointingGame(),
+            new RelevanceMassAccuracy(Fidelity.Paper), new RelevanceRankAccuracy(Fidelity.Paper)];
         foreach (var metric in metrics) Assert.Null(metric.Score(Map, empty));
 
         var summary = new RelevanceMassAccuracy().Evaluate([Map, Map, Map], [Mask, empty, Mask]);

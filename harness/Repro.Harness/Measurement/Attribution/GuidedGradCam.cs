@@ -1,11 +1,12 @@
+using Repro.Config;
 using static TorchSharp.torch;
 
 namespace Repro.Measurement.Attribution;
 
 /// <summary>
 /// Guided Grad-CAM (Selvaraju et al., 2017): guided backpropagation times the Grad-CAM map, both for the same class.
-/// Result [B,3,H,W]. The Grad-CAM map is used as its instance is configured (the paper's: bilinear, min-max
-/// scaled; Captum's Guided Grad-CAM multiplies by an unscaled, nearest-upsampled map instead).
+/// Result [B,3,H,W]. The Grad-CAM map is used as its instance is configured; <see cref="For"/> builds each
+/// fidelity's variant.
 /// </summary>
 public sealed class GuidedGradCam : IClassAttribution
 {
@@ -21,6 +22,20 @@ public sealed class GuidedGradCam : IClassAttribution
         this.gradCam = gradCam;
         this.guidedBackprop = guidedBackprop;
     }
+
+    /// <summary>
+    /// <see cref="Fidelity.Paper"/>: Captum's GuidedGradCam, which the authors call (guided_gradCAM in
+    /// explainations_evaluation_metrics.py): LayerGradCam with relu_attributions=True, upsampled by
+    /// LayerAttribution.interpolate in its default "nearest" mode, unscaled, times the guided backpropagation.
+    /// <see cref="Fidelity.Corrected"/>: the map Grad-CAM is scored with (bilinear, min-max scaled), so the guided
+    /// product is weighted on the same [0,1] scale as the Grad-CAM heatmap and is free of nearest's blocks.
+    /// </summary>
+    public static GuidedGradCam For(nn.Module<Tensor, Tensor> model, string layerName, Fidelity fidelity) => fidelity switch
+    {
+        Fidelity.Paper => new(new GradCam(model, layerName, scaleToUnitRange: false, upsampling: InterpolationMode.Nearest), new GuidedBackprop(model)),
+        Fidelity.Corrected => new(new GradCam(model, layerName), new GuidedBackprop(model)),
+        _ => throw new ArgumentException($"Guided Grad-CAM: build the {Fidelity.Paper} or the {Fidelity.Corrected} variant, one at a time; got {fidelity}", nameof(fidelity)),
+    };
 
     public Tensor Attribute(Tensor input, Tensor? target = null)
     {

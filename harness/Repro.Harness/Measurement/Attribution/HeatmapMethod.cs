@@ -1,3 +1,4 @@
+using Repro.Config;
 using Repro.Measurement.Localization;
 using static TorchSharp.torch;
 
@@ -13,6 +14,11 @@ public sealed record AttributionSettings(string GradCamLayer = GradCam.DefaultLa
 /// <summary>An attribution method with the pooling applied to it: what one line of the interpretability figure scores.</summary>
 public sealed record HeatmapMethod(string Name, IAttribution Attribution, IHeatmapPooling Pooling) : IDisposable
 {
+    /// <summary>The fidelity modes whose series this method's heatmaps feed; empty: every mode (the method has one variant).</summary>
+    public IReadOnlyList<Fidelity> Only { get; init; } = [];
+
+    public bool Feeds(Fidelity fidelity) => Only.Count == 0 || Only.Contains(fidelity);
+
     /// <summary>One pooled heatmap per image of the batch, at the input's size.</summary>
     public Heatmap[] Heatmaps(Tensor input, Tensor? target = null)
     {
@@ -34,14 +40,18 @@ public sealed record HeatmapMethod(string Name, IAttribution Attribution, IHeatm
     /// The paper's ResNet methods: Grad-CAM on layer4's last block (min-max), Guided Grad-CAM, and Integrated
     /// Gradients (50 Gauss-Legendre steps) inside SmoothGrad (2 samples, std 1.0), both pooled by the channel sum of
     /// squares. The paper names no pooling for Guided Grad-CAM; a signed three-channel map is pooled like IG's.
+    /// Guided Grad-CAM differs between the fidelity modes (<see cref="GuidedGradCam.For"/>): one instance per mode
+    /// in <paramref name="fidelities"/> (default: the paper's), each feeding only its mode.
     /// </summary>
-    public static IReadOnlyList<HeatmapMethod> ForResNet(nn.Module<Tensor, Tensor> model, long seed, AttributionSettings? settings = null)
+    public static IReadOnlyList<HeatmapMethod> ForResNet(nn.Module<Tensor, Tensor> model, long seed, AttributionSettings? settings = null,
+        IReadOnlyList<Fidelity>? fidelities = null)
     {
         var s = settings ?? AttributionSettings.Paper;
         return
         [
             new("Grad-CAM", new GradCam(model, s.GradCamLayer), new MinMaxPooling()),
-            new("Guided Grad-CAM", new GuidedGradCam(new GradCam(model, s.GradCamLayer), new GuidedBackprop(model)), new SquaredChannelSumPooling()),
+            .. (fidelities ?? [Fidelity.Paper]).Select(f => new HeatmapMethod("Guided Grad-CAM", GuidedGradCam.For(model, s.GradCamLayer, f),
+                new SquaredChannelSumPooling()) { Only = [f] }),
             new("IG+SmoothGrad", SmoothIntegratedGradients(model, seed, s), new SquaredChannelSumPooling()),
         ];
     }

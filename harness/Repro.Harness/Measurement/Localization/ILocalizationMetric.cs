@@ -1,3 +1,5 @@
+using Repro.Config;
+
 namespace Repro.Measurement.Localization;
 
 /// <summary>
@@ -23,4 +25,12 @@ static class SameSize
                 $"{metric}: the heatmap is {heatmap.Height}x{heatmap.Width} (HxW) but the mask is {mask.Height}x{mask.Width}; " +
                 "upsample the heatmap to the image's size before scoring");
     }
+}
+
+static class PaperOrCorrected
+{
+    /// <summary>A metric scores in one fidelity mode at a time; <see cref="Fidelity.Both"/> means one metric per mode.</summary>
+    public static Fidelity Require(Fidelity fidelity, string metric) => fidelity is Fidelity.Paper or Fidelity.Corrected
+        ? fidelity
+        : throw new ArgumentException($"{metric}: score with {Fidelity.Paper} or {Fidelity.Corrected}, one metric per mode; got {fidelity}", nameof(fidelity));
 }
