@@ -78,7 +78,7 @@ public sealed class HeatmapsFigure : IFigure
     }
 
     /// <summary>The cells' folder of a method: its slug, with the fidelity mode when each mode has its own variant.</summary>
-    static string CellMethod(HeatmapMethod method, IReadOnlyList<Fidelity> fidelities)
+    internal static string CellMethod(HeatmapMethod method, IReadOnlyList<Fidelity> fidelities)
     {
         var slug = InterpretabilityFigure.Slug(method.Name);
         return method.Only.Count == 1 && fidelities.Count > 1 ? $"{slug}-{method.Only[0].ToString().ToLowerInvariant()}" : slug;

@@ -7,6 +7,7 @@ namespace Repro.Measurement.Localization;
 /// Every metric shares two rules: a mask without object pixels cannot be scored (the image is skipped and counted,
 /// see <see cref="LocalizationScores"/>), and pixels of equal relevance are ordered at random, so ties are scored
 /// by their expected value; a heatmap with no relevance anywhere is thereby scored like a uniform one (chance level).
+/// RMA and RRA in <see cref="Fidelity.Paper"/> mode depart from that rule to reproduce the authors' arithmetic.
 /// </summary>
 public interface ILocalizationMetric
 {

@@ -1,0 +1,52 @@
+using Repro.Config;
+using Repro.Figures;
+using Repro.Measurement.Attribution;
+using Repro.Tests.Measurement;
+using static TorchSharp.torch;
+
+namespace Repro.Tests.Figures;
+
+/// <summary>How the fidelity modes of experiment 1 reach the reports: deviation lines and the heatmap cells' names.</summary>
+[Collection(SerialTorch.Name)]
+[Trait("Category", TestCategories.Unit)]
+public class InterpretabilityFidelityTests
+{
+    static readonly string[] Items = ["RRA ties: ", "all-zero heatmap: ", "Guided Grad-CAM: ", "ground-truth threshold: "];
+
+    [Fact]
+    public void Each_mode_lists_every_arithmetic_item_once_and_both_lists_each_mode_with_its_series()
+    {
+        var paper = InterpretabilityInputs.ArithmeticDeviations(Fidelity.Paper).ToList();
+        var corrected = InterpretabilityInputs.ArithmeticDeviations(Fidelity.Corrected).ToList();
+        Assert.Equal(Items, paper.Select(line => line[..(line.IndexOf(':') + 2)]));
+        Assert.Equal(Items, corrected.Select(line => line[..(line.IndexOf(':') + 2)]));
+        Assert.All(paper, line => Assert.Contains(": paper ", line));
+        Assert.All(corrected, line => Assert.Contains(": corrected ", line));
+        Assert.Equal(paper.Zip(corrected, (p, c) => new[] { p + " (series '/paper')", c + " (series '/corrected')" }).SelectMany(x => x),
+            InterpretabilityInputs.ArithmeticDeviations(Fidelity.Both));
+    }
+
+    [Fact]
+    public void The_report_deviations_carry_the_profiles_mode_items()
+    {
+        var profile = TestSupport.TinyProfile();
+        profile.Fidelity = Fidelity.Corrected;
+        var deviations = InterpretabilityInputs.Deviations(profile, null).ToList();
+        Assert.Subset(deviations.ToHashSet(), InterpretabilityInputs.ArithmeticDeviations(Fidelity.Corrected).ToHashSet());
+        Assert.DoesNotContain(deviations, d => d.Contains(": paper "));
+    }
+
+    [Fact]
+    public void Under_both_modes_each_Guided_Grad_CAM_variant_gets_its_own_cells()
+    {
+        using var scope = NewDisposeScope();
+        var model = TorchTestSupport.SmallResNet();
+        Fidelity[] both = [Fidelity.Paper, Fidelity.Corrected];
+        var methods = HeatmapMethod.ForResNet(model, seed: 1, fidelities: both);
+        Assert.Equal(["grad-cam", "guided-grad-cam-paper", "guided-grad-cam-corrected", "ig-smoothgrad"],
+            methods.Select(m => HeatmapsFigure.CellMethod(m, both)));
+        var paperOnly = HeatmapMethod.ForResNet(model, seed: 1, fidelities: [Fidelity.Paper]);
+        Assert.Equal(["grad-cam", "guided-grad-cam", "ig-smoothgrad"], paperOnly.Select(m => HeatmapsFigure.CellMethod(m, [Fidelity.Paper])));
+        foreach (var m in methods.Concat(paperOnly)) m.Dispose();
+    }
+}
