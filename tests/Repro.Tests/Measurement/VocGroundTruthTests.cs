@@ -69,6 +69,16 @@ public class VocGroundTruthTests
     public void Paper_mode_decides_the_halfway_cases_by_float32_rounding_with_at_least_one_half(byte[] labels, bool[] isObject) =>
         Assert.Equal(isObject, VocGroundTruth.Binarize(labels, 1, labels.Length, Fidelity.Paper).IsObject);
 
+    [Fact]
+    public void Paper_threshold_is_at_least_one_half_in_float32()
+    {
+        Assert.True(VocGroundTruth.IsPaperObject(0.5f));
+        Assert.False(VocGroundTruth.IsPaperObject(MathF.BitDecrement(0.5f)));
+        Assert.True(VocGroundTruth.IsPaperObject(MathF.BitIncrement(0.5f)));
+        // a constant red channel scales to 0/0
+        Assert.False(VocGroundTruth.IsPaperObject(float.NaN));
+    }
+
     [NumpyFact]
     public void Paper_mode_matches_the_authors_float32_arithmetic_in_numpy_on_every_palette_triple()
     {

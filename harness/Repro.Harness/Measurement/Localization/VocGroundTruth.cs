@@ -15,7 +15,7 @@ public static class VocGroundTruth
     /// with R ≥ 128 (aeroplane, bird, bottle, car, chair, diningtable, horse, person, sheep, train) and the void
     /// border object, and the other ten classes background. Where a red value lies exactly halfway, float32
     /// rounding decides: 128 between 64 and 192 scales to 0.50000006 (object), 64 between 0 and 128 to
-    /// 0.49999994 (background). A mask whose red channel is constant has no object pixel here (0/0 is NaN, which
+    /// 0.49999994 (background); no palette value lands on 0.5 itself, where ≥ would count. A mask whose red channel is constant has no object pixel here (0/0 is NaN, which
     /// compares false); the authors' code would stop on such an image, its pixel count being NaN.
     /// <see cref="Fidelity.Corrected"/>: object = label ∉ {0, 255}.
     /// </summary>
@@ -40,8 +40,11 @@ public static class VocGroundTruth
     {
         var red = labels.Select(l => NormalizedRed(VocPalette.Find(l)!.Red)).ToArray();
         float min = red.Min(), max = red.Max();
-        return red.Select(r => (float)((float)(r - min) / (float)(max - min)) >= 0.5f).ToArray();
+        return red.Select(r => IsPaperObject((float)((float)(r - min) / (float)(max - min)))).ToArray();
     }
+
+    /// <summary>The authors' threshold on a min-max scaled float32 value: 0.5 itself is object, NaN is not.</summary>
+    internal static bool IsPaperObject(float scaled) => scaled >= 0.5f;
 
     /// <summary>
     /// torchvision's ToTensor then Normalize of a red value, rounded to float32 at every step as torch does: the
