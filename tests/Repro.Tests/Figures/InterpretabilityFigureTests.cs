@@ -61,7 +61,8 @@ public class InterpretabilityFigureTests
         var (profile, outcome, dir) = Run(new HeatmapsFigure());
         var iterations = profile.Pruning.Iterations + 1;
         Assert.Equal(iterations * (3 * 2 * profile.Interpretability!.HeatmapImages + 1), outcome.Check.Checked);
-        foreach (var method in new[] { "grad-cam", "guided-grad-cam", "ig-smoothgrad" })
+        // ci runs fidelity both: Guided Grad-CAM has a variant, and so a grid, per mode
+        foreach (var method in new[] { "grad-cam", "guided-grad-cam-paper", "guided-grad-cam-corrected", "ig-smoothgrad" })
         {
             Assert.Contains($"heatmaps-resnet18-w0.25-{method}.png", outcome.Plots.Plots.Select(p => p.Png));
             for (var k = 0; k < iterations; k++)
