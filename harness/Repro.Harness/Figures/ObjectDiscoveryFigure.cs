@@ -66,7 +66,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
             if (DiscoveryConfig.Of(profile).NoHard != DiscoveryConfig.Of(paper).NoHard)
                 yield return $"LOST no-hard variant: {DiscoveryConfig.Of(profile).NoHard} (paper: {DiscoveryConfig.Of(paper).NoHard})";
         }
-        if (DiscoveryConfig.Of(profile).Stride != 32 && profile.Fidelity != Fidelity.Paper)
+        if (DiscoveryConfig.Of(profile).Stride != 32 && profile.Fidelity == Fidelity.Corrected)
             yield return $"LOST on ResNet features at stride {DiscoveryConfig.Of(profile).Stride} (dilated layers; the paper's runs were at 32 whatever their option said: errata 5)";
         if (PaddingDeviation(profile) is { } padding) yield return padding;
         yield return "LOST's per-image boxes are kept for every pruning iteration (the authors' were overwritten); ties in its degree order go to the lowest patch index (the reference's sort is unstable)";

@@ -116,4 +116,17 @@ public class LostPaddingTests
             Assert.Contains(deviation!, new ObjectDiscoveryFigure().Deviations(profile, null));
         }
     }
+
+    [Theory]
+    [InlineData(Fidelity.Corrected, true)]
+    [InlineData(Fidelity.Paper, false)]
+    [InlineData(Fidelity.Both, false)]
+    public void The_dilated_stride_is_listed_only_where_it_runs(Fidelity fidelity, bool listed)
+    {
+        // fidelity both runs the paper's stride 32, so a requested 16 is no deviation there
+        var profile = ProfileLoader.Load(TestSupport.RepoRoot, "ci");
+        profile.Fidelity = fidelity;
+        DiscoveryConfig.Of(profile).Stride = 16;
+        Assert.Equal(listed, new ObjectDiscoveryFigure().Deviations(profile, null).Any(d => d.StartsWith("LOST on ResNet features at stride 16", StringComparison.Ordinal)));
+    }
 }
