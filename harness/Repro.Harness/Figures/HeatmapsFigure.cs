@@ -38,7 +38,6 @@ public sealed class HeatmapsFigure : IFigure
     {
         var profile = context.Profile;
         var config = InterpretabilityInputs.Config(profile);
-        var settings = InterpretabilityInputs.Settings(config);
         var fidelities = InterpretabilityInputs.Fidelities(profile);
         var images = InterpretabilityInputs.Images(context, config.HeatmapImages);
         var rma = new RelevanceMassAccuracy();
@@ -46,6 +45,7 @@ public sealed class HeatmapsFigure : IFigure
 
         foreach (var model in profile.Models)
         {
+            var settings = InterpretabilityInputs.Settings(config, model);
             var trajectory = new Trajectory(context, model);
             InterpretabilityInputs.CheckLayer(trajectory, settings);
             foreach (var m in trajectory.Ensure())

@@ -62,7 +62,6 @@ public sealed class InterpretabilityFigure : IFigure
     {
         var profile = context.Profile;
         var config = InterpretabilityInputs.Config(profile);
-        var settings = InterpretabilityInputs.Settings(config);
         var fidelities = InterpretabilityInputs.Fidelities(profile);
         var images = InterpretabilityInputs.Images(context, config.Images);
         var masks = fidelities.ToDictionary(f => f, f => images.Select(i => i.Mask(f)).ToList());
@@ -85,6 +84,7 @@ public sealed class InterpretabilityFigure : IFigure
 
         foreach (var model in profile.Models)
         {
+            var settings = InterpretabilityInputs.Settings(config, model);
             foreach (var trajectory in Trajectory.Arms(context, model))
             {
                 InterpretabilityInputs.CheckLayer(trajectory, settings);
