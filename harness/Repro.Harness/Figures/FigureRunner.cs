@@ -307,11 +307,21 @@ public static class FigureRunner
             return File.Exists(results) && File.Exists(check) && IsStale(ContentHash.LoadYaml<BandCheckRecord>(check, "Delete it and rerun the figure."), results);
         }).ToList();
 
-    /// <summary>The profile's folder under expected-results/ for this run's thread count (<see cref="ExpectedResults.Folder"/>).</summary>
-    public static string ExpectedFolder(RunContext context) => ExpectedResults.Folder(context.Profile, context.CpuThreads);
+    /// <summary>
+    /// The profile's folder under expected-results/ for this run's thread count (<see cref="ExpectedResults.Folder"/>);
+    /// for imported checkpoints a sub-folder imported-&lt;hash of the files&gt;/, so that accepting their numbers never
+    /// replaces the trained profile's, and other checkpoints are never checked against them.
+    /// </summary>
+    public static string ExpectedFolder(RunContext context)
+    {
+        var folder = ExpectedResults.Folder(context.Profile, context.CpuThreads);
+        if (ImportedTrajectory(context) is not { } imported) return folder;
+        var files = string.Join("\n", imported.Files.Select(f => $"{f.Model} {f.Iteration} {f.Sha256}"));
+        return Path.Combine(folder, "imported-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(files)))[..10]);
+    }
 
     static string ThreadsProperty(RunContext context) =>
-        ExpectedFolder(context) == context.Profile.Name ? "" : $" -p:Threads={context.Threads}";
+        ExpectedResults.Folder(context.Profile, context.CpuThreads) == context.Profile.Name ? "" : $" -p:Threads={context.Threads}";
 
     static BandCheckRecord CheckBands(IFigure figure, string repoRoot, string expectedFolder, FigureResults results, string receivedPath)
     {

@@ -42,6 +42,9 @@ public class ImportedTrajectoryFigureTests
             Assert.True(r.Values.Count > 0, $"{r.Figure}: no values");
             Assert.True(outcome.Plots.Plots.Count > 0, $"{r.Figure}: no plots");
             Assert.DoesNotContain(r.Values, v => v.Series.Contains(Trajectory.ControlSuffix));
+            // checked against the imported files' own expected values, never the trained profile's
+            Assert.StartsWith(Path.Combine("expected-results", profile.Name, "imported-"), outcome.Check.ExpectedFile);
+            Assert.True(outcome.Check.ExpectedMissing);
             Assert.Equal(context.TrajectoryDir, r.Provenance.ImportedTrajectory!.Dir);
             Assert.Equal(files.Order().Select(PyTorchTrajectory.Sha256), r.Provenance.ImportedTrajectory.Files.OrderBy(f => f.File).Select(f => f.Sha256));
             Assert.Contains(r.ProfileDeviations, d => d.StartsWith($"checkpoints imported from {context.TrajectoryDir}"));
