@@ -143,6 +143,7 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
     {
         if (IsImported)
         {
+            if (IsControl) throw new ConfigException($"{SeriesKey}: {NoControlFromImport}");
             Import();
             var imported = ReadMetrics();
             context.Log($"{SeriesKey}: iterations 0..{Iterations} imported from {ImportFolder}, measured sparsity " +
@@ -219,6 +220,8 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
                     $"patch_size) and the class count ({context.Data.NumClasses}) those the trajectory was trained with, or point --trajectory at its own folder.", e);
             }
             using var ownedMasks = masks;
+            // measured before the move to the device, which gives the model new parameter tensors
+            var (sparsity, prunable, nonzero) = (masks.MeasuredSparsity(), masks.TotalCount, masks.RemainingCount);
             ToDevice(net);
             var top1 = Trainer.Evaluate(net, valLoader, context.Device, ChannelsLast);
             var hash = PyTorchTrajectory.Sha256(file.Path);
@@ -226,9 +229,9 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
             {
                 Iteration = k,
                 NominalSparsity = GlobalMagnitudePruner.NominalSparsity(p.Pruning.Rate, k),
-                MeasuredSparsity = masks.MeasuredSparsity(),
-                PrunableWeights = masks.TotalCount,
-                NonzeroWeights = masks.RemainingCount,
+                MeasuredSparsity = sparsity,
+                PrunableWeights = prunable,
+                NonzeroWeights = nonzero,
                 Top1 = top1,
                 TrainLoss = double.NaN,
                 Device = context.DeviceDescription,
