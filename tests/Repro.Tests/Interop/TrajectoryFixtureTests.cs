@@ -40,6 +40,24 @@ public sealed class TrajectoryFixtureTests
         var regenerated = Directory.GetFiles(tmp.Path, "*.pth", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(tmp.Path, f)).Order().ToList();
         Assert.Equal(6, checkedIn.Count);
         Assert.Equal(checkedIn, regenerated);
+        // the forms the fixture stands for, as torch itself reads them
+        const string forms = """
+            import argparse, sys, torch
+            for path in sys.argv[1:]:
+                c = torch.load(path)
+                assert isinstance(c["args"], argparse.Namespace), path
+                assert set(c) >= {"model", "optimizer", "lr_scheduler", "epoch", "args", "sparsity"}, path
+                assert all("momentum_buffer" in s for s in c["optimizer"]["state"].values()) and c["optimizer"]["state"], path
+                assert all(k.startswith("module.") for k in c["model"]), path
+                pruned = any(k.endswith(".weight_mask") for k in c["model"])
+                assert pruned == (not path.endswith("_0.pth")), path
+                assert ("model_ema" in c) == ("vit_b_32" in path), path
+            """;
+        var check = TestSupport.Run(new ProcessStartInfo(TorchPythonFactAttribute.Python,
+            ["-c", forms, .. checkedIn.Select(f => Path.Combine(TrajectoryImportTests.Fixture, f))])
+            { RedirectStandardOutput = true, RedirectStandardError = true });
+        Assert.True(check.Code == 0, $"the fixture is not in the forms it stands for:\n{check.Stderr}");
+
         foreach (var file in checkedIn)
         {
             var expected = TorchSaveFile.ReadStateDict(Path.Combine(TrajectoryImportTests.Fixture, file));
