@@ -27,6 +27,7 @@ var reportsOption = new Option<string?>("--reports-dir") { Description = "Where 
 var planOption = new Option<bool>("--plan") { Description = "Print what the profile would run and its estimated GPU-hours, then stop." };
 var seedsOption = new Option<string?>("--seeds") { Description = "Comma-separated seeds whose spread gives the cross-machine tolerances (default: the profile's reference_seeds; the profile's seed is always one)." };
 var threadsOption = new Option<int?>("--threads") { Description = "libtorch's intra-op CPU threads (default: the profile's performance.threads, else the cores this process may use). CPU numbers depend on it: other counts are checked against expected-results/<profile>/threads-<n>/." };
+var trajectoryOption = new Option<string?>("--trajectory") { Description = "Folder of PyTorch checkpoints, <dir>/<model>/model_epoch_<E>_pruning_iteration_<i>.pth: compute the figures from them instead of training (default: the profile's trajectory.dir)." };
 var onednnOption = new Option<string?>("--onednn") { Description = "CPU convolution kernels: auto (oneDNN if its start-up self-check on the profile's shapes agrees with libtorch's native kernels), on, off (default: the profile's performance.onednn, else auto)." };
 
 Option[] common = [profileOption, figuresOption, deviceOption, dataRootOption, cacheOption, repoOption, reportsOption, threadsOption, onednnOption];
@@ -35,6 +36,7 @@ var root = new RootCommand("Repro: reproduces 'When Does Pruning Benefit Vision 
 var reproduce = new Command("reproduce", "Run the profile's figures, check them against expected-results and write reports/<profile>/index.html.");
 foreach (var o in common) reproduce.Options.Add(o);
 reproduce.Options.Add(planOption);
+reproduce.Options.Add(trajectoryOption);
 reproduce.SetAction(r => Guard(r, () =>
 {
     var (repo, profile, figures) = Resolve(r);
@@ -243,7 +245,7 @@ RunContext Context(string repo, Profile profile, ParseResult r)
     var dataRoot = r.GetValue(dataRootOption);
     return new RunContext(profile, repo, r.GetValue(cacheOption), string.IsNullOrEmpty(dataRoot) ? null : dataRoot, device, Log, r.GetValue(threadsOption),
         ParseOneDnn(r.GetValue(onednnOption)))
-    { ReportsRoot = ReportsRoot(r, repo) };
+    { ReportsRoot = ReportsRoot(r, repo), TrajectoryDir = r.CommandResult.Command.Options.Contains(trajectoryOption) ? r.GetValue(trajectoryOption) : null };
 }
 
 string ReportsRoot(ParseResult r, string repo) => RunContext.ReportsRootFor(repo, r.GetValue(reportsOption));

@@ -57,6 +57,8 @@ public sealed class Profile
     public AlignmentConfig? Alignment { get; set; }
     /// <summary>Seeds of the reference run from which expected-results bands are derived.</summary>
     public List<int> ReferenceSeeds { get; set; } = [];
+    /// <summary>Existing PyTorch checkpoints to compute the figures from instead of training (--trajectory overrides it).</summary>
+    public TrajectoryConfig? Trajectory { get; set; }
 
     /// <summary>The figure-owned section <paramref name="key"/>, with its defaults (kept, so changes stick) when the file leaves it out.</summary>
     public T Section<T>(string key) where T : class, new() => (T)(Sections.TryGetValue(key, out var s) ? s : Sections[key] = new T());
@@ -325,4 +327,14 @@ public sealed class AlignmentConfig
     public const int DefaultEidolonPictureSize = 256;
     /// <summary>error (default): a missing image stops the run, naming it; skip: it is left out and counted in the results.</summary>
     public MissingImagePolicy MissingImages { get; set; } = MissingImagePolicy.Error;
+}
+
+/// <summary>
+/// A trajectory trained elsewhere: <c>dir/&lt;model&gt;/</c> holds one PyTorch checkpoint per pruning iteration
+/// (Interop/PyTorchTrajectory.cs names the accepted file names); the figures import them instead of training.
+/// </summary>
+public sealed class TrajectoryConfig
+{
+    /// <summary>The folder holding one sub-folder per model; a relative path is under the repository root.</summary>
+    public required string Dir { get; set; }
 }

@@ -95,6 +95,7 @@ public static class FigureRunner
         // the profile's TF32 choice is set before provenance records the switches, not first when a model reaches the device
         Torch.TorchRuntime.ApplyTf32(context.Device, profile.Performance.Tf32);
         var provenance = Provenance.Capture(profile, context.RepoRoot, context.DeviceDescription, context.Data.Root, context.CpuThreads, context.Convolutions);
+        provenance.ImportedTrajectory = ImportedTrajectory(context);
         var measured = figure.Measure(context, folder);
         provenance.WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1);
         var paper = Deviations.PaperFor(profile, context.RepoRoot);
@@ -102,13 +103,34 @@ public static class FigureRunner
         {
             Figure = figure.Name, Title = figure.Title, Profile = profile.Name, Provenance = provenance,
             Values = measured.Values, Claims = measured.Claims, Observations = measured.Observations, Anchors = measured.Anchors,
-            ProfileDeviations = Deviations.Describe(profile, paper),
+            ProfileDeviations = [.. Deviations.Describe(profile, paper), .. ImportDeviations(context)],
             Deviations = [.. figure.Deviations(profile, paper)],
             Artefacts = [.. folder.Artefacts],
             SkippedInputs = [.. measured.SkippedInputs ?? []],
         };
         ContentHash.SaveYaml(Path.Combine(dir, ResultsFile), results);
         return results;
+    }
+
+    /// <summary>The imported folder and each checkpoint's SHA-256, for provenance; null when the run trains its own.</summary>
+    static ImportedTrajectory? ImportedTrajectory(RunContext context) => context.TrajectoryDir is not { } dir ? null : new ImportedTrajectory
+    {
+        Dir = dir,
+        Files = context.Profile.Models.SelectMany(model => new Trajectory(context, model).ImportFiles.Select(f => new ImportedCheckpoint
+        {
+            Model = model.Key, Iteration = f.Iteration, File = f.Path, Sha256 = Interop.PyTorchTrajectory.Sha256(f.Path),
+        })).ToList(),
+    };
+
+    /// <summary>What computing the figures from imported checkpoints changes against the paper's protocol.</summary>
+    public static IEnumerable<string> ImportDeviations(RunContext context)
+    {
+        if (context.TrajectoryDir is not { } dir) yield break;
+        yield return $"checkpoints imported from {dir} (one PyTorch checkpoint per pruning iteration; each file's SHA-256 in the provenance), " +
+                     "not trained by this run: their training and pruning are whatever wrote them, the profile's schedule and pruning rate " +
+                     "describe nothing that ran, and the sparsity is measured from the files' masks";
+        if (context.Profile.Pruning.Control)
+            yield return $"{Trajectory.NoControlFromImport}: the claims are judged against the dense model alone";
     }
 
     /// <summary>Loads a figure's results.yaml, saying how to get it back when it is missing or damaged.</summary>
@@ -191,6 +213,11 @@ public static class FigureRunner
         var profile = context.Profile.Name;
         var inputs = new List<string>();
         foreach (var figure in figures) figure.Preflight(context, inputs);
+        var importProblems = 0;
+        if (context.TrajectoryDir != null)
+            foreach (var model in context.Profile.Models)
+                try { _ = new Trajectory(context, model).ImportFiles; }
+                catch (ConfigException e) { inputs.Add(e.Message); importProblems++; }
         var environment = new List<string>();
         foreach (var (dir, what) in new[]
                  {
@@ -198,7 +225,8 @@ public static class FigureRunner
                      (context.CacheRoot, "the cache of data and checkpoints (--cache-dir)"),
                  })
             if (NotWritable(dir, what) is { } problem) environment.Add(problem);
-        var estimate = EstimateDisk(figures, context);
+        // the imported stores are named by their files, which are not all there
+        var estimate = importProblems == 0 ? EstimateDisk(figures, context) : new DiskEstimate(0, 0, 0, "not estimated: the trajectory folder is incomplete");
         long? free = Directory.Exists(context.CacheRoot) ? (freeBytes ?? (d => new DriveInfo(d).AvailableFreeSpace))(context.CacheRoot) : null;
         if (free < estimate.Bytes)
             environment.Add($"{context.CacheRoot}: {Gib(free.Value)} free, but this run will write about {Gib(estimate.Bytes)} ({estimate.Detail}); " +
@@ -279,11 +307,21 @@ public static class FigureRunner
             return File.Exists(results) && File.Exists(check) && IsStale(ContentHash.LoadYaml<BandCheckRecord>(check, "Delete it and rerun the figure."), results);
         }).ToList();
 
-    /// <summary>The profile's folder under expected-results/ for this run's thread count (<see cref="ExpectedResults.Folder"/>).</summary>
-    public static string ExpectedFolder(RunContext context) => ExpectedResults.Folder(context.Profile, context.CpuThreads);
+    /// <summary>
+    /// The profile's folder under expected-results/ for this run's thread count (<see cref="ExpectedResults.Folder"/>);
+    /// for imported checkpoints a sub-folder imported-&lt;hash of the files&gt;/, so that accepting their numbers never
+    /// replaces the trained profile's, and other checkpoints are never checked against them.
+    /// </summary>
+    public static string ExpectedFolder(RunContext context)
+    {
+        var folder = ExpectedResults.Folder(context.Profile, context.CpuThreads);
+        if (ImportedTrajectory(context) is not { } imported) return folder;
+        var files = string.Join("\n", imported.Files.Select(f => $"{f.Model} {f.Iteration} {f.Sha256}"));
+        return Path.Combine(folder, "imported-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(files)))[..10]);
+    }
 
     static string ThreadsProperty(RunContext context) =>
-        ExpectedFolder(context) == context.Profile.Name ? "" : $" -p:Threads={context.Threads}";
+        ExpectedResults.Folder(context.Profile, context.CpuThreads) == context.Profile.Name ? "" : $" -p:Threads={context.Threads}";
 
     static BandCheckRecord CheckBands(IFigure figure, string repoRoot, string expectedFolder, FigureResults results, string receivedPath)
     {

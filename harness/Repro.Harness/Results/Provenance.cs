@@ -33,6 +33,8 @@ public sealed class Provenance
     public string DataRoot { get; set; } = "";
     public string StartedUtc { get; set; } = "";
     public double WallSeconds { get; set; }
+    /// <summary>Where the checkpoints came from when they were imported (--trajectory) instead of trained; null when trained.</summary>
+    public ImportedTrajectory? ImportedTrajectory { get; set; }
 
     public static Provenance Capture(Config.Profile profile, string repoRoot, string device, string dataRoot, int? cpuThreads,
         Models.ConvolutionKernels? convolutions = null)
@@ -71,4 +73,20 @@ public sealed class Provenance
 
     internal static string Commit(string? informationalVersion) =>
         informationalVersion?.IndexOf('+') is int plus and >= 0 && plus < informationalVersion.Length - 1 ? informationalVersion[(plus + 1)..] : "unknown";
+}
+
+/// <summary>A PyTorch trajectory folder the figures were computed from, and every checkpoint read from it.</summary>
+public sealed class ImportedTrajectory
+{
+    public string Dir { get; set; } = "";
+    public List<ImportedCheckpoint> Files { get; set; } = [];
+}
+
+/// <summary>One imported checkpoint: the model it was read into, its pruning iteration, its path and its bytes' SHA-256.</summary>
+public sealed class ImportedCheckpoint
+{
+    public string Model { get; set; } = "";
+    public int Iteration { get; set; }
+    public string File { get; set; } = "";
+    public string Sha256 { get; set; } = "";
 }

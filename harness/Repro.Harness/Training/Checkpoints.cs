@@ -121,7 +121,7 @@ public sealed class CheckpointStore(string directory)
     static string Describe(int? threads) => threads is { } n ? $"{n} CPU thread{(n == 1 ? "" : "s")}" : "a non-CPU device";
 }
 
-/// <summary>Measured at the end of one pruning iteration; the accuracy figure reads these.</summary>
+/// <summary>Measured at the end of one pruning iteration (or on import: no training, so no loss or time); the accuracy figure reads these.</summary>
 public sealed class IterationMetrics
 {
     public int Iteration { get; set; }
@@ -134,4 +134,6 @@ public sealed class IterationMetrics
     public double TrainSeconds { get; set; }
     public double TrainImagesPerSecond { get; set; }
     public string Device { get; set; } = "";
+    /// <summary>The PyTorch checkpoint (path and SHA-256) this iteration was imported from; null when the suite trained it (then omitted).</summary>
+    public string? ImportedFrom { get; set; }
 }

@@ -21,6 +21,18 @@ public sealed class RunContext
     public static string ReportsRootFor(string repoRoot, string? reportsDir) =>
         string.IsNullOrEmpty(reportsDir) ? Path.Combine(repoRoot, "reports") : Path.GetFullPath(reportsDir);
     public string? DataRoot { get; }
+
+    /// <summary>
+    /// The folder of PyTorch checkpoints the figures import instead of training: --trajectory (relative to the working
+    /// folder), else the profile's trajectory.dir (relative to the repository root); null: the suite trains its own.
+    /// </summary>
+    public string? TrajectoryDir
+    {
+        get => trajectoryDir is { Length: > 0 } given ? Path.GetFullPath(given)
+            : Profile.Trajectory?.Dir is { Length: > 0 } dir ? Path.GetFullPath(Path.Combine(RepoRoot, dir)) : null;
+        init => trajectoryDir = value;
+    }
+    readonly string? trajectoryDir;
     public Device Device { get; }
     public string DeviceDescription => DeviceSelection.Describe(Device);
     public Action<string> Log { get; }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Repro.Config;
+using Repro.Interop;
 using Repro.Models;
 using Repro.Pruning;
 using TorchSharp;
@@ -18,6 +19,8 @@ namespace Repro.Training;
 /// SNIP prunes the freshly initialised model to pruning.snip_sparsity, then it is trained once.
 /// The control arm (pruning.control) starts from the pruned arm's dense model and retrains it K times exactly as the
 /// pruned arm does, without pruning: what pruning adds beyond the extra epochs.
+/// With a trajectory folder (<see cref="RunContext.TrajectoryDir"/>) nothing is trained: each iteration's PyTorch
+/// checkpoint is imported into the store (its masks, measured sparsity and val top-1), and the control is not available.
 /// </summary>
 public sealed class Trajectory(RunContext context, ModelConfig model, bool control = false)
 {
@@ -28,6 +31,11 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
     {
         var prunedArm = new Trajectory(context, model);
         if (!context.Profile.Pruning.Control) return [prunedArm];
+        if (context.TrajectoryDir != null)
+        {
+            context.Log($"{model.Key}: {NoControlFromImport}; the figures run without it");
+            return [prunedArm];
+        }
         return [prunedArm, new Trajectory(context, model, control: true) { _pruned = prunedArm }];
     }
 
@@ -44,9 +52,24 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
     /// <summary>The pruned trajectory of the same model (this one, for the pruned arm).</summary>
     public Trajectory Pruned => IsControl ? _pruned ??= new Trajectory(context, Model) : this;
     public int Iterations => context.Profile.Pruning.Method == PruningMethod.Snip ? 0 : context.Profile.IterationsFor(Model);
-    /// <summary>checkpoints/&lt;profile&gt;/&lt;series key&gt;-&lt;fingerprint&gt;/: the control beside the pruned arm, under its own name.</summary>
-    public CheckpointStore Store { get; } = new(Path.Combine(context.CacheRoot, "checkpoints", context.Profile.Name,
-        $"{(control ? model.Key + ControlSuffix : model.Key)}-{Fingerprint(context, model)}"));
+    /// <summary>
+    /// checkpoints/&lt;profile&gt;/&lt;series key&gt;-&lt;fingerprint&gt;/: the control beside the pruned arm, under its own name;
+    /// imported trajectories under checkpoints/&lt;profile&gt;/imported/, keyed by the source files' hashes.
+    /// </summary>
+    public CheckpointStore Store => _store ??= new(IsImported
+        ? Path.Combine(context.CacheRoot, "checkpoints", context.Profile.Name, "imported", $"{Model.Key}-{StoreFingerprint}")
+        : Path.Combine(context.CacheRoot, "checkpoints", context.Profile.Name, $"{SeriesKey}-{StoreFingerprint}"));
+    CheckpointStore? _store;
+
+    /// <summary>What the figures say when pruning.control is on but the checkpoints are imported.</summary>
+    public const string NoControlFromImport =
+        "the no-pruning control is not available from imported checkpoints (pruning.control is on, but a PyTorch trajectory folder holds the pruned arm only)";
+
+    /// <summary>Whether this arm's checkpoints come from a PyTorch trajectory folder instead of training.</summary>
+    public bool IsImported => context.TrajectoryDir != null;
+
+    string StoreFingerprint => _fingerprint ??= IsImported ? ImportFingerprint() : Fingerprint(context, Model);
+    string? _fingerprint;
 
     /// <summary>Bump when training numerics change (e.g. libtorch kernels switched), so old checkpoints are not reused.</summary>
     const int TrainingRevision = 3;
@@ -83,7 +106,7 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
     /// so the control's iteration 0, a byte copy of the pruned arm's, is exactly what the control expects.
     /// </summary>
     public CheckpointInfo Info(int iteration) => new(Model.Architecture, Model.Width, context.Data.NumClasses, iteration,
-        context.Profile.Pruning.Layers.ToString(), Fingerprint(context, Model), context.CpuThreads, context.CpuConvolutions);
+        context.Profile.Pruning.Layers.ToString(), StoreFingerprint, context.CpuThreads, context.CpuConvolutions);
 
     public nn.Module<Tensor, Tensor> NewModel()
     {
@@ -118,8 +141,108 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
     /// <summary>Trains whatever iterations are missing; <paramref name="stopAfter"/> simulates an interruption.</summary>
     public IReadOnlyList<IterationMetrics> Ensure(int? stopAfter = null)
     {
+        if (IsImported)
+        {
+            if (IsControl) throw new ConfigException($"{SeriesKey}: {NoControlFromImport}");
+            Import();
+            var imported = ReadMetrics();
+            context.Log($"{SeriesKey}: iterations 0..{Iterations} imported from {ImportFolder}, measured sparsity " +
+                        string.Join(", ", imported.Select(m => m.MeasuredSparsity.ToString("P2"))));
+            return imported;
+        }
         EnsureThrough(Iterations, stopAfter);
         return ReadMetrics();
+    }
+
+    /// <summary>The model's folder in the trajectory folder (its key, else its architecture, as the authors name them).</summary>
+    public string ImportFolder => _importFolder ??= PyTorchTrajectory.ModelFolder(context.TrajectoryDir!, Model);
+    string? _importFolder;
+
+    /// <summary>
+    /// The checkpoints of iterations 0..<see cref="Iterations"/>, by iteration number. A folder with more iterations
+    /// gives the profile's count (logged); one with fewer is refused: the figures would show another trajectory than asked.
+    /// </summary>
+    public IReadOnlyList<TrajectoryFile> ImportFiles => _importFiles ??= SelectImportFiles();
+    IReadOnlyList<TrajectoryFile>? _importFiles;
+
+    IReadOnlyList<TrajectoryFile> SelectImportFiles()
+    {
+        var files = PyTorchTrajectory.Find(ImportFolder);
+        var last = files.Count - 1;
+        if (last < Iterations)
+            throw new ConfigException(
+                $"{ImportFolder}: holds pruning iterations 0..{last}, but profile '{context.Profile.Name}' asks for 0..{Iterations} of {Model.Key}. " +
+                $"Set models[].iterations (or pruning.iterations) to {last}, or add the checkpoints of iterations {last + 1}..{Iterations}.");
+        if (last > Iterations)
+            context.Log($"{Model.Key}: {ImportFolder} holds iterations 0..{last}; the profile asks for 0..{Iterations}, so {last - Iterations} are left out " +
+                        "(raise models[].iterations or pruning.iterations to use them)");
+        return files.Take(Iterations + 1).ToList();
+    }
+
+    /// <summary>Bump when what an import computes changes (the top-1 evaluation, the masks' reading).</summary>
+    const int ImportRevision = 1;
+
+    /// <summary>The imported store's key: the source files' content, the model they are read into, the val set and the CPU settings of the top-1.</summary>
+    string ImportFingerprint()
+    {
+        var p = context.Profile;
+        var key = JsonSerializer.Serialize(new
+        {
+            Model.Architecture, Model.Width, Model.Depths, Model.PatchSize, Model.Dilation, data = context.Data.Fingerprint,
+            p.Data.ImageSize, p.Data.ResizeSize, layers = p.Pruning.Layers.ToString(), p.Pruning.Rate,
+            files = ImportFiles.Select(f => PyTorchTrajectory.Sha256(f.Path)), threads = context.CpuThreads,
+            convolutions = context.CpuConvolutions, device = context.Device.type.ToString(), ImportRevision,
+        });
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..10].ToLowerInvariant();
+    }
+
+    /// <summary>Imports whatever iterations the store lacks: masks and weights from each file, then its val top-1. No training.</summary>
+    void Import()
+    {
+        var p = context.Profile;
+        if (Store.LastCompleted(Iterations) == Iterations) return;
+        using var entryLock = CacheLock.Acquire(Store.Directory, $"importing {SeriesKey}", context.Log);
+        var valLoader = context.Data.ValLoader(p);
+        for (var k = 0; k <= Iterations; k++)
+        {
+            if (Store.IsComplete(k)) continue;
+            var file = ImportFiles[k];
+            using var net = NewModel();
+            PruningMasks masks;
+            try
+            {
+                masks = PyTorchCheckpoint.Load(file.Path, net, p.Pruning.Layers);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException(
+                    $"{Model.Key} pruning iteration {k}: {e.Message} Make models[] of profile '{p.Name}' (architecture, width, depths, " +
+                    $"patch_size) and the class count ({context.Data.NumClasses}) those the trajectory was trained with, or point --trajectory at its own folder.", e);
+            }
+            using var ownedMasks = masks;
+            // measured before the move to the device, which gives the model new parameter tensors
+            var (sparsity, prunable, nonzero) = (masks.MeasuredSparsity(), masks.TotalCount, masks.RemainingCount);
+            ToDevice(net);
+            var top1 = Trainer.Evaluate(net, valLoader, context.Device, ChannelsLast);
+            var hash = PyTorchTrajectory.Sha256(file.Path);
+            var metrics = new IterationMetrics
+            {
+                Iteration = k,
+                NominalSparsity = GlobalMagnitudePruner.NominalSparsity(p.Pruning.Rate, k),
+                MeasuredSparsity = sparsity,
+                PrunableWeights = prunable,
+                NonzeroWeights = nonzero,
+                Top1 = top1,
+                TrainLoss = double.NaN,
+                Device = context.DeviceDescription,
+                ImportedFrom = $"{file.Path} (sha256 {hash})",
+            };
+            if (ChannelsLast) MemoryLayout.ToContiguous(net);
+            Store.Save(k, net, masks, Info(k), metrics);
+            context.Log($"{SeriesKey} iter {k}/{Iterations}: imported {file.Path}: measured sparsity {metrics.MeasuredSparsity:P2} " +
+                        $"({metrics.NonzeroWeights:N0} of {metrics.PrunableWeights:N0} prunable weights left; masks from weight_mask where the file has them, " +
+                        $"else its zero weights), val top-1 {top1:P2}, no training");
+        }
     }
 
     /// <summary>Makes iterations 0..<paramref name="upTo"/> complete, training (or, for the control's 0, copying) what is missing.</summary>
