@@ -134,4 +134,6 @@ public sealed class IterationMetrics
     public double TrainSeconds { get; set; }
     public double TrainImagesPerSecond { get; set; }
     public string Device { get; set; } = "";
+    /// <summary>Top-1 of the weights' moving average (schedule.model_ema); the checkpoint holds the trained weights, as the authors' evaluation reads them.</summary>
+    public double? EmaTop1 { get; set; }
 }
