@@ -131,8 +131,8 @@ public static class Regularisation
     {
         var grads = parameters.Select(p => p.grad).OfType<Tensor>().ToList();
         using var _ = no_grad();
-        using var norms = stack(grads.Select(g => g.norm(2)).ToArray());
-        var total = norms.norm(2);
+        using var norms = stack(grads.Select(g => g.norm()).ToArray());
+        var total = norms.norm();
         using var shifted = total.add(Scalars.Of(1e-6));
         using var coefficient = shifted.reciprocal().mul_(Scalars.Of(maxNorm)).clamp_max_(Scalars.Of(1.0));
         foreach (var g in grads) g.mul_(coefficient);
