@@ -1,0 +1,43 @@
+using Repro.Config;
+using Repro.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Repro.Tests.Training;
+
+[Trait("Category", TestCategories.Integration)]
+public class RecipeTrainingTests
+{
+    [Fact]
+    public void A_trajectory_trained_with_the_whole_recipe_keeps_pruned_weights_zero_and_records_the_averages_top1()
+    {
+        using var tmp = new TempDir();
+        var p = TestSupport.TinyProfile(iterations: 1);
+        var model = p.Models[0];
+        model.Schedule = new ScheduleConfig
+        {
+            Epochs = 2, BatchSize = 8, Lr = 0.003, Optimizer = OptimizerKind.Adamw, WeightDecay = 0.3, NormWeightDecay = 0, BiasWeightDecay = 0,
+            LrSchedule = LrScheduleKind.Cosine, WarmupEpochs = 1, WarmupMethod = WarmupMethod.Linear, WarmupDecay = 0.033, LabelSmoothing = 0.11,
+            MixupAlpha = 0.2, CutmixAlpha = 1.0, ClipGradNorm = 1.0, RandomErase = 0.25, ModelEma = true, ModelEmaSteps = 1, ModelEmaDecay = 0.9,
+        };
+        var log = new List<string>();
+        var context = TestSupport.Context(p, tmp.Path, log);
+        var trajectory = new Trajectory(context, model);
+        var plain = new Trajectory(TestSupport.Context(TestSupport.TinyProfile(iterations: 1), Path.Combine(tmp.Path, "plain")), TestSupport.TinyProfile(iterations: 1).Models[0]);
+        Assert.NotEqual(Path.GetFileName(plain.Store.Directory), Path.GetFileName(trajectory.Store.Directory));
+
+        var metrics = trajectory.Ensure();
+
+        Assert.All(metrics, m => Assert.InRange(m.EmaTop1!.Value, 0, 1));
+        Assert.All(metrics, m => Assert.True(double.IsFinite(m.TrainLoss) && m.TrainLoss > 0));
+        Assert.Contains(log, l => l.Contains("weights' moving average"));
+        // The first epoch is warm-up: lr 0.033 × 0.003.
+        Assert.Contains(log, l => l.Contains("epoch 1/2  lr 9.9E-05"));
+        var (net, masks) = trajectory.Load(1);
+        Assert.InRange(masks.MeasuredSparsity(), 0.19, 0.21);
+        foreach (var (name, weight) in masks.Weights)
+            Assert.True(weight.mul(masks.Masks[name].logical_not()).eq(0).all().ToBoolean(), $"{name}: a pruned weight is not zero");
+        net.Dispose();
+        masks.Dispose();
+    }
+}
