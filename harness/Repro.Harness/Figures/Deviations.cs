@@ -68,7 +68,6 @@ public static class Deviations
             var s = p.ScheduleFor(m);
             void Missing(string key, string value, string instead) => list.Add($"schedule.{key} {value} ({m.Architecture}): not implemented, {instead}");
             if (s.AutoAugment is { } policy) Missing("auto_augment", StrictYaml.EnumNames(typeof(AutoAugmentPolicy))[(int)policy], "trained without it");
-            if (s.RaSampler) Missing("ra_sampler", $"true (ra_reps {s.RaReps})", "each image once per epoch in a shuffled order");
             if (s.Amp) Missing("amp", "true", "trained in float32 (TorchSharp 0.107 has no autocast)");
             if (s.Interpolation != ResizeInterpolation.Bilinear)
                 Missing("interpolation", StrictYaml.EnumNames(typeof(ResizeInterpolation))[(int)s.Interpolation], "images resized bilinearly");

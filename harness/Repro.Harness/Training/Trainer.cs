@@ -14,7 +14,8 @@ public sealed record TrainingSummary(double FinalLoss, double TrainAccuracy, dou
 /// <summary>
 /// One full training run: a fresh optimizer and a fresh LR schedule every call, which is exactly
 /// learning-rate rewinding when called once per pruning iteration. Masked weights stay zero throughout.
-/// The schedule's recipe (optimizer, warm-up, label smoothing, mixup/cutmix, clipping, random erasing, EMA) is applied
+/// The schedule's recipe (optimizer, warm-up, label smoothing, mixup/cutmix, clipping, random erasing, EMA, the
+/// repeated-augmentation sampler) is applied
 /// as torchvision's references/classification/train.py applies it; with every recipe key at its default the run is
 /// the plain SGD loop, op for op.
 /// </summary>
@@ -79,7 +80,7 @@ public static class Trainer
             using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
             long seen = 0;
             var step = 0;
-            foreach (var batch in train.Batches(Seeds.Derive(seed, epoch), schedule.TrainImagesPerEpoch))
+            foreach (var batch in train.Batches(Seeds.Derive(seed, epoch), schedule.TrainImagesPerEpoch, schedule.RaSampler ? schedule.RaReps : 1))
             {
                 using var b = batch;
                 using var scope = NewDisposeScope();

@@ -111,7 +111,6 @@ public class RecipeProfileTests
         Assert.Equal(
         [
             "schedule.auto_augment imagenet (resnet18): not implemented, trained without it",
-            "schedule.ra_sampler true (ra_reps 3) (resnet18): not implemented, each image once per epoch in a shuffled order",
             "schedule.amp true (resnet18): not implemented, trained in float32 (TorchSharp 0.107 has no autocast)",
             "schedule.interpolation bicubic (resnet18): not implemented, images resized bilinearly",
         ], Deviations.RecipeNotImplemented(p));

@@ -18,7 +18,7 @@ public class RecipeTrainingTests
         {
             Epochs = 2, BatchSize = 8, Lr = 0.003, Optimizer = OptimizerKind.Adamw, WeightDecay = 0.3, NormWeightDecay = 0, BiasWeightDecay = 0,
             LrSchedule = LrScheduleKind.Cosine, WarmupEpochs = 1, WarmupMethod = WarmupMethod.Linear, WarmupDecay = 0.033, LabelSmoothing = 0.11,
-            MixupAlpha = 0.2, CutmixAlpha = 1.0, ClipGradNorm = 1.0, RandomErase = 0.25, ModelEma = true, ModelEmaSteps = 1, ModelEmaDecay = 0.9,
+            MixupAlpha = 0.2, CutmixAlpha = 1.0, ClipGradNorm = 1.0, RandomErase = 0.25, RaSampler = true, ModelEma = true, ModelEmaSteps = 1, ModelEmaDecay = 0.9,
         };
         var log = new List<string>();
         var context = TestSupport.Context(p, tmp.Path, log);
@@ -39,5 +39,28 @@ public class RecipeTrainingTests
             Assert.True(weight.mul(masks.Masks[name].logical_not()).eq(0).all().ToBoolean(), $"{name}: a pruned weight is not zero");
         net.Dispose();
         masks.Dispose();
+    }
+
+    [Fact]
+    public void The_repeated_augmentation_sampler_repeats_each_shuffled_image_in_a_row_and_augments_each_repeat_anew()
+    {
+        using var tmp = new TempDir();
+        var p = TestSupport.TinyProfile();
+        var loader = TestSupport.Context(p, tmp.Path).Data.TrainLoader(p);
+        var plain = loader.Batches(5).Select(b => { using (b) return (b.Labels.data<long>().ToArray(), b.Images.clone()); }).ToList();
+        var repeated = loader.Batches(5, repetitions: 3).Select(b => { using (b) return (b.Labels.data<long>().ToArray(), b.Images.clone()); }).ToList();
+        // Under 256 images the epoch keeps the split's size: a third of the images, three times each.
+        Assert.Equal(loader.Count, repeated.Sum(b => b.Item1.Length));
+        var images = cat(repeated.Select(b => b.Item2).ToArray());
+        var labels = repeated.SelectMany(b => b.Item1).ToArray();
+        for (var i = 0; i + 2 < labels.Length; i += 3)
+        {
+            Assert.Equal(labels[i], labels[i + 1]);
+            Assert.Equal(labels[i], labels[i + 2]);
+            Assert.False(images[i].eq(images[i + 1]).all().ToBoolean(), $"repeats {i} and {i + 1} got the same augmentation");
+        }
+        // Without repetitions the loader is what it was: every image once.
+        Assert.Equal(loader.Count, plain.Sum(b => b.Item1.Length));
+        Assert.Equal(loader.Labels.Order(), plain.SelectMany(b => b.Item1).Order());
     }
 }
