@@ -63,4 +63,50 @@ public class RecipeTrainingTests
         Assert.Equal(loader.Count, plain.Sum(b => b.Item1.Length));
         Assert.Equal(loader.Labels.Order(), plain.SelectMany(b => b.Item1).Order());
     }
+
+    [Fact]
+    public void With_every_recipe_key_at_its_default_training_is_the_plain_sgd_loop_bit_for_bit()
+    {
+        using var tmp = new TempDir();
+        var p = TestSupport.TinyProfile();
+        p.Schedule.Epochs = 2;
+        var context = TestSupport.Context(p, tmp.Path);
+        var loader = context.Data.TrainLoader(p);
+        var model = p.Models[0];
+
+        List<Tensor> Weights(nn.Module<Tensor, Tensor> net) => net.state_dict().Values.Select(t => t.detach().clone()).ToList();
+        nn.Module<Tensor, Tensor> Fresh()
+        {
+            manual_seed(3);
+            return Repro.Models.ModelZoo.Create(model, context.Data.NumClasses, p.Data.ImageSize);
+        }
+
+        using var recipe = Fresh();
+        using (var masks = Repro.Pruning.PruningMasks.Dense(recipe, p.Pruning.Layers))
+            Trainer.Train(recipe, masks, loader, p.Schedule, 0.05, 2, CPU, 11, _ => { }, "recipe");
+
+        // The loop as it was before the recipe keys: cross-entropy on class indices, masked SGD, the cosine per epoch.
+        using var reference = Fresh();
+        using (var masks = Repro.Pruning.PruningMasks.Dense(reference, p.Pruning.Layers))
+        using (var sgd = IMaskedSgd.Create(reference, masks, 0.05, p.Schedule.Momentum, p.Schedule.WeightDecay, false))
+        {
+            reference.train();
+            for (var epoch = 0; epoch < 2; epoch++)
+            {
+                sgd.LearningRate = 0.5 * 0.05 * (1 + Math.Cos(Math.PI * epoch / 2));
+                foreach (var batch in loader.Batches(Seeds.Derive(11, epoch), p.Schedule.TrainImagesPerEpoch))
+                {
+                    using var b = batch;
+                    using var scope = NewDisposeScope();
+                    var loss = nn.functional.cross_entropy(reference.call(b.Images), b.Labels);
+                    sgd.ZeroGrad();
+                    loss.backward();
+                    sgd.Step();
+                }
+            }
+        }
+        var (got, expected) = (Weights(recipe), Weights(reference));
+        for (var i = 0; i < got.Count; i++)
+            Assert.True(got[i].eq(expected[i]).all().ToBoolean(), $"state tensor {i} differs");
+    }
 }
