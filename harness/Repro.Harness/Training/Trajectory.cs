@@ -85,7 +85,7 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
 
     /// <summary>
     /// The schedule keys left out of its serialised form ([JsonIgnore]: the recipe keys added later) whose value differs
-    /// from the default, by YAML name; null when all are at their defaults, so such schedules keep their fingerprints.
+    /// from the default, by property name; null when all are at their defaults, so such schedules keep their fingerprints.
     /// </summary>
     static SortedDictionary<string, string>? RecipeKnobs(ScheduleConfig s)
     {
