@@ -15,7 +15,7 @@ public static class Deviations
 
     public static List<string> Describe(Profile p, Profile? paper)
     {
-        if (paper == null) return Errata();
+        if (paper == null) return [.. Errata(), .. RecipeNotImplemented(p)];
         var list = new List<string>();
         void Differs<T>(string what, T ours, T theirs)
         {
@@ -52,6 +52,26 @@ public static class Deviations
         Differs("pruned layers", p.Pruning.Layers, paper.Pruning.Layers);
         if (p.Schedule.TrainImagesPerEpoch != null) list.Add($"train images per epoch capped at {p.Schedule.TrainImagesPerEpoch}");
         list.AddRange(Errata());
+        list.AddRange(RecipeNotImplemented(p));
+        return list;
+    }
+
+    /// <summary>
+    /// The recipe keys each model's schedule sets (<see cref="Profile.ScheduleFor"/>) that training does not implement,
+    /// one line each: accepted in the profile so the authors' recipe can be written down, never silently dropped.
+    /// </summary>
+    public static List<string> RecipeNotImplemented(Profile p)
+    {
+        var list = new List<string>();
+        foreach (var m in p.Models)
+        {
+            var s = p.ScheduleFor(m);
+            void Missing(string key, string value, string instead) => list.Add($"schedule.{key} {value} ({m.Architecture}): not implemented, {instead}");
+            if (s.AutoAugment is { } policy) Missing("auto_augment", StrictYaml.EnumNames(typeof(AutoAugmentPolicy))[(int)policy], "trained without it");
+            if (s.Amp) Missing("amp", "true", "trained in float32 (TorchSharp 0.107 has no autocast)");
+            if (s.Interpolation != ResizeInterpolation.Bilinear)
+                Missing("interpolation", StrictYaml.EnumNames(typeof(ResizeInterpolation))[(int)s.Interpolation], "images resized bilinearly");
+        }
         return list;
     }
 

@@ -31,7 +31,7 @@ public static class PlanView
         {
             var iterations = p.IterationsFor(m);
             var epochs = p.EpochsFor(m);
-            var perEpoch = Math.Min(trainImages, p.Schedule.TrainImagesPerEpoch ?? int.MaxValue);
+            var perEpoch = Math.Min(trainImages, p.ScheduleFor(m).TrainImagesPerEpoch ?? int.MaxValue);
             var (ips, basis) = Throughput(p, m);
             var evalIps = p.Plan?.EvalImagesPerSecond.GetValueOrDefault(m.Architecture) is > 0 and var e ? e / (m.Width * m.Width) : ips * 3;
             // The control shares the dense run: it adds the K retraining runs and their validation passes only.
