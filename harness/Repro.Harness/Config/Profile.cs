@@ -69,14 +69,18 @@ public sealed class Profile
     public int DataSeed => Data.Seed ?? 1;
 
     public int IterationsFor(ModelConfig m) => m.Iterations ?? Pruning.Iterations;
-    public int EpochsFor(ModelConfig m) => m.Epochs ?? Schedule.Epochs;
-    public double LrFor(ModelConfig m) => m.Lr ?? Schedule.Lr;
+
+    /// <summary>The model's own training recipe where it has one (<c>models[].schedule</c>), else the profile's.</summary>
+    public ScheduleConfig ScheduleFor(ModelConfig m) => m.Schedule ?? Schedule;
+
+    public int EpochsFor(ModelConfig m) => m.Epochs ?? ScheduleFor(m).Epochs;
+    public double LrFor(ModelConfig m) => m.Lr ?? ScheduleFor(m).Lr;
 
     /// <summary>Peak learning rate of one training run at a pruning iteration: retraining may get its own.</summary>
-    public double LrFor(ModelConfig m, int iteration) => iteration > 0 && Schedule.RetrainLr is { } retrain ? retrain : LrFor(m);
+    public double LrFor(ModelConfig m, int iteration) => iteration > 0 && ScheduleFor(m).RetrainLr is { } retrain ? retrain : LrFor(m);
 
     /// <summary>Epochs of one training run at a pruning iteration: the dense run may get its own budget.</summary>
-    public int EpochsFor(ModelConfig m, int iteration) => iteration == 0 && Schedule.DenseEpochs is { } dense ? dense : EpochsFor(m);
+    public int EpochsFor(ModelConfig m, int iteration) => iteration == 0 && ScheduleFor(m).DenseEpochs is { } dense ? dense : EpochsFor(m);
 }
 
 public sealed class DataConfig
@@ -159,6 +163,8 @@ public sealed class ModelConfig
     public int? Epochs { get; set; }
     /// <summary>Peak learning rate for this model; defaults to schedule.lr (ViTs from scratch need a smaller one with SGD).</summary>
     public double? Lr { get; set; }
+    /// <summary>This model's whole training recipe, replacing the top-level schedule (the paper trains ViTs and Swin with their own).</summary>
+    public ScheduleConfig? Schedule { get; set; }
 
     [YamlDotNet.Serialization.YamlIgnore]
     public string Key
@@ -280,12 +286,22 @@ public sealed class PlanConfig
 {
     /// <summary>Where the throughputs below were measured.</summary>
     public required string ReferenceDevice { get; set; }
-    /// <summary>Measured training images/s per architecture at full width on the reference device.</summary>
-    public required Dictionary<string, double> TrainImagesPerSecond { get; set; }
+    /// <summary>
+    /// Measured end-to-end training throughput per architecture at full width, data pipeline included: what a run
+    /// actually trains at (a bare training step is about twice as fast on an H100, decoding being the limit).
+    /// </summary>
+    public required Dictionary<string, MeasuredThroughput> EndToEnd { get; set; }
     /// <summary>Measured inference images/s per architecture.</summary>
     public Dictionary<string, double> EvalImagesPerSecond { get; set; } = [];
     public int TrainImages { get; set; }
     public int ValImages { get; set; }
+}
+
+/// <summary>One measured throughput and where it was measured (run, device, settings, date).</summary>
+public sealed class MeasuredThroughput
+{
+    public required double ImagesPerSecond { get; set; }
+    public required string Measured { get; set; }
 }
 
 /// <summary>
