@@ -44,7 +44,7 @@ public sealed class HeatmapsFigure : IFigure
         var rma = new RelevanceMassAccuracy();
         var values = new List<MeasuredValue>();
 
-        foreach (var model in profile.Models)
+        foreach (var model in profile.Models.Where(m => InterpretabilityFigure.Explains(m, context.Log)))
         {
             var trajectory = new Trajectory(context, model);
             InterpretabilityInputs.CheckLayer(trajectory, settings);
