@@ -288,7 +288,7 @@ public sealed class PlanConfig
     public required string ReferenceDevice { get; set; }
     /// <summary>
     /// Measured end-to-end training throughput per architecture at full width, data pipeline included: what a run
-    /// actually trains at (a bare training step is about twice as fast on an H100, decoding being the limit).
+    /// actually trains at (a bare training step is two to three times as fast on an H100, decoding being the limit).
     /// </summary>
     public required Dictionary<string, MeasuredThroughput> EndToEnd { get; set; }
     /// <summary>Measured inference images/s per architecture.</summary>
