@@ -73,9 +73,9 @@ public static class Deviations
         if (p.Schedule.TrainImagesPerEpoch != null) list.Add($"train images per epoch capped at {p.Schedule.TrainImagesPerEpoch}");
         foreach (var m in p.Models.Where(m => m.Schedule is { TrainImagesPerEpoch: not null }))
             list.Add($"{m.Architecture}: train images per epoch capped at {m.Schedule!.TrainImagesPerEpoch}");
-        // Recipe items a model's schedule asks for that training does not carry out (mixed precision, ...) belong here, one
-        // line per model and item, from the training recipes' own list of what they run; the paper profile's ViT and Swin
-        // recipes name such items.
+        // Hook for the per-model recipes: the recipe items a model's schedule asks for that training does not carry out
+        // (auto-augment, repeated augmentation, mixed precision, ...), one line per model and item, are added here by
+        // Deviations.RecipeNotImplemented(p), for every profile, the paper profile's ViT and Swin recipes included.
         list.AddRange(Errata());
         return list;
     }
