@@ -227,16 +227,24 @@ public sealed class PruningConfig
         : null;
 }
 
-/// <summary>Experiment 1: which scene images are explained, and the attribution methods' settings.</summary>
+/// <summary>Experiment 1: which segmented images are explained, and the attribution methods' settings.</summary>
 public sealed class InterpretabilityConfig
 {
-    /// <summary>Segmentation split of the scenes; its sorted id list is cut to the first <see cref="Images"/>.</summary>
+    /// <summary>
+    /// VOC2012 (a VOC2012 folder or one above it), relative to the data root unless absolute: the images are then
+    /// VOC2012's own; without it, the synthetic scenes (data.scenes).
+    /// </summary>
+    public string? Voc12Root { get; set; }
+    /// <summary>Segmentation split (ImageSets/Segmentation/&lt;split&gt;.txt); its sorted id list is cut to the first <see cref="Images"/>.</summary>
     public string Split { get; set; } = "trainval";
     public required int Images { get; set; }
     /// <summary>Images shown per method in the heatmaps figure (the first of the same list).</summary>
     public required int HeatmapImages { get; set; }
-    /// <summary>Grad-CAM's layer, a module name as named_modules() lists it (paper: the last block of layer4).</summary>
-    public string GradCamLayer { get; set; } = "layer4.1";
+    /// <summary>
+    /// Grad-CAM's layer, a module name as named_modules() lists it; null: the last block of each ResNet's layer4, the
+    /// paper's (resnet18 layer4.1, resnet50 layer4.2).
+    /// </summary>
+    public string? GradCamLayer { get; set; }
     /// <summary>Gauss-Legendre steps of Integrated Gradients (paper: 50).</summary>
     public required int IgSteps { get; set; }
     /// <summary>Noisy copies SmoothGrad averages (paper: 2).</summary>

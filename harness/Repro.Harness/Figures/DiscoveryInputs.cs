@@ -30,11 +30,12 @@ public static class DiscoveryInputs
         var d = DiscoveryConfig.Of(p);
         return name switch
         {
-            "voc12-trainval" or "voc12-val" when d.Voc12Root is { } root => Voc(name, Resolve(root, context), "2012", Split(name)),
-            "voc07-trainval" when d.Voc07Root is { } root => Voc(name, Resolve(root, context), "2007", Split(name)),
+            "voc12-trainval" or "voc12-val" when d.Voc12Root is { } root => Voc(name, Resolve(root, context, "discovery.voc12_root"), "2012", Split(name)),
+            "voc07-trainval" when d.Voc07Root is { } root => Voc(name, Resolve(root, context, "discovery.voc07_root"), "2007", Split(name)),
             "coco20k" when d.Coco20k is { } c => Coco(name, new Coco20kOptions
             {
-                ImagesRoot = Resolve(c.ImagesRoot, context), FileList = Resolve(c.FileList, context), Annotations = Resolve(c.Annotations, context),
+                ImagesRoot = Resolve(c.ImagesRoot, context, "discovery.coco20k.images_root"), FileList = Resolve(c.FileList, context, "discovery.coco20k.file_list"),
+                Annotations = Resolve(c.Annotations, context, "discovery.coco20k.annotations"),
             }, "COCO20k"),
             "voc12-trainval" or "voc12-val" => new DiscoveryDataset(name, $"synthetic scenes (VOC layout), {Split(name)}",
                 SyntheticScenes.OpenVoc(Scenes(context, out var scenes), scenes, Split(name)).ToLocalisation()),
@@ -91,12 +92,15 @@ public static class DiscoveryInputs
     static SyntheticScenesConfig ScenesConfig(Profile p) => p.Data.Scenes
         ?? throw new ConfigException($"profile '{p.Name}': the object-discovery figure needs data.scenes or the datasets' roots under discovery");
 
-    /// <summary>Relative paths are under the data root (--data-root, else data.root).</summary>
-    static string Resolve(string path, RunContext context)
+    /// <summary>The data root relative real-data paths are under: --data-root, else data.root; null when neither is set.</summary>
+    public static string? DataRoot(RunContext context) => context.DataRoot ?? context.Profile.Data.Root;
+
+    /// <summary>A real-data path of profile key <paramref name="key"/>: under the data root unless absolute.</summary>
+    public static string Resolve(string path, RunContext context, string key)
     {
         if (Path.IsPathRooted(path)) return path;
-        var root = context.DataRoot ?? context.Profile.Data.Root
-            ?? throw new ConfigException($"profile '{context.Profile.Name}': discovery path '{path}' is relative but no data root is set; pass -p:DataRoot=/path or make it absolute");
+        var root = DataRoot(context)
+            ?? throw new ConfigException($"profile '{context.Profile.Name}': {key} '{path}' is relative but no data root is set; pass -p:DataRoot=/path or make it absolute");
         return Path.Combine(root, path);
     }
 }

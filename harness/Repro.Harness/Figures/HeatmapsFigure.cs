@@ -9,7 +9,7 @@ using SkiaSharp;
 namespace Repro.Figures;
 
 /// <summary>
-/// Experiment 1, qualitatively: for each method, a grid of the same few scene images (rows) across every pruning
+/// Experiment 1, qualitatively: for each method, a grid of the same few segmented images (rows) across every pruning
 /// iteration (columns), the heatmap blended over the image, each cell titled with the iteration's sparsity and top-1
 /// accuracy. Its checked numbers are the RMA of every shown cell, so a changed heatmap is caught by the bands.
 /// The cells are artefacts of the measurement (cells/&lt;model&gt;/&lt;method&gt;/), composed into grids by the plot.
@@ -20,7 +20,7 @@ public sealed class HeatmapsFigure : IFigure
 
     public string Name => "heatmaps";
     public string Title => "Heatmaps across the pruning trajectory";
-    public string Shows => "Each method's heatmap on the same scene images at every pruning iteration, blended over the image, with the Relevance Mass Accuracy of every cell.";
+    public string Shows => "Each method's heatmap on the same segmented images (VOC2012's or the synthetic scenes') at every pruning iteration, blended over the image, with the Relevance Mass Accuracy of every cell.";
 
     static string CellName(string model, string method, int image, int iteration) =>
         string.Create(CultureInfo.InvariantCulture, $"cells/{model}/{method}/img{image + 1}-iter{iteration:D2}.png");
@@ -38,7 +38,6 @@ public sealed class HeatmapsFigure : IFigure
     {
         var profile = context.Profile;
         var config = InterpretabilityInputs.Config(profile);
-        var settings = InterpretabilityInputs.Settings(config);
         var fidelities = InterpretabilityInputs.Fidelities(profile);
         var images = InterpretabilityInputs.Images(context, config.HeatmapImages);
         var rma = new RelevanceMassAccuracy();
@@ -46,6 +45,7 @@ public sealed class HeatmapsFigure : IFigure
 
         foreach (var model in profile.Models.Where(m => InterpretabilityFigure.Explains(m, context.Log)))
         {
+            var settings = InterpretabilityInputs.Settings(config, model);
             var trajectory = new Trajectory(context, model);
             InterpretabilityInputs.CheckLayer(trajectory, settings);
             foreach (var m in trajectory.Ensure())

@@ -20,7 +20,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
     public string Name => "human-alignment";
     public string Title => "Model-vs-human out-of-distribution accuracy and consistency vs sparsity";
     public string Shows =>
-        "Top-1 accuracy on each model-vs-human dataset (over the conditions the benchmark's summary includes) at every pruning iteration, " +
+        "Top-1 accuracy on each model-vs-human dataset (every image in fidelity paper, the conditions the benchmark's summary includes in corrected) at every pruning iteration, " +
         "with OOD accuracy, error consistency and shape bias; without human raw data the consistencies are measured against the dense model, not humans.";
 
     public IReadOnlyList<string> RequiredDatasets => [];
@@ -31,6 +31,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
     public FigureMeasurement Measure(RunContext context, FigureFolder folder)
     {
         var datasets = context.Profile.Alignment!.Datasets;
+        var fidelity = AlignmentRecipe.Top1Fidelity(context.Profile);
         var suite = AlignmentRecipe.OpenSuite(context, datasets);
         var values = new List<MeasuredValue>();
         var observations = new List<Observation>();
@@ -48,7 +49,7 @@ public sealed class HumanAlignmentFigure : IAlignmentFigure
                 foreach (var it in iterations)
                 {
                     foreach (var d in datasets)
-                        values.Add(AlignmentRecipe.Value(series, AlignmentRecipe.Top1Metric(d), it, AlignmentRecipe.Top1(it, d)));
+                        values.Add(AlignmentRecipe.Value(series, AlignmentRecipe.Top1Metric(d), it, AlignmentRecipe.Top1(it, d, fidelity)));
                     values.Add(AlignmentRecipe.Value(series, "ood_accuracy", it, OodAccuracy.Of(it.Datasets)));
                     foreach (var (metric, name) in PairwiseMetrics)
                         values.Add(AlignmentRecipe.Value(series, AlignmentRecipe.VersusMetric(name, suite.Reference), it,

@@ -11,7 +11,7 @@ namespace Repro.Figures;
 
 /// <summary>
 /// Experiment 1: how well each attribution method's heatmap lands on the object, along each model's pruning
-/// trajectory. At every iteration the checkpoint explains its own top-1 class on the same fixed list of scene
+/// trajectory. At every iteration the checkpoint explains its own top-1 class on the same fixed list of segmented
 /// images; Relevance Mass and Rank Accuracy (Arras et al. 2020, the paper's pooling per method), the pointing
 /// game and the energy pointing game are averaged over the images, per fidelity mode.
 /// </summary>
@@ -35,7 +35,7 @@ public sealed class InterpretabilityFigure : IFigure
 
     public string Name => "interpretability";
     public string Title => "Interpretability vs sparsity";
-    public string Shows => "Relevance Mass Accuracy (RMA) and Relevance Rank Accuracy (RRA) of Grad-CAM, Guided Grad-CAM, Integrated Gradients inside SmoothGrad (and the attention map for ViTs) on segmented scene images, with top-1 accuracy, at every pruning iteration.";
+    public string Shows => "Relevance Mass Accuracy (RMA) and Relevance Rank Accuracy (RRA) of Grad-CAM, Guided Grad-CAM, Integrated Gradients inside SmoothGrad (and the attention map for ViTs) on segmented images (VOC2012's or the synthetic scenes'), with top-1 accuracy, at every pruning iteration.";
 
     /// <summary>The results series of one method's scores: model key / method / fidelity.</summary>
     public static string SeriesOf(string model, string method, Fidelity fidelity) =>
@@ -62,7 +62,6 @@ public sealed class InterpretabilityFigure : IFigure
     {
         var profile = context.Profile;
         var config = InterpretabilityInputs.Config(profile);
-        var settings = InterpretabilityInputs.Settings(config);
         var fidelities = InterpretabilityInputs.Fidelities(profile);
         var images = InterpretabilityInputs.Images(context, config.Images);
         var masks = fidelities.ToDictionary(f => f, f => images.Select(i => i.Mask(f)).ToList());
@@ -85,6 +84,7 @@ public sealed class InterpretabilityFigure : IFigure
 
         foreach (var model in profile.Models.Where(m => Explains(m, context.Log)))
         {
+            var settings = InterpretabilityInputs.Settings(config, model);
             foreach (var trajectory in Trajectory.Arms(context, model))
             {
                 InterpretabilityInputs.CheckLayer(trajectory, settings);

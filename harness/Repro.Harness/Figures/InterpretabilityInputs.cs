@@ -43,7 +43,8 @@ public static class InterpretabilityInputs
         }
         if (!listed) return;
         checks.Require(p.Interpretability != null, "interpretability", $"is required by figure '{figure}' (images, heatmap_images, ig_steps, smoothgrad_samples, noise_std)");
-        checks.Require(p.Data.Scenes != null, "data.scenes", $"is required by figure '{figure}' (its images and masks are the synthetic scenes')");
+        checks.Require(p.Data.Scenes != null || p.Interpretability?.Voc12Root != null, "data.scenes",
+            $"is required by figure '{figure}' unless interpretability.voc12_root is set (without VOC2012, its images and masks are the synthetic scenes')");
     }
 
     /// <summary>Where the experiment-1 settings depart from the paper's, and the errata this suite corrects.</summary>
@@ -57,14 +58,17 @@ public static class InterpretabilityInputs
                 if (!EqualityComparer<T>.Default.Equals(mine, paperValue))
                     list.Add(string.Create(CultureInfo.InvariantCulture, $"{what}: {mine} (paper: {paperValue})"));
             }
-            Differs("interpretability images", p.Data.Kind == DataKind.Synthetic
-                ? $"{ours.Images} synthetic VOC-layout scenes" : $"{ours.Images}", $"{theirs.Images} PASCAL VOC2012 segmentation images");
+            Differs("interpretability images", ours.Voc12Root != null
+                ? $"{ours.Images} PASCAL VOC2012 segmentation images" : $"{ours.Images} synthetic VOC-layout scenes", $"{theirs.Images} PASCAL VOC2012 segmentation images");
             Differs("interpretability split", ours.Split, theirs.Split);
-            Differs("Grad-CAM layer", ours.GradCamLayer, theirs.GradCamLayer);
             Differs("Integrated Gradients steps (Gauss-Legendre)", ours.IgSteps, theirs.IgSteps);
             Differs("SmoothGrad samples", ours.SmoothgradSamples, theirs.SmoothgradSamples);
             Differs("SmoothGrad noise std", ours.NoiseStd, theirs.NoiseStd);
         }
+        if (p.Interpretability is { } config)
+            foreach (var m in p.Models.Where(m => ModelZoo.IsResNet(m.Architecture)))
+                if (GradCamLayer(config, m) is var layer && layer != LastLayer4Block(m))
+                    list.Add($"Grad-CAM layer of {m.Key}: {layer} (paper: {LastLayer4Block(m)}, the last block of layer4)");
         list.Add("interpretability images are the first of the sorted id list (the authors' subset followed unsorted directory order: errata 2)");
         list.Add("SmoothGrad noise is seeded, the same at every pruning iteration (the authors' was unseeded: errata 8)");
         if (p.Models.Any(m => m.Architecture.StartsWith("vit", StringComparison.Ordinal)))
@@ -78,8 +82,19 @@ public static class InterpretabilityInputs
         return list;
     }
 
-    public static AttributionSettings Settings(InterpretabilityConfig c) =>
-        new(c.GradCamLayer, c.IgSteps, c.SmoothgradSamples, c.NoiseStd);
+    /// <summary>The attribution settings for <paramref name="model"/>: Grad-CAM's layer resolved for a ResNet (ViTs have no Grad-CAM).</summary>
+    public static AttributionSettings Settings(InterpretabilityConfig c, ModelConfig model)
+    {
+        var settings = new AttributionSettings(IgSteps: c.IgSteps, SmoothGradSamples: c.SmoothgradSamples, NoiseStd: c.NoiseStd);
+        return ModelZoo.IsResNet(model.Architecture) ? settings with { GradCamLayer = GradCamLayer(c, model) } : settings;
+    }
+
+    /// <summary>Grad-CAM's layer for a ResNet: interpretability.grad_cam_layer when set, else the paper's, the last block of its layer4.</summary>
+    public static string GradCamLayer(InterpretabilityConfig c, ModelConfig resnet) => c.GradCamLayer ?? LastLayer4Block(resnet);
+
+    /// <summary>The last block of the ResNet's layer4 as named_modules() names it (resnet18 layer4.1, resnet50 layer4.2; custom depths their own).</summary>
+    public static string LastLayer4Block(ModelConfig resnet) =>
+        string.Create(CultureInfo.InvariantCulture, $"layer4.{ModelZoo.ResNetDepths(resnet)[3] - 1}");
 
     /// <summary>The paper mode scores the authors' binarisation; <c>both</c> reports it next to the corrected one.</summary>
     public static IReadOnlyList<Fidelity> Fidelities(Profile p) =>
@@ -89,42 +104,84 @@ public static class InterpretabilityInputs
     public static long NoiseSeed(Profile p) => Seeds.Derive(p.DataSeed, 0x5A00);
 
     /// <summary>
-    /// The first <paramref name="count"/> images of the scenes' segmentation split, in sorted id order (the authors'
-    /// subset followed unsorted directory order: errata 2). A listed image without its mask fails loading, naming the file.
+    /// The first <paramref name="count"/> images of the segmentation split, in sorted id order (the authors' subset
+    /// followed unsorted directory order: errata 2): VOC2012's own when interpretability.voc12_root is set, else the
+    /// synthetic scenes', both read by the VOC loader. A listed image without its mask fails loading, naming the file.
     /// </summary>
-    public static List<ExplainedImage> Images(RunContext context, int count)
-    {
-        var p = context.Profile;
-        var dir = SyntheticScenes.Ensure(context.CacheRoot, Scenes(p), p.DataSeed, context.Log);
-        return Listed(p, dir, count).Select(s => new ExplainedImage(s.Id, VocDataset.ReadImage(s), VocDataset.ReadMask(s).Indices)).ToList();
-    }
+    public static List<ExplainedImage> Images(RunContext context, int count) =>
+        Listed(context.Profile, Source(context, generate: true)!, count)
+            .Select(s => new ExplainedImage(s.Id, VocDataset.ReadImage(s), VocDataset.ReadMask(s).Indices)).ToList();
 
     /// <summary>
-    /// Before any training: the sections these figures need and, when the scenes are already generated, every image,
+    /// Before any training: the sections these figures need and, for VOC2012 or scenes already generated, every image,
     /// annotation and mask of the split (as <see cref="Images"/> will read them). Adds each problem found.
     /// </summary>
     public static void Preflight(RunContext context, Func<InterpretabilityConfig, int> count, List<string> problems)
     {
-        var p = context.Profile;
         try
         {
-            var images = count(Config(p));
-            if (SyntheticScenes.Generated(context.CacheRoot, Scenes(p), p.DataSeed) is { } dir) Listed(p, dir, images);
+            var images = count(Config(context.Profile));
+            if (Source(context, generate: false) is { } source) Listed(context.Profile, source, images);
         }
         catch (Exception e) when (e is ConfigException or DataFileException) { problems.Add(e.Message); }
     }
 
-    static SyntheticScenesConfig Scenes(Profile p) => p.Data.Scenes
-        ?? throw new ConfigException($"profile '{p.Name}': the interpretability figures need data.scenes (synthetic VOC-layout scenes)");
+    /// <summary>
+    /// The VOC2012 folder interpretability.voc12_root names (resolved under the data root as discovery's roots are),
+    /// checked for the split list and the folders experiment 1 reads; a missing one is named with what to do.
+    /// </summary>
+    public static string Voc12Folder(RunContext context, InterpretabilityConfig config)
+    {
+        var given = config.Voc12Root ?? throw new InvalidOperationException("interpretability.voc12_root is not set");
+        var path = DiscoveryInputs.Resolve(given, context, "interpretability.voc12_root");
+        var where = Path.IsPathRooted(given) ? "" : $" under the data root {DiscoveryInputs.DataRoot(context)}";
+        var fix = Path.IsPathRooted(given)
+            ? "set interpretability.voc12_root to the VOC2012 folder of the devkit (VOCdevkit/VOC2012)"
+            : $"pass -p:DataRoot=/path (the folder holding {given}), or set interpretability.voc12_root to VOC2012's path under the data root";
+        var expected = $"{given.TrimEnd('/')}/ImageSets/Segmentation/{config.Split}.txt";
+        var found = VocDataset.FindRoot(path, "2012");
+        if (found == null)
+            throw new ConfigException($"interpretability.voc12_root: expected {expected}{where}, but {path} " +
+                $"{(Directory.Exists(path) ? "holds no ImageSets/ folder" : "does not exist")}; {fix}");
+        if (!File.Exists(Path.Combine(found, "ImageSets", "Segmentation", config.Split + ".txt")))
+            throw new ConfigException($"interpretability.voc12_root: expected {expected}{where}, but {found}/ImageSets/Segmentation/ " +
+                $"has no {config.Split}.txt; set interpretability.split to a split it lists, or {fix}");
+        foreach (var folder in new[] { "JPEGImages", "SegmentationClass", "Annotations" })
+            if (!Directory.Exists(Path.Combine(found, folder)))
+                throw new ConfigException($"interpretability.voc12_root: expected {given.TrimEnd('/')}/{folder}/{where}, but {found} has no {folder}/ folder; " +
+                    $"extract the whole VOC2012 archive there, or {fix}");
+        return found;
+    }
 
-    static List<VocSample> Listed(Profile p, string scenesDir, int count)
+    /// <summary>
+    /// The segmentation split the images come from: VOC2012's when interpretability.voc12_root is set, else the synthetic
+    /// scenes' (generated first when <paramref name="generate"/>; null when they are not generated yet).
+    /// </summary>
+    static VocDataset? Source(RunContext context, bool generate)
+    {
+        var p = context.Profile;
+        var config = Config(p);
+        if (config.Voc12Root != null)
+            return VocDataset.Open(new VocOptions { Root = Voc12Folder(context, config), Split = config.Split, Task = VocTask.Segmentation });
+        var scenes = Scenes(p);
+        var dir = generate ? SyntheticScenes.Ensure(context.CacheRoot, scenes, p.DataSeed, context.Log)
+            : SyntheticScenes.Generated(context.CacheRoot, scenes, p.DataSeed);
+        return dir == null ? null : SyntheticScenes.OpenVoc(dir, scenes, config.Split, VocTask.Segmentation);
+    }
+
+    static SyntheticScenesConfig Scenes(Profile p) => p.Data.Scenes
+        ?? throw new ConfigException($"profile '{p.Name}': the interpretability figures need data.scenes (synthetic VOC-layout scenes) or interpretability.voc12_root");
+
+    static List<VocSample> Listed(Profile p, VocDataset source, int count)
     {
         var config = Config(p);
-        var samples = SyntheticScenes.OpenVoc(scenesDir, Scenes(p), config.Split, VocTask.Segmentation).Samples
-            .OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
+        var samples = source.Samples.OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
         if (samples.Count < count)
-            throw new ConfigException($"profile '{p.Name}': interpretability asks for {count} images but the scenes' segmentation split " +
-                $"'{config.Split}' has {samples.Count}; lower interpretability.images or raise data.scenes.count");
+            throw new ConfigException(config.Voc12Root != null
+                ? $"profile '{p.Name}': interpretability asks for {count} images but VOC2012's segmentation split '{config.Split}' ({source.Root}) " +
+                  $"has {samples.Count}; lower interpretability.images"
+                : $"profile '{p.Name}': interpretability asks for {count} images but the scenes' segmentation split " +
+                  $"'{config.Split}' has {samples.Count}; lower interpretability.images or raise data.scenes.count");
         return samples.Take(count).ToList();
     }
 
@@ -134,7 +191,7 @@ public static class InterpretabilityInputs
     /// </summary>
     public static void CheckLayer(Trajectory trajectory, AttributionSettings settings)
     {
-        if (!trajectory.Model.Architecture.StartsWith("resnet")) return;
+        if (!ModelZoo.IsResNet(trajectory.Model.Architecture)) return;
         using var net = trajectory.NewModel();
         try { _ = new GradCam(net, settings.GradCamLayer); }
         catch (ArgumentException e) { throw new ConfigException($"interpretability.grad_cam_layer: {e.Message}"); }

@@ -66,9 +66,12 @@ public sealed class ObjectDiscoveryFigure : IFigure
             if (DiscoveryConfig.Of(profile).NoHard != DiscoveryConfig.Of(paper).NoHard)
                 yield return $"LOST no-hard variant: {DiscoveryConfig.Of(profile).NoHard} (paper: {DiscoveryConfig.Of(paper).NoHard})";
         }
-        if (DiscoveryConfig.Of(profile).Stride != 32 && profile.Fidelity != Fidelity.Paper)
+        if (DiscoveryConfig.Of(profile).Stride != 32 && profile.Fidelity == Fidelity.Corrected)
             yield return $"LOST on ResNet features at stride {DiscoveryConfig.Of(profile).Stride} (dilated layers; the paper's runs were at 32 whatever their option said: errata 5)";
+        if (PaddingDeviation(profile) is { } padding) yield return padding;
         yield return "LOST's per-image boxes are kept for every pruning iteration (the authors' were overwritten); ties in its degree order go to the lowest patch index (the reference's sort is unstable)";
+        if (profile.Fidelity == Fidelity.Corrected && profile.Models.Any(m => m.Architecture.StartsWith("vit", StringComparison.Ordinal)))
+            yield return VitResamplingDeviation;
         if (profile.Models.Any(m => m.Architecture.StartsWith("vit", StringComparison.Ordinal)))
             yield return "LOST on ViT reads the pruned model's own last-block keys in every fidelity (the authors' run never loaded the pruned checkpoint and took the block's normalised input in scrambled token order: errata 4 is not reproduced)";
     }
@@ -112,7 +115,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
                     var (net, masks) = trajectory.Load(m.Iteration);
                     using var _ = masks;
                     var (features, owned) = FeaturesOf(net, model, context, options.Stride, fidelity);
-                    var discoverer = new LostDiscoverer(features, new Lost(options.KPatches));
+                    var discoverer = new LostDiscoverer(features, new Lost(options.KPatches), PadMultipleFor(features, model, fidelity));
                     foreach (var dataset in datasets)
                     {
                         var rows = evaluation.Run(discoverer, dataset.Decoded(), context.Log);
@@ -120,7 +123,7 @@ public sealed class ObjectDiscoveryFigure : IFigure
                         new DiscoveryPredictionsFile
                         {
                             Method = discoverer.Name, Dataset = $"{dataset.Name}: {dataset.Source}", Model = key, Iteration = m.Iteration,
-                            Sparsity = sparsity, Features = features.Description, Summary = summary, Images = rows,
+                            Sparsity = sparsity, Features = discoverer.Description, Summary = summary, Images = rows,
                         }.Save(folder.NewArtefact(DiscoveryPredictionsFile.PathFor($"predictions/{key}-{dataset.Name}", m.Iteration)));
                         var series = $"{key}/{dataset.Name}";
                         observations.Add(Evidence.Observe(series, "hit", m.Iteration, Hits(rows)));
@@ -194,11 +197,56 @@ public sealed class ObjectDiscoveryFigure : IFigure
             gate.Passed ? family : all, gate);
     }
 
+    /// <summary>
+    /// The fidelity's padding multiple (<see cref="DiscoveryInput.PadMultiple"/>). A ViT needs whole patches, so in fidelity
+    /// paper its patch size must divide the authors' 32 px.
+    /// </summary>
+    public static int PadMultipleFor(IDiscoveryFeatures features, ModelConfig model, Fidelity fidelity)
+    {
+        var multiple = DiscoveryInput.PadMultiple(features.Stride, fidelity);
+        if (features is VitKeyFeatures && multiple % features.Stride != 0)
+            throw new ConfigException($"model '{model.Key}': patch size {features.Stride} does not divide the authors' {multiple}-px padding of fidelity paper; " +
+                "use a patch size of 8, 16 or 32 (models[].patch_size), or fidelity: corrected (padding to the patch size)");
+        return multiple;
+    }
+
+    /// <summary>What fidelity corrected changes in the ViT's position embeddings at LOST's full-resolution grids, and why.</summary>
+    public const string VitResamplingDeviation =
+        "ViT position embeddings resampled to each image's grid with align_corners = false, not torchvision's align_corners = true as the authors' interpolate_embeddings: " +
+        "each patch then gets the embedding of the image position its footprint covers, as the image itself is resized";
+
+    /// <summary>Where the padding of fidelity corrected differs from the authors' 32 px, and why.</summary>
+    public static string? PaddingDeviation(Profile profile)
+    {
+        if (profile.Fidelity != Fidelity.Corrected) return null;
+        var resnet = profile.Models.Any(m => m.Architecture.StartsWith("resnet", StringComparison.Ordinal)) && DiscoveryConfig.Of(profile).Stride != DiscoveryInput.AuthorsPadMultiple;
+        var vit = profile.Models.Any(m => m.Architecture.StartsWith("vit", StringComparison.Ordinal));
+        if (!resnet && !vit) return null;
+        var strides = string.Join(", ", new[] { resnet ? $"ResNet: {DiscoveryConfig.Of(profile).Stride} px" : null, vit ? "ViT: its patch size" : null }.OfType<string>());
+        return $"LOST zero-pads each image to a multiple of the feature stride ({strides}), not of {DiscoveryInput.AuthorsPadMultiple} px as the authors' run did " +
+               $"(--patch_size {DiscoveryInput.AuthorsPadMultiple}): the smallest padding whose grid covers the image, so no grid row or column holds padding alone";
+    }
+
+    /// <summary>
+    /// ViT position embeddings at the padded image's grid: paper as main_lost.py interpolate_vit resamples them
+    /// (vision_transformer.py interpolate_embeddings, torchvision's align_corners = true); corrected the suite's.
+    /// </summary>
+    public static PositionEmbeddingResampling ResamplingFor(Fidelity fidelity) => fidelity switch
+    {
+        Fidelity.Paper => PositionEmbeddingResampling.Torchvision,
+        Fidelity.Corrected => PositionEmbeddingResampling.PatchFootprints,
+        _ => throw new ArgumentException($"fidelity '{fidelity}' names two runs; resolve it to paper or corrected first", nameof(fidelity)),
+    };
+
     /// <summary>The backbone LOST reads, and the dilated copy to dispose of when one was built.</summary>
     static (IDiscoveryFeatures Features, IDisposable? Owned) FeaturesOf(torch.nn.Module<torch.Tensor, torch.Tensor> net, ModelConfig model,
         RunContext context, int stride, Fidelity fidelity)
     {
-        if (net is VisionTransformer vit) return (new VitKeyFeatures(new VisionTransformerKeys(vit), context.Device), null);
+        if (net is VisionTransformer vit)
+        {
+            vit.Resampling = ResamplingFor(fidelity);
+            return (new VitKeyFeatures(new VisionTransformerKeys(vit), context.Device), null);
+        }
         var resnet = (ResNet)net;
         var backbone = ResNetLayer4Features.ForDiscovery(resnet, model, context.Data.NumClasses, stride, fidelity);
         return (new ResNetLayer4Features(backbone), ReferenceEquals(backbone, resnet) ? null : backbone);

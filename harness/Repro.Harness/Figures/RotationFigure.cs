@@ -25,6 +25,7 @@ public sealed class RotationFigure : IAlignmentFigure
     public FigureMeasurement Measure(RunContext context, FigureFolder folder)
     {
         var suite = AlignmentRecipe.OpenSuite(context, [Dataset]);
+        var fidelity = AlignmentRecipe.Top1Fidelity(context.Profile);
         var values = new List<MeasuredValue>();
         var observations = new List<Observation>();
         var resnets = context.Profile.Models.Where(m => PaperModels.Contains(m.Architecture)).ToList();
@@ -33,8 +34,8 @@ public sealed class RotationFigure : IAlignmentFigure
                 foreach (var it in AlignmentRecipe.Decide(context, trajectory, suite))
                 {
                     var series = trajectory.SeriesKey;
-                    values.Add(AlignmentRecipe.Value(series, AlignmentRecipe.Top1Metric(Dataset), it, AlignmentRecipe.Top1(it, Dataset)));
-                    observations.Add(Evidence.Observe(series, $"correct_{Dataset}", it.Iteration, AlignmentRecipe.Correct(it, Dataset)));
+                    values.Add(AlignmentRecipe.Value(series, AlignmentRecipe.Top1Metric(Dataset), it, AlignmentRecipe.Top1(it, Dataset, fidelity)));
+                    observations.Add(Evidence.Observe(series, $"correct_{Dataset}", it.Iteration, AlignmentRecipe.Correct(it, Dataset, fidelity)));
                     foreach (var (condition, accuracy) in Measurement.Alignment.Metrics.Top1Accuracy.PerCondition(it.On(Dataset)))
                         values.Add(AlignmentRecipe.Value(series, $"top1_{Dataset}_{condition}", it, accuracy));
                 }

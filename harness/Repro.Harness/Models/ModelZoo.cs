@@ -23,7 +23,7 @@ public static class ModelZoo
         ["vit_s_16"] = new(16, 12, 6, 384),
     };
 
-    static bool IsResNet(string a) => a is "resnet18" or "resnet50";
+    public static bool IsResNet(string a) => a is "resnet18" or "resnet50";
 
     /// <summary>
     /// Builds the model for <paramref name="imageSize"/>-pixel inputs (ViT position embeddings are made for that
@@ -37,9 +37,7 @@ public static class ModelZoo
         {
             case "resnet18":
             case "resnet50":
-                var bottleneck = config.Architecture == "resnet50";
-                int[] depths = config.Depths?.ToArray() ?? (bottleneck ? [3, 4, 6, 3] : [2, 2, 2, 2]);
-                return new ResNet(config.Architecture, bottleneck, depths, numClasses, width, config.Dilation?.ToArray());
+                return new ResNet(config.Architecture, config.Architecture == "resnet50", ResNetDepths(config), numClasses, width, config.Dilation?.ToArray());
             case "swin_v2_t":
                 var embed = Math.Max(3, (int)Math.Round(96 * width / 3) * 3);
                 return new SwinTransformerV2("swin_v2_t", config.PatchSize ?? 4, embed, config.Depths ?? [2, 2, 6, 2],
@@ -51,6 +49,12 @@ public static class ModelZoo
                     config.Depths?[0] ?? g.Layers, g.Heads, hidden, 4 * hidden, numClasses);
         }
     }
+
+    /// <summary>Blocks per stage (layer1..layer4) of a ResNet: the profile's depths, else torchvision's.</summary>
+    public static int[] ResNetDepths(ModelConfig config) =>
+        IsResNet(config.Architecture)
+            ? config.Depths?.ToArray() ?? (config.Architecture == "resnet50" ? [3, 4, 6, 3] : [2, 2, 2, 2])
+            : throw new ArgumentException($"{config.Architecture} is not a ResNet", nameof(config));
 
     /// <summary>Why <paramref name="config"/> cannot be built for <paramref name="imageSize"/>-pixel inputs, or null.</summary>
     public static string? Problem(ModelConfig config, int imageSize)

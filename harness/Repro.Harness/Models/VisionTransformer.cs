@@ -27,12 +27,27 @@ public sealed record ViTAttentionCapture(Tensor Attention, Tensor Queries, Tenso
     }
 }
 
+/// <summary>How position embeddings are resampled to a patch grid other than the one they were trained for.</summary>
+public enum PositionEmbeddingResampling
+{
+    /// <summary>
+    /// Bicubic, align_corners = false: each new patch takes the embedding at the image position its footprint covers,
+    /// the same pixel-area convention as the suite's image resizing.
+    /// </summary>
+    PatchFootprints,
+    /// <summary>
+    /// Bicubic, align_corners = true: torchvision's interpolate_embeddings, which the authors' copy in
+    /// vision_transformer.py extends to non-square grids and main_lost.py's interpolate_vit uses for LOST.
+    /// </summary>
+    Torchvision,
+}
+
 /// <summary>
 /// torchvision's VisionTransformer with identical parameter names and shapes (conv_proj, class_token,
 /// encoder.pos_embedding, encoder.layers.encoder_layer_N.{ln_1, self_attention.in_proj_weight, in_proj_bias,
 /// out_proj, ln_2, mlp.0, mlp.3}, encoder.ln, heads.head) and torchvision's initialisation. Unlike torchvision
 /// it accepts any input whose sides are multiples of the patch size: the position embeddings are then
-/// resampled to the input's patch grid (bicubic, class token kept apart).
+/// resampled to the input's patch grid (bicubic, class token kept apart; <see cref="PositionEmbeddingResampling"/>).
 /// </summary>
 public sealed class VisionTransformer : Module<Tensor, Tensor>
 {
@@ -46,6 +61,8 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
     public int NumHeads { get; }
     /// <summary>Patches per side of the image size the position embeddings were made for.</summary>
     public int GridSize { get; }
+    /// <summary>How <see cref="PositionEmbedding"/> resamples for another grid; training never does (its inputs are the training grid).</summary>
+    public PositionEmbeddingResampling Resampling { get; set; } = PositionEmbeddingResampling.PatchFootprints;
 
     public VisionTransformer(string name, int imageSize, int patchSize, int numLayers, int numHeads, int hiddenDim,
         int mlpDim, int numClasses) : base(name)
@@ -125,8 +142,8 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
 
     /// <summary>
     /// Position embeddings for a patch grid of <paramref name="gridHeight"/> × <paramref name="gridWidth"/>:
-    /// the stored ones when the grid is the training grid, else the patch part resampled bicubically
-    /// (align_corners = false) with the class-token embedding kept as it is. [1, 1 + gridHeight·gridWidth, hidden].
+    /// the stored ones when the grid is the training grid, else the patch part resampled bicubically as
+    /// <see cref="Resampling"/> says, with the class-token embedding kept as it is. [1, 1 + gridHeight·gridWidth, hidden].
     /// </summary>
     public Tensor PositionEmbedding(int gridHeight, int gridWidth)
     {
@@ -136,7 +153,8 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
         var cls = stored.narrow(1, 0, 1);
         var grid = stored.narrow(1, 1, GridSize * GridSize)
             .reshape(1, GridSize, GridSize, HiddenDim).permute(0, 3, 1, 2);
-        var resampled = functional.interpolate(grid, [gridHeight, gridWidth], mode: InterpolationMode.Bicubic, align_corners: false);
+        var resampled = functional.interpolate(grid, [gridHeight, gridWidth], mode: InterpolationMode.Bicubic,
+            align_corners: Resampling == PositionEmbeddingResampling.Torchvision);
         var patches = resampled.permute(0, 2, 3, 1).reshape(1, gridHeight * gridWidth, HiddenDim);
         return cat([cls, patches], 1).MoveToOuterDisposeScope();
     }

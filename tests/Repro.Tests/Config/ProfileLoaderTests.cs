@@ -39,7 +39,9 @@ public class ProfileLoaderTests
     public void Paper_profile_holds_the_papers_attribution_settings()
     {
         var i = ProfileLoader.Load(TestSupport.RepoRoot, "paper").Interpretability!;
-        Assert.Equal(("layer4.1", 50, 2, 1.0), (i.GradCamLayer, i.IgSteps, i.SmoothgradSamples, i.NoiseStd));
+        // no layer named: each ResNet's last block of layer4, as the paper's
+        Assert.Equal(((string?)null, 50, 2, 1.0), (i.GradCamLayer, i.IgSteps, i.SmoothgradSamples, i.NoiseStd));
+        Assert.Equal(("VOCdevkit/VOC2012", "trainval", 100), (i.Voc12Root, i.Split, i.Images));
     }
 
     static string Ci => File.ReadAllText(Path.Combine(TestSupport.RepoRoot, "profiles", "ci.yaml"));

@@ -67,13 +67,26 @@ public class Coco20kDatasetTests
         Assert.Equal((64, 48), (first.Width, first.Height));
         Assert.Equal(f.Dir["images/train2014/COCO_train2014_000000000009.jpg"], first.ImagePath);
         Assert.Equal(
-            [new CocoObject(1038967, 51, "bowl", new PixelBox(1.5, 2.25, 30, 20)), new CocoObject(1038968, 1, "person", new PixelBox(40, 10, 64, 48))],
+            [new CocoObject(1038967, 51, "bowl", new PixelBox(2, 2, 30, 20)), new CocoObject(1038968, 1, "person", new PixelBox(40, 10, 64, 48))],
             first.Objects);
         Assert.Equal(new PixelBox(0, 0, 40, 56), coco.Samples[1].Objects[0].Box);
         Assert.Contains("1 crowd regions (iscrowd = 1) dropped", coco.Report.Notes);
         Assert.Equal(3, coco.Categories.Count);
         var loc = coco.ToLocalisation();
         Assert.Equal(("9", "bowl"), (loc[0].Id, loc[0].Objects[0].ClassName));
+    }
+
+    [Fact]
+    public void Boxes_are_rounded_half_to_even_as_lost_scores_them()
+    {
+        using var f = new Fixture();
+        // corners (2.5, 3.5, 12.5, 13.5) and (0.4, 0.6, 39.6, 55.4): Python's round gives 2, 4, 12, 14 and 0, 1, 40, 55
+        f.Annotations[0]!["bbox"] = new JsonArray(2.5, 3.5, 10.0, 10.0);
+        f.Annotations[3]!["bbox"] = new JsonArray(0.4, 0.6, 39.2, 54.8);
+        var coco = Coco20kDataset.Open(f.Options());
+        Assert.Equal(new PixelBox(2, 4, 12, 14), coco.Samples[0].Objects[0].Box);
+        Assert.Equal(new PixelBox(0, 1, 40, 55), coco.Samples[1].Objects[0].Box);
+        Assert.Equal(new PixelBox(0, 1, 40, 55), coco.ToLocalisation()[1].Objects[0].Box);
     }
 
     [Fact]

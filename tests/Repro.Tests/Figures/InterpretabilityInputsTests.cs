@@ -79,7 +79,7 @@ public class InterpretabilityInputsTests
         profile.Interpretability!.GradCamLayer = "layer5.1";
         var context = TestSupport.Context(profile, cache.Path);
         var trajectory = new Trajectory(context, profile.Models[0]);
-        var e = Assert.Throws<ConfigException>(() => InterpretabilityInputs.CheckLayer(trajectory, InterpretabilityInputs.Settings(profile.Interpretability)));
+        var e = Assert.Throws<ConfigException>(() => InterpretabilityInputs.CheckLayer(trajectory, InterpretabilityInputs.Settings(profile.Interpretability, profile.Models[0])));
         Assert.Contains("interpretability.grad_cam_layer", e.Message);
         Assert.Contains("'layer5.1'", e.Message);
         Assert.Contains("layer4.1", e.Message);

@@ -4,7 +4,10 @@ using System.Text.Json.Serialization;
 
 namespace Repro.Data.Coco;
 
-/// <summary>One non-crowd COCO object; <see cref="Box"/> is the JSON's [x, y, w, h] as (x, y, x+w, y+h).</summary>
+/// <summary>
+/// One non-crowd COCO object; <see cref="Box"/> is the JSON's [x, y, w, h] as (x, y, x+w, y+h), each corner rounded
+/// to an integer as LOST does (<see cref="GroundTruthBoxes.FromCoco"/>).
+/// </summary>
 public sealed record CocoObject(long AnnotationId, int CategoryId, string CategoryName, PixelBox Box);
 
 public sealed record CocoSample(long ImageId, string ImagePath, int Width, int Height, IReadOnlyList<CocoObject> Objects);
@@ -27,7 +30,7 @@ public sealed class Coco20kOptions
 /// <summary>
 /// COCO20k, the 19,817-image subset of COCO train2014 used by LOST: a file list selects images of the COCO
 /// instances JSON; every non-crowd object is kept (iscrowd = 1 regions are dropped, as LOST does), boxes
-/// converted from xywh to corner coordinates. An image's id is the number after the last '_' of its file
+/// converted from xywh to corner coordinates and rounded to integers (LOST's own data handling, in every fidelity). An image's id is the number after the last '_' of its file
 /// name (COCO_train2014_000000000009.jpg → 9), as LOST derives it.
 /// </summary>
 public sealed class Coco20kDataset
@@ -103,14 +106,14 @@ public sealed class Coco20kDataset
                     if (a.Bbox is not { Length: 4 } b)
                         throw new DataFileException(options.Annotations, DataProblem.MalformedFile,
                             $"annotation {a.Id} (image {id}) has no 4-number bbox", "Fix the annotation");
-                    var box = new PixelBox(b[0], b[1], b[0] + b[2], b[1] + b[3]);
-                    if (b[2] < 0 || b[3] < 0 || box.XMin < -BoxTolerance || box.YMin < -BoxTolerance ||
-                        box.XMax > image.Width + BoxTolerance || box.YMax > image.Height + BoxTolerance)
+                    if (b[2] < 0 || b[3] < 0 || b[0] < -BoxTolerance || b[1] < -BoxTolerance ||
+                        b[0] + b[2] > image.Width + BoxTolerance || b[1] + b[3] > image.Height + BoxTolerance)
                         throw new DataFileException(options.Annotations, DataProblem.BoxOutsideImage,
                             string.Create(CultureInfo.InvariantCulture,
                                 $"annotation {a.Id} (image {id}) has bbox [{b[0]}, {b[1]}, {b[2]}, {b[3]}] (x, y, w, h), outside the {image.Width}x{image.Height} image"),
                             "Fix the box");
-                    objects.Add(new CocoObject(a.Id, a.CategoryId, name, box));
+                    // datasets.py extract_gt_COCO rounds each corner of the ground truth it scores against
+                    objects.Add(new CocoObject(a.Id, a.CategoryId, name, GroundTruthBoxes.FromCoco(b[0], b[1], b[2], b[3])));
                 }
                 crowdDropped += crowd;
                 samples.Add(new CocoSample(id, path, image.Width, image.Height, objects));

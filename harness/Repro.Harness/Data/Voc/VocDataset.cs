@@ -121,17 +121,18 @@ public sealed class VocDataset
                 "Restore it from the dataset archive, or remove its id from the split list");
     }
 
+    static List<string> RootCandidates(string root, string? year) => year == null
+        ? [root]
+        : [root, Path.Combine(root, "VOCdevkit", "VOC" + year), Path.Combine(root, "VOC" + year)];
+
+    /// <summary>The VOC&lt;year&gt; folder <see cref="VocOptions.Root"/> names (the first candidate holding ImageSets/), or null.</summary>
+    public static string? FindRoot(string root, string? year) =>
+        RootCandidates(root, year).FirstOrDefault(c => Directory.Exists(Path.Combine(c, "ImageSets"))) is { } found ? Path.GetFullPath(found) : null;
+
     static string ResolveRoot(string root, string? year)
     {
-        var candidates = new List<string> { root };
-        if (year != null)
-        {
-            candidates.Add(Path.Combine(root, "VOCdevkit", "VOC" + year));
-            candidates.Add(Path.Combine(root, "VOC" + year));
-        }
-        foreach (var c in candidates)
-            if (Directory.Exists(Path.Combine(c, "ImageSets")))
-                return Path.GetFullPath(c);
+        if (FindRoot(root, year) is { } found) return found;
+        var candidates = RootCandidates(root, year);
         throw new DirectoryNotFoundException(
             $"{root}: no VOC dataset found (looked for ImageSets/ in {string.Join(", ", candidates)}). " +
             "Point the data root at VOCdevkit/VOC2007 or VOCdevkit/VOC2012 (or their parent, giving the year).");

@@ -1,3 +1,4 @@
+using Repro.Config;
 using Repro.Data;
 using static TorchSharp.torch;
 
@@ -21,8 +22,25 @@ public interface IDiscoveryFeatures
 public static class DiscoveryInput
 {
     /// <summary>
-    /// ImageNet-normalised [1, 3, H', W'] with H', W' rounded up to multiples of <paramref name="stride"/>, the new
-    /// rows and columns zero (bottom/right, after normalisation, as LOST pads).
+    /// The authors' padding multiple: main_lost.py pads to --patch_size (default 16) for every backbone, and their
+    /// run script run_lost_pruning_iterations.sh passed --patch_size 32.
+    /// </summary>
+    public const int AuthorsPadMultiple = 32;
+
+    /// <summary>
+    /// The padding multiple of a fidelity: <see cref="Fidelity.Paper"/> the authors' 32 px whatever the backbone;
+    /// <see cref="Fidelity.Corrected"/> the feature stride, the smallest padding whose grid covers the image.
+    /// </summary>
+    public static int PadMultiple(int featureStride, Fidelity fidelity) => fidelity switch
+    {
+        Fidelity.Paper => AuthorsPadMultiple,
+        Fidelity.Corrected => featureStride,
+        _ => throw new ArgumentException($"fidelity '{fidelity}' names two runs; resolve it to paper or corrected first", nameof(fidelity)),
+    };
+
+    /// <summary>
+    /// ImageNet-normalised [1, 3, H', W'] with H', W' rounded up to multiples of <paramref name="stride"/> (the
+    /// padding multiple), the new rows and columns zero (bottom/right, after normalisation, as LOST pads).
     /// </summary>
     public static Tensor Padded(RgbImage image, int stride)
     {

@@ -11,9 +11,16 @@ public readonly record struct GridBox(int Row0, int Col0, int Row1, int Col1)
     /// Scaled by the stride and clipped to the unpadded image (the grid covers the zero-padded image, so the last
     /// row and column may reach past it).
     /// </summary>
-    public PixelBox ToPixels(int stride, int imageWidth, int imageHeight) => new(
-        Math.Min(Col0 * stride, imageWidth), Math.Min(Row0 * stride, imageHeight),
-        Math.Min(Col1 * stride, imageWidth), Math.Min(Row1 * stride, imageHeight));
+    public PixelBox ToPixels(int stride, int imageWidth, int imageHeight) => ToPixels(stride, stride, imageWidth, imageHeight);
+
+    /// <summary>
+    /// Scaled by pixels per grid column (<paramref name="scaleX"/>) and row (<paramref name="scaleY"/>), which differ
+    /// from the stride when the padded image is not a whole number of strides (object_discovery.py detect_box), and
+    /// clipped to the unpadded image.
+    /// </summary>
+    public PixelBox ToPixels(double scaleX, double scaleY, int imageWidth, int imageHeight) => new(
+        Math.Min(Col0 * scaleX, imageWidth), Math.Min(Row0 * scaleY, imageHeight),
+        Math.Min(Col1 * scaleX, imageWidth), Math.Min(Row1 * scaleY, imageHeight));
 }
 
 /// <summary>What LOST found on one feature map, or why it found nothing (<see cref="Issue"/>).</summary>

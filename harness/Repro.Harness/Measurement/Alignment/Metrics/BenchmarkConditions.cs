@@ -1,3 +1,5 @@
+using Repro.Config;
+
 namespace Repro.Measurement.Alignment.Metrics;
 
 /// <summary>
@@ -29,4 +31,24 @@ public static class BenchmarkConditions
     /// <summary>The decisions that count towards the dataset's summary numbers.</summary>
     public static IReadOnlyList<Decision> Included(string dataset, IEnumerable<Decision> decisions) =>
         decisions.Where(d => !IsExcluded(dataset, d.Condition)).ToList();
+
+    /// <summary>
+    /// The decisions a per-dataset top-1 counts. <see cref="Fidelity.Paper"/>: every image, as the authors plot the
+    /// benchmark's own per-dataset accuracy (mvh_performance_plot.py reads the last column of the evaluator's CSV, which
+    /// the evaluator accumulates over every image). <see cref="Fidelity.Corrected"/>: the <see cref="Included"/>
+    /// conditions, the same trials the benchmark's OOD accuracy averages.
+    /// </summary>
+    public static IReadOnlyList<Decision> CountedForTop1(string dataset, IReadOnlyList<Decision> decisions, Fidelity fidelity)
+    {
+        var counted = fidelity switch
+        {
+            Fidelity.Paper => decisions,
+            Fidelity.Corrected => Included(dataset, decisions),
+            _ => throw new ArgumentException($"fidelity '{fidelity}' names two runs; resolve it to paper or corrected first", nameof(fidelity)),
+        };
+        if (counted.Count == 0)
+            throw new ArgumentException($"dataset '{dataset}' has no decisions to count in fidelity {fidelity.ToString().ToLowerInvariant()}" +
+                (fidelity == Fidelity.Corrected ? " (every condition it has is excluded)" : ""));
+        return counted;
+    }
 }
