@@ -344,12 +344,22 @@ public sealed class PlanConfig
 {
     /// <summary>Where the throughputs below were measured.</summary>
     public required string ReferenceDevice { get; set; }
-    /// <summary>Measured training images/s per architecture at full width on the reference device.</summary>
-    public required Dictionary<string, double> TrainImagesPerSecond { get; set; }
+    /// <summary>
+    /// Measured end-to-end training throughput per architecture at full width, data pipeline included: what a run
+    /// actually trains at (a bare training step is two to three times as fast on an H100, decoding being the limit).
+    /// </summary>
+    public required Dictionary<string, MeasuredThroughput> EndToEnd { get; set; }
     /// <summary>Measured inference images/s per architecture.</summary>
     public Dictionary<string, double> EvalImagesPerSecond { get; set; } = [];
     public int TrainImages { get; set; }
     public int ValImages { get; set; }
+}
+
+/// <summary>One measured throughput and where it was measured (run, device, settings, date).</summary>
+public sealed class MeasuredThroughput
+{
+    public required double ImagesPerSecond { get; set; }
+    public required string Measured { get; set; }
 }
 
 /// <summary>

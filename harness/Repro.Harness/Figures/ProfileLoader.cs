@@ -88,6 +88,13 @@ public static class ProfileLoader
                 $"and max_object_scale are {scenes.MinObjectScale} and {scenes.MaxObjectScale}; need 0 < min <= max <= 0.5 (radius as a share of the shorter side)");
             require(scenes.ValFraction > 0 && scenes.ValFraction < 1, "data.scenes.val_fraction", $"is {scenes.ValFraction}; must be in (0, 1)");
         }
+        foreach (var (architecture, t) in p.Plan?.EndToEnd ?? [])
+        {
+            require(Models.ModelZoo.Architectures.Contains(architecture), $"plan.end_to_end.{architecture}",
+                $"names an unknown architecture; allowed values: {string.Join(", ", Models.ModelZoo.Architectures)}");
+            require(double.IsFinite(t.ImagesPerSecond) && t.ImagesPerSecond > 0, $"plan.end_to_end.{architecture}.images_per_second",
+                $"is {t.ImagesPerSecond}; must be a measured throughput > 0 (training images per second, data pipeline included)");
+        }
         foreach (var f in p.Figures)
             require(FigureCatalog.Names.Contains(f), "figures", $"names '{f}'; allowed values: {string.Join(", ", FigureCatalog.Names)}");
         require(p.Figures.Distinct().Count() == p.Figures.Count, "figures", "lists a figure twice");
