@@ -1,4 +1,5 @@
 using Repro.Pruning;
+using Repro.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -68,7 +69,7 @@ public sealed class MaskedAdamW : IMaskedOptimizer
                 var expAvgSq = _expAvgSq[i] ??= zeros_like(p).DetachFromDisposeScope();
                 expAvg.mul_(_beta1).add_(grad, _oneMinusBeta1);
                 expAvgSq.mul_(_beta2).addcmul_(grad, grad, _oneMinusBeta2);
-                var denominator = expAvgSq.sqrt().div_(correction2).add_(_eps);
+                var denominator = expAvgSq.sqrt().div_(correction2).add_(_eps, Scalars.One);
                 p.addcdiv_(expAvg, denominator, negativeStepSize);
             }
         _masks.ApplyToWeights();

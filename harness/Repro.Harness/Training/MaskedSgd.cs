@@ -58,7 +58,12 @@ public sealed class PerParameterMaskedSgd : IMaskedSgd
             var decay = weightDecays?[i] ?? weightDecay;
             if (decay == 0) continue;
             if (decay == weightDecay) _decay[i] = _h.WeightDecayScalar;
-            else _groupDecays.Add(_decay[i] = decay.ToScalar());
+            else
+            {
+                var groupDecay = decay.ToScalar();
+                _groupDecays.Add(groupDecay);
+                _decay[i] = groupDecay;
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using Repro.Config;
+using Repro.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -48,7 +49,7 @@ public sealed class ModelEma : IDisposable
             var average = _average[i++];
             if (_averaged == 0) average.copy_(current);
             // Integer buffers (BatchNorm's step count) are averaged in floating point and truncated back, as copy_ does in torch.
-            else average.copy_(average.mul(_decay).add_(current.mul(_oneMinusDecay)));
+            else average.copy_(average.mul(_decay).add_(current.mul(_oneMinusDecay), Scalars.One));
         }
         _averaged = restart ? 0 : _averaged + 1;
     }

@@ -19,7 +19,7 @@ public static class Regularisation
     {
         var classes = logits.shape[1];
         var smoothed = labelSmoothing == 0 ? targets
-            : targets.mul(Scalars.Of(1 - labelSmoothing)).add(Scalars.Of(labelSmoothing / classes));
+            : targets.mul(Scalars.Of(1 - labelSmoothing)).add(Scalars.Of(labelSmoothing / classes), Scalars.One);
         return nn.functional.log_softmax(logits, 1).mul(smoothed).sum(1).mean().neg();
     }
 
@@ -43,7 +43,7 @@ public static class Regularisation
         using var keep = lambda.ToScalar();
         using var other = (1.0 - lambda).ToScalar();
         using var rolled = t.roll(1, 0);
-        return t.mul(keep).add_(rolled.mul_(other));
+        return t.mul(keep).add_(rolled.mul_(other), Scalars.One);
     }
 
     /// <summary>The box RandomCutmix pastes for λ and a centre (x, y): half-sides ⌊½√(1−λ)·W⌋ and ⌊½√(1−λ)·H⌋, clipped to the image.</summary>
@@ -133,7 +133,7 @@ public static class Regularisation
         using var _ = no_grad();
         using var norms = stack(grads.Select(g => g.norm()).ToArray());
         var total = norms.norm();
-        using var shifted = total.add(Scalars.Of(1e-6));
+        using var shifted = total.add(Scalars.Of(1e-6), Scalars.One);
         using var coefficient = shifted.reciprocal().mul_(Scalars.Of(maxNorm)).clamp_max_(Scalars.Of(1.0));
         foreach (var g in grads) g.mul_(coefficient);
         return total;
