@@ -39,14 +39,7 @@ public sealed class MaskedAdamW : IMaskedOptimizer
 
     public double LearningRate { set => _lr = value; }
 
-    public void ZeroGrad()
-    {
-        foreach (var p in _parameters)
-        {
-            using var grad = p.grad;
-            grad?.zero_();
-        }
-    }
+    public void ZeroGrad() => IMaskedOptimizer.ZeroGradients(_parameters);
 
     public void Step()
     {

@@ -12,6 +12,16 @@ public interface IMaskedOptimizer : IDisposable
 {
     double LearningRate { set; }
     void ZeroGrad();
+
+    /// <summary>Zeroes each parameter's gradient in place, releasing the handle <c>grad</c> returns.</summary>
+    static void ZeroGradients(IEnumerable<Tensor> parameters)
+    {
+        foreach (var p in parameters)
+        {
+            using var grad = p.grad;
+            grad?.zero_();
+        }
+    }
     /// <summary>Masks the gradients, updates, masks the weights.</summary>
     void Step();
 }
@@ -69,14 +79,7 @@ public sealed class PerParameterMaskedSgd : IMaskedSgd
 
     public double LearningRate { set => _h.SetLearningRate(value); }
 
-    public void ZeroGrad()
-    {
-        foreach (var p in _parameters)
-        {
-            using var grad = p.grad;
-            grad?.zero_();
-        }
-    }
+    public void ZeroGrad() => IMaskedOptimizer.ZeroGradients(_parameters);
 
     public void Step()
     {
