@@ -72,7 +72,10 @@ public static class InterpretabilityInputs
         list.Add("interpretability images are the first of the sorted id list (the authors' subset followed unsorted directory order: errata 2)");
         list.Add("SmoothGrad noise is seeded, the same at every pruning iteration (the authors' was unseeded: errata 8)");
         if (p.Models.Any(m => m.Architecture.StartsWith("vit", StringComparison.Ordinal)))
+        {
             list.Add("ViT attention maps are upsampled with height and width in place (the authors' resize swapped them: errata 3)");
+            if (p.Fidelity == Fidelity.Corrected) list.Add(ObjectDiscoveryFigure.VitResamplingDeviation);
+        }
         list.AddRange(ArithmeticDeviations(p.Fidelity));
         list.Add(p.Fidelity switch
         {
@@ -227,15 +230,25 @@ public static class InterpretabilityInputs
         catch (ArgumentException e) { throw new ConfigException($"interpretability.grad_cam_layer: {e.Message}"); }
     }
 
-    /// <summary>The paper's methods for the model's architecture, with each fidelity's variant where they differ.</summary>
+    /// <summary>
+    /// The paper's methods for the model's architecture, with each fidelity's variant where they differ. A ViT's position
+    /// embeddings are resampled to each padded image's grid as torchvision's interpolate_embeddings does unless only
+    /// corrected runs (one forward pass serves both modes, as for LOST).
+    /// </summary>
     public static IReadOnlyList<HeatmapMethod> Methods(nn.Module<Tensor, Tensor> net, ModelConfig model, AttributionSettings settings, long seed,
-        IReadOnlyList<Fidelity>? fidelities = null) =>
-        net switch
+        IReadOnlyList<Fidelity>? fidelities = null)
+    {
+        switch (net)
         {
-            ResNet => HeatmapMethod.ForResNet(net, seed, settings, fidelities),
-            VisionTransformer vit => HeatmapMethod.ForVisionTransformer(net, new VitAttention(vit), seed, settings),
-            _ => throw new ConfigException($"{model.Key}: the paper explains ResNets and ViTs only; remove '{model.Architecture}' from the models of an interpretability profile"),
-        };
+            case ResNet:
+                return HeatmapMethod.ForResNet(net, seed, settings, fidelities);
+            case VisionTransformer vit:
+                vit.Resampling = ObjectDiscoveryFigure.ResamplingFor(fidelities is [Fidelity.Corrected] ? Fidelity.Corrected : Fidelity.Paper);
+                return HeatmapMethod.ForVisionTransformer(net, new VitAttention(vit), seed, settings);
+            default:
+                throw new ConfigException($"{model.Key}: the paper explains ResNets and ViTs only; remove '{model.Architecture}' from the models of an interpretability profile");
+        }
+    }
 
     /// <summary>
     /// The normalised full-resolution image [1,3,H,W]; for a ViT zero-padded bottom/right (in normalised space) to a
