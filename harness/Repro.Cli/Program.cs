@@ -279,7 +279,7 @@ string Plan(string repo, Profile profile, ParseResult r)
         else
             (train, val) = (profile.Plan?.TrainImages ?? 0, profile.Plan?.ValImages ?? 0);
     }
-    return PlanView.Render(profile, train, val);
+    return PlanView.Render(profile, Deviations.PaperFor(profile, repo), train, val);
 }
 
 /// <summary>Runs a command under the exit-code contract (README, Exit codes): 0 ok, 1 out of band, 2 bad input, 3 environment, 4 internal.</summary>

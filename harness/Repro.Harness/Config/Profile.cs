@@ -1,9 +1,17 @@
+using System.Text.Json.Serialization;
+
 namespace Repro.Config;
 
 public enum DeviceChoice { Auto, Cpu, Cuda }
 public enum DataKind { Synthetic, ImageFolder }
 public enum TrainAugmentation { RandomResizedCrop, FlipOnly, None }
 public enum LrScheduleKind { Step, Cosine, Constant }
+public enum OptimizerKind { Sgd, Adamw }
+/// <summary>How the learning rate ramps up over schedule.warmup_epochs (torchvision's LinearLR or ConstantLR).</summary>
+public enum WarmupMethod { Linear, Constant }
+/// <summary>torchvision's auto-augment policies (train.py --auto-augment).</summary>
+public enum AutoAugmentPolicy { Imagenet, Ra, TaWide, Augmix }
+public enum ResizeInterpolation { Bilinear, Bicubic }
 public enum PruningMethod { Magnitude, Snip }
 /// <summary>Which weights pruning may remove. The fused attention in-projection (a raw parameter, not a Linear)
 /// is left dense by the paper; conv_linear_and_attention_in_projection prunes it too.</summary>
@@ -71,14 +79,16 @@ public sealed class Profile
     public int DataSeed => Data.Seed ?? 1;
 
     public int IterationsFor(ModelConfig m) => m.Iterations ?? Pruning.Iterations;
-    public int EpochsFor(ModelConfig m) => m.Epochs ?? Schedule.Epochs;
-    public double LrFor(ModelConfig m) => m.Lr ?? Schedule.Lr;
+    /// <summary>The training recipe of <paramref name="m"/>: its own schedule, else the profile's (the model's epochs and lr keys still override).</summary>
+    public ScheduleConfig ScheduleFor(ModelConfig m) => m.Schedule ?? Schedule;
+    public int EpochsFor(ModelConfig m) => m.Epochs ?? ScheduleFor(m).Epochs;
+    public double LrFor(ModelConfig m) => m.Lr ?? ScheduleFor(m).Lr;
 
     /// <summary>Peak learning rate of one training run at a pruning iteration: retraining may get its own.</summary>
-    public double LrFor(ModelConfig m, int iteration) => iteration > 0 && Schedule.RetrainLr is { } retrain ? retrain : LrFor(m);
+    public double LrFor(ModelConfig m, int iteration) => iteration > 0 && ScheduleFor(m).RetrainLr is { } retrain ? retrain : LrFor(m);
 
     /// <summary>Epochs of one training run at a pruning iteration: the dense run may get its own budget.</summary>
-    public int EpochsFor(ModelConfig m, int iteration) => iteration == 0 && Schedule.DenseEpochs is { } dense ? dense : EpochsFor(m);
+    public int EpochsFor(ModelConfig m, int iteration) => iteration == 0 && ScheduleFor(m).DenseEpochs is { } dense ? dense : EpochsFor(m);
 }
 
 public sealed class DataConfig
@@ -161,6 +171,8 @@ public sealed class ModelConfig
     public int? Epochs { get; set; }
     /// <summary>Peak learning rate for this model; defaults to schedule.lr (ViTs from scratch need a smaller one with SGD).</summary>
     public double? Lr { get; set; }
+    /// <summary>This model's whole training recipe, replacing the top-level schedule (see <see cref="Profile.ScheduleFor"/>).</summary>
+    public ScheduleConfig? Schedule { get; set; }
 
     [YamlDotNet.Serialization.YamlIgnore]
     public string Key
@@ -198,6 +210,48 @@ public sealed class ScheduleConfig
     public double Gamma { get; set; } = 0.1;
     /// <summary>Cap on training images per epoch (null = the whole train split).</summary>
     public int? TrainImagesPerEpoch { get; set; }
+
+    // The recipe keys below came after checkpoint fingerprints were fixed: [JsonIgnore] keeps them out of the serialised
+    // schedule, and the fingerprint appends those that differ from their defaults (Trajectory.Fingerprint).
+
+    /// <summary>sgd (momentum, coupled weight decay) or adamw (torch.optim.AdamW, decoupled weight decay).</summary>
+    [JsonIgnore] public OptimizerKind Optimizer { get; set; } = OptimizerKind.Sgd;
+    /// <summary>Weight decay of normalisation layers' weights and biases (torchvision --norm-weight-decay); null = weight_decay.</summary>
+    [JsonIgnore] public double? NormWeightDecay { get; set; }
+    /// <summary>Weight decay of the other biases (torchvision --bias-weight-decay); null = weight_decay.</summary>
+    [JsonIgnore] public double? BiasWeightDecay { get; set; }
+    /// <summary>Weight decay of the class token, position embedding and relative position bias tables (--transformer-embedding-decay); null = weight_decay.</summary>
+    [JsonIgnore] public double? TransformerEmbeddingDecay { get; set; }
+    /// <summary>Floor of the cosine schedule (torchvision --lr-min).</summary>
+    [JsonIgnore] public double LrMin { get; set; }
+    /// <summary>Epochs of warm-up before the main schedule (torchvision --lr-warmup-epochs; 0 = none).</summary>
+    [JsonIgnore] public int WarmupEpochs { get; set; }
+    /// <summary>linear ramps from warmup_decay × lr to lr; constant holds warmup_decay × lr (torchvision's default: constant).</summary>
+    [JsonIgnore] public WarmupMethod WarmupMethod { get; set; } = WarmupMethod.Constant;
+    /// <summary>The warm-up's starting factor of the peak rate (torchvision --lr-warmup-decay).</summary>
+    [JsonIgnore] public double WarmupDecay { get; set; } = 0.01;
+    [JsonIgnore] public double LabelSmoothing { get; set; }
+    /// <summary>Beta(α, α) of mixup (0 = off); with cutmix on too, each batch gets one of the two (p = 0.5 each).</summary>
+    [JsonIgnore] public double MixupAlpha { get; set; }
+    [JsonIgnore] public double CutmixAlpha { get; set; }
+    /// <summary>Largest total gradient 2-norm (torch.nn.utils.clip_grad_norm_); null = no clipping.</summary>
+    [JsonIgnore] public double? ClipGradNorm { get; set; }
+    /// <summary>torchvision's auto-augment policy of the training images; null = none.</summary>
+    [JsonIgnore] public AutoAugmentPolicy? AutoAugment { get; set; }
+    /// <summary>Probability of torchvision's RandomErasing per training image (0 = off).</summary>
+    [JsonIgnore] public double RandomErase { get; set; }
+    /// <summary>Repeated-augmentation sampler (torchvision --ra-sampler), each image <see cref="RaReps"/> times per epoch.</summary>
+    [JsonIgnore] public bool RaSampler { get; set; }
+    [JsonIgnore] public int RaReps { get; set; } = 3;
+    /// <summary>An exponential moving average of the weights (torchvision --model-ema).</summary>
+    [JsonIgnore] public bool ModelEma { get; set; }
+    /// <summary>Optimizer steps between EMA updates (--model-ema-steps).</summary>
+    [JsonIgnore] public int ModelEmaSteps { get; set; } = 32;
+    [JsonIgnore] public double ModelEmaDecay { get; set; } = 0.99998;
+    /// <summary>Mixed precision (torchvision --amp).</summary>
+    [JsonIgnore] public bool Amp { get; set; }
+    /// <summary>Resize interpolation of training and evaluation images.</summary>
+    [JsonIgnore] public ResizeInterpolation Interpolation { get; set; } = ResizeInterpolation.Bilinear;
 }
 
 public sealed class PruningConfig
@@ -290,12 +344,22 @@ public sealed class PlanConfig
 {
     /// <summary>Where the throughputs below were measured.</summary>
     public required string ReferenceDevice { get; set; }
-    /// <summary>Measured training images/s per architecture at full width on the reference device.</summary>
-    public required Dictionary<string, double> TrainImagesPerSecond { get; set; }
+    /// <summary>
+    /// Measured end-to-end training throughput per architecture at full width, data pipeline included: what a run
+    /// actually trains at (a bare training step is two to three times as fast on an H100, decoding being the limit).
+    /// </summary>
+    public required Dictionary<string, MeasuredThroughput> EndToEnd { get; set; }
     /// <summary>Measured inference images/s per architecture.</summary>
     public Dictionary<string, double> EvalImagesPerSecond { get; set; } = [];
     public int TrainImages { get; set; }
     public int ValImages { get; set; }
+}
+
+/// <summary>One measured throughput and where it was measured (run, device, settings, date).</summary>
+public sealed class MeasuredThroughput
+{
+    public required double ImagesPerSecond { get; set; }
+    public required string Measured { get; set; }
 }
 
 /// <summary>

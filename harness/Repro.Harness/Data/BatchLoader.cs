@@ -60,12 +60,21 @@ public sealed class BatchLoader
     sealed record Prepared(long[] Labels, int Seed, RgbImage[]? Images, float[]? Pixels);
 
     /// <summary>Yields batches; with <paramref name="shuffleSeed"/> the samples are shuffled and augmented from it.</summary>
-    public IEnumerable<Batch> Batches(int? shuffleSeed = null, int? limit = null)
+    /// <param name="repetitions">Above 1, torchvision's repeated-augmentation sampler (RASampler) on one process: each
+    /// shuffled sample that many times in a row, each time augmented anew, and the epoch cut to the dataset's size rounded
+    /// down to a multiple of 256 (a dataset under 256 samples keeps its size).</param>
+    public IEnumerable<Batch> Batches(int? shuffleSeed = null, int? limit = null, int repetitions = 1)
     {
         var order = Enumerable.Range(0, _samples.Count).ToArray();
         var rng = new Random(shuffleSeed ?? 0);
         if (shuffleSeed != null) rng.Shuffle(order);
-        var n = Math.Min(order.Length, limit ?? int.MaxValue);
+        var available = order.Length;
+        if (repetitions > 1)
+        {
+            order = order.SelectMany(i => Enumerable.Repeat(i, repetitions)).ToArray();
+            available = _samples.Count >= 256 ? _samples.Count / 256 * 256 : _samples.Count;
+        }
+        var n = Math.Min(available, limit ?? int.MaxValue);
         var starts = Enumerable.Range(0, (n + _batchSize - 1) / _batchSize).Select(b => b * _batchSize).ToArray();
         var seeds = starts.Select(_ => rng.Next()).ToArray();
         Prepared Prepare(int b)

@@ -47,12 +47,13 @@ public sealed class ClassificationData
 
     /// <param name="transformDevice">Where resize, crop and normalisation run: a CUDA device runs libtorch's transforms
     /// there (bytes travel, not floats); otherwise the decode threads run them in managed code.</param>
-    public BatchLoader TrainLoader(Profile p, Device? transformDevice = null) => OnGpu(transformDevice)
+    /// <param name="schedule">The model's training recipe (<see cref="Profile.ScheduleFor"/>), whose batch size it takes; default the profile's.</param>
+    public BatchLoader TrainLoader(Profile p, Device? transformDevice = null, ScheduleConfig? schedule = null) => OnGpu(transformDevice)
         ? new(Train.Samples,
             (img, rng) => ImageTransforms.Train(img, p.Data.ImageSize, p.Data.TrainAugmentation, p.Data.CropScaleMin, rng, transformDevice),
-            p.Schedule.BatchSize, p.Data.Prefetch, p.Performance.DecodeThreads)
+            (schedule ?? p.Schedule).BatchSize, p.Data.Prefetch, p.Performance.DecodeThreads)
         : new(Train.Samples, PixelTransform.Train(p.Data.ImageSize, p.Data.TrainAugmentation, p.Data.CropScaleMin),
-            p.Schedule.BatchSize, p.Data.Prefetch, p.Performance.DecodeThreads);
+            (schedule ?? p.Schedule).BatchSize, p.Data.Prefetch, p.Performance.DecodeThreads);
 
     public BatchLoader ValLoader(Profile p, Device? transformDevice = null) => OnGpu(transformDevice)
         ? new(Val.Samples, (img, _) => ImageTransforms.Eval(img, p.Data.ResizeSize, p.Data.ImageSize, transformDevice),

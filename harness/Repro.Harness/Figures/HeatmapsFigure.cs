@@ -44,7 +44,7 @@ public sealed class HeatmapsFigure : IFigure
         var rma = fidelities.ToDictionary(f => f, f => new RelevanceMassAccuracy(f));
         var values = new List<MeasuredValue>();
 
-        foreach (var model in profile.Models)
+        foreach (var model in profile.Models.Where(m => InterpretabilityFigure.Explains(m, context.Log)))
         {
             var settings = InterpretabilityInputs.Settings(config, model);
             var trajectory = new Trajectory(context, model);

@@ -72,7 +72,10 @@ public static class InterpretabilityInputs
         list.Add("interpretability images are the first of the sorted id list (the authors' subset followed unsorted directory order: errata 2)");
         list.Add("SmoothGrad noise is seeded, the same at every pruning iteration (the authors' was unseeded: errata 8)");
         if (p.Models.Any(m => m.Architecture.StartsWith("vit", StringComparison.Ordinal)))
+        {
             list.Add("ViT attention maps are upsampled with height and width in place (the authors' resize swapped them: errata 3)");
+            if (p.Fidelity == Fidelity.Corrected) list.Add(ObjectDiscoveryFigure.VitResamplingDeviation);
+        }
         list.AddRange(ArithmeticDeviations(p.Fidelity));
         list.Add(p.Fidelity switch
         {
@@ -84,29 +87,33 @@ public static class InterpretabilityInputs
     }
 
     /// <summary>
-    /// The experiment-1 arithmetic each fidelity mode uses where the authors' code and the suite's differ, one line per
-    /// item: paper reproduces the authors', corrected gives the suite's choice and its reason.
+    /// Where the experiment-1 arithmetic of a fidelity mode departs from the authors' code, one line per item: paper
+    /// reproduces the four items, so it lists only what it does not reproduce (<see cref="NotReproduced"/>); corrected
+    /// gives the suite's choice and its reason; both lists the corrected ones for the '/corrected' series.
     /// </summary>
     public static IEnumerable<string> ArithmeticDeviations(Fidelity fidelity)
     {
-        (string Paper, string Corrected)[] items =
+        string[] corrected =
         [
-            ("RRA ties: paper orders pixels as numpy's default argsort (unstable quicksort) does, as the authors did",
-             "RRA ties: corrected splits ties at the K-th value by their expectation over every order (the authors' order is an accident of numpy's unstable sort)"),
-            ("all-zero heatmap: paper scores RMA 0 (the authors add machine epsilon to the total relevance)",
-             "all-zero heatmap: corrected scores RMA as a uniform heatmap, the object's share of the image (no relevance is chance, not failure)"),
-            ("Guided Grad-CAM: paper multiplies guided backpropagation by Captum's unscaled, nearest-upsampled Grad-CAM, as the authors did",
-             "Guided Grad-CAM: corrected multiplies guided backpropagation by the bilinear, min-max scaled Grad-CAM the Grad-CAM heatmap uses (one map, one scale, no upsampling blocks)"),
-            ("ground-truth threshold: paper marks object where the float32 min-max scaled red channel is >= 0.5, as the authors did",
-             "ground-truth threshold: corrected reads object = label not in {0, 255} (no red-channel threshold: errata 1)"),
+            "RRA ties: corrected splits ties at the K-th value by their expectation over every order (the authors' order is an accident of numpy's unstable sort)",
+            "all-zero heatmap: corrected scores RMA as a uniform heatmap, the object's share of the image (no relevance is chance, not failure)",
+            "Guided Grad-CAM: corrected multiplies guided backpropagation by the bilinear, min-max scaled Grad-CAM the Grad-CAM heatmap uses (one map, one scale, no upsampling blocks)",
+            "ground-truth threshold: corrected reads object = label not in {0, 255} (no red-channel threshold: errata 1)",
         ];
         return fidelity switch
         {
-            Fidelity.Paper => items.Select(i => i.Paper),
-            Fidelity.Corrected => items.Select(i => i.Corrected),
-            _ => items.SelectMany(i => new[] { i.Paper + " (series '/paper')", i.Corrected + " (series '/corrected')" }),
+            Fidelity.Paper => NotReproduced,
+            Fidelity.Corrected => corrected.Concat(NotReproduced),
+            _ => corrected.Select(line => line + " (series '/corrected')").Concat(NotReproduced),
         };
     }
+
+    /// <summary>The authors' experiment-1 arithmetic that no fidelity mode reproduces.</summary>
+    public static readonly string[] NotReproduced =
+    [
+        "Grad-CAM is the suite's (ReLU of the gradient-weighted channel sum, bilinear upsampling, one min-max scaling), not pytorch_grad_cam's, and its map is scored without the authors' second float64 min-max scaling with machine epsilon",
+        "RRA ties follow numpy's scalar introsort (numpy 1.24); numpy 1.25 and later sort with SIMD code on AVX-512 CPUs, whose tie order the authors' unrecorded numpy version and CPU may have used",
+    ];
 
     /// <summary>The attribution settings for <paramref name="model"/>: Grad-CAM's layer resolved for a ResNet (ViTs have no Grad-CAM).</summary>
     public static AttributionSettings Settings(InterpretabilityConfig c, ModelConfig model)
@@ -223,15 +230,25 @@ public static class InterpretabilityInputs
         catch (ArgumentException e) { throw new ConfigException($"interpretability.grad_cam_layer: {e.Message}"); }
     }
 
-    /// <summary>The paper's methods for the model's architecture, with each fidelity's variant where they differ.</summary>
+    /// <summary>
+    /// The paper's methods for the model's architecture, with each fidelity's variant where they differ. A ViT's position
+    /// embeddings are resampled to each padded image's grid as torchvision's interpolate_embeddings does unless only
+    /// corrected runs (one forward pass serves both modes, as for LOST).
+    /// </summary>
     public static IReadOnlyList<HeatmapMethod> Methods(nn.Module<Tensor, Tensor> net, ModelConfig model, AttributionSettings settings, long seed,
-        IReadOnlyList<Fidelity>? fidelities = null) =>
-        net switch
+        IReadOnlyList<Fidelity>? fidelities = null)
+    {
+        switch (net)
         {
-            ResNet => HeatmapMethod.ForResNet(net, seed, settings, fidelities),
-            VisionTransformer vit => HeatmapMethod.ForVisionTransformer(net, new VitAttention(vit), seed, settings),
-            _ => throw new ConfigException($"{model.Key}: the paper explains ResNets and ViTs only; remove '{model.Architecture}' from the models of an interpretability profile"),
-        };
+            case ResNet:
+                return HeatmapMethod.ForResNet(net, seed, settings, fidelities);
+            case VisionTransformer vit:
+                vit.Resampling = ObjectDiscoveryFigure.ResamplingFor(fidelities is [Fidelity.Corrected] ? Fidelity.Corrected : Fidelity.Paper);
+                return HeatmapMethod.ForVisionTransformer(net, new VitAttention(vit), seed, settings);
+            default:
+                throw new ConfigException($"{model.Key}: the paper explains ResNets and ViTs only; remove '{model.Architecture}' from the models of an interpretability profile");
+        }
+    }
 
     /// <summary>
     /// The normalised full-resolution image [1,3,H,W]; for a ViT zero-padded bottom/right (in normalised space) to a

@@ -57,16 +57,21 @@ public static class ProfileLoader
             require(p.IterationsFor(m) >= 0, "models[].iterations", "must be >= 0");
             var problem = Models.ModelZoo.Problem(m, p.Data.ImageSize);
             require(problem == null, "models[]", problem ?? "");
+            if (m.Schedule != null) ValidateSchedule(m.Schedule, $"models[{i}].schedule", require);
+            // Warm-up is part of every training run, the shortest included (the dense one or a retraining).
+            var schedule = p.ScheduleFor(m);
+            var shortest = Math.Min(p.EpochsFor(m, 0), p.EpochsFor(m, 1));
+            require(schedule.WarmupEpochs == 0 || schedule.WarmupEpochs < shortest, m.Schedule != null ? $"models[{i}].schedule.warmup_epochs" : "schedule.warmup_epochs",
+                $"is {schedule.WarmupEpochs}, but {m.Architecture} trains runs of {shortest} epochs; warm-up must end before the main schedule starts: " +
+                "set it below every run's epochs, or to 0");
         }
         require(p.Pruning.Method != PruningMethod.Snip || p.Pruning.SnipSparsity is > 0 and < 1, "pruning.snip_sparsity",
             $"is {p.Pruning.SnipSparsity?.ToString() ?? "missing"}; method snip needs a target sparsity in (0, 1), e.g. 0.914");
         require(p.Pruning.ControlProblem == null, "pruning.control", p.Pruning.ControlProblem ?? "");
         require(p.Pruning.Rate > 0 && p.Pruning.Rate < 1, "pruning.rate", $"is {p.Pruning.Rate}; must be in (0, 1)");
         require(p.Pruning.Iterations >= 0, "pruning.iterations", "must be >= 0");
-        require(p.Schedule.Epochs >= 1, "schedule.epochs", "must be >= 1");
-        require(p.Schedule.BatchSize >= 1, "schedule.batch_size", $"is {p.Schedule.BatchSize}; must be >= 1 (training images per step)");
+        ValidateSchedule(p.Schedule, "schedule", require);
         require(p.Data.EvalBatchSize >= 1, "data.eval_batch_size", $"is {p.Data.EvalBatchSize}; must be >= 1 (images per evaluation batch)");
-        require(double.IsFinite(p.Schedule.Lr) && p.Schedule.Lr > 0, "schedule.lr", $"is {p.Schedule.Lr}; the learning rate must be a finite number > 0");
         require(p.Data.ImageSize >= 16, "data.image_size", "must be >= 16");
         require(p.Data.ResizeSize >= p.Data.ImageSize, "data.resize_size", "must be >= data.image_size");
         require(p.Data.Kind != DataKind.Synthetic || p.Data.Synthetic != null, "data.synthetic",
@@ -83,6 +88,13 @@ public static class ProfileLoader
                 $"and max_object_scale are {scenes.MinObjectScale} and {scenes.MaxObjectScale}; need 0 < min <= max <= 0.5 (radius as a share of the shorter side)");
             require(scenes.ValFraction > 0 && scenes.ValFraction < 1, "data.scenes.val_fraction", $"is {scenes.ValFraction}; must be in (0, 1)");
         }
+        foreach (var (architecture, t) in p.Plan?.EndToEnd ?? [])
+        {
+            require(Models.ModelZoo.Architectures.Contains(architecture), $"plan.end_to_end.{architecture}",
+                $"names an unknown architecture; allowed values: {string.Join(", ", Models.ModelZoo.Architectures)}");
+            require(double.IsFinite(t.ImagesPerSecond) && t.ImagesPerSecond > 0, $"plan.end_to_end.{architecture}.images_per_second",
+                $"is {t.ImagesPerSecond}; must be a measured throughput > 0 (training images per second, data pipeline included)");
+        }
         foreach (var f in p.Figures)
             require(FigureCatalog.Names.Contains(f), "figures", $"names '{f}'; allowed values: {string.Join(", ", FigureCatalog.Names)}");
         require(p.Figures.Distinct().Count() == p.Figures.Count, "figures", "lists a figure twice");
@@ -90,5 +102,30 @@ public static class ProfileLoader
         foreach (var figure in FigureCatalog.All.OrderBy(f => p.Figures.IndexOf(f.Name) is >= 0 and var i ? i : int.MaxValue))
             figure.Validate(p, p.Figures.Contains(figure.Name), checks);
         return p;
+    }
+
+    /// <summary>The checks of one training recipe: the top-level <c>schedule</c>, or a model's own at <paramref name="at"/>.</summary>
+    static void ValidateSchedule(ScheduleConfig s, string at, Action<bool, string, string> require)
+    {
+        static bool Rate(double x) => double.IsFinite(x) && x >= 0;
+        require(s.Epochs >= 1, $"{at}.epochs", "must be >= 1");
+        require(s.BatchSize >= 1, $"{at}.batch_size", $"is {s.BatchSize}; must be >= 1 (training images per step)");
+        require(double.IsFinite(s.Lr) && s.Lr > 0, $"{at}.lr", $"is {s.Lr}; the learning rate must be a finite number > 0");
+        require(s.StepEpochs >= 1, $"{at}.step_epochs", $"is {s.StepEpochs}; must be >= 1 (epochs between the step schedule's decays)");
+        require(Rate(s.WeightDecay), $"{at}.weight_decay", $"is {s.WeightDecay}; must be a finite number >= 0");
+        foreach (var (key, value) in new[] { ("norm_weight_decay", s.NormWeightDecay), ("bias_weight_decay", s.BiasWeightDecay), ("transformer_embedding_decay", s.TransformerEmbeddingDecay) })
+            require(value is null || Rate(value.Value), $"{at}.{key}", $"is {value}; must be a finite number >= 0, or empty to use weight_decay");
+        require(Rate(s.LrMin) && s.LrMin < s.Lr, $"{at}.lr_min", $"is {s.LrMin}; the cosine schedule's floor must be >= 0 and below lr ({s.Lr})");
+        require(s.WarmupEpochs >= 0, $"{at}.warmup_epochs", $"is {s.WarmupEpochs}; must be >= 0 (0 = no warm-up)");
+        require(s.WarmupDecay > 0 && s.WarmupDecay <= 1, $"{at}.warmup_decay", $"is {s.WarmupDecay}; the warm-up's share of lr must be in (0, 1]");
+        require(s.LabelSmoothing is >= 0 and < 1, $"{at}.label_smoothing", $"is {s.LabelSmoothing}; must be in [0, 1)");
+        require(Rate(s.MixupAlpha), $"{at}.mixup_alpha", $"is {s.MixupAlpha}; must be >= 0 (0 = no mixup)");
+        require(Rate(s.CutmixAlpha), $"{at}.cutmix_alpha", $"is {s.CutmixAlpha}; must be >= 0 (0 = no cutmix)");
+        require(s.ClipGradNorm is null || (double.IsFinite(s.ClipGradNorm.Value) && s.ClipGradNorm > 0), $"{at}.clip_grad_norm",
+            $"is {s.ClipGradNorm}; the largest gradient norm must be > 0, or empty for no clipping");
+        require(s.RandomErase is >= 0 and <= 1, $"{at}.random_erase", $"is {s.RandomErase}; the probability must be in [0, 1]");
+        require(s.RaReps >= 1, $"{at}.ra_reps", $"is {s.RaReps}; must be >= 1 (repetitions of each image per epoch)");
+        require(s.ModelEmaSteps >= 1, $"{at}.model_ema_steps", $"is {s.ModelEmaSteps}; must be >= 1 (optimizer steps between updates of the average)");
+        require(s.ModelEmaDecay is > 0 and < 1, $"{at}.model_ema_decay", $"is {s.ModelEmaDecay}; must be in (0, 1)");
     }
 }

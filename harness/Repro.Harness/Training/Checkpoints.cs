@@ -136,4 +136,6 @@ public sealed class IterationMetrics
     public string Device { get; set; } = "";
     /// <summary>The PyTorch checkpoint (path and SHA-256) this iteration was imported from; null when the suite trained it (then omitted).</summary>
     public string? ImportedFrom { get; set; }
+    /// <summary>Top-1 of the weights' moving average (schedule.model_ema); the checkpoint holds the trained weights, as the authors' evaluation reads them.</summary>
+    public double? EmaTop1 { get; set; }
 }

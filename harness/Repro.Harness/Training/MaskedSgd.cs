@@ -7,17 +7,31 @@ using static TorchSharp.torch;
 
 namespace Repro.Training;
 
+/// <summary>An optimizer that keeps pruned weights at zero (<see cref="IMaskedSgd"/>, <see cref="MaskedAdamW"/>).</summary>
+public interface IMaskedOptimizer : IDisposable
+{
+    double LearningRate { set; }
+    void ZeroGrad();
+
+    /// <summary>Zeroes each parameter's gradient in place, releasing the handle <c>grad</c> returns.</summary>
+    static void ZeroGradients(IEnumerable<Tensor> parameters)
+    {
+        foreach (var p in parameters)
+        {
+            using var grad = p.grad;
+            grad?.zero_();
+        }
+    }
+    /// <summary>Masks the gradients, updates, masks the weights.</summary>
+    void Step();
+}
+
 /// <summary>
 /// SGD with momentum and weight decay that keeps pruned weights at zero: gradients are masked before the
 /// update and weights after it. torch.optim.SGD's update, op for op, with dampening 0 and no Nesterov.
 /// </summary>
-public interface IMaskedSgd : IDisposable
+public interface IMaskedSgd : IMaskedOptimizer
 {
-    double LearningRate { set; }
-    void ZeroGrad();
-    /// <summary>Masks the gradients, updates, masks the weights.</summary>
-    void Step();
-
     static IMaskedSgd Create(nn.Module model, PruningMasks masks, double lr, double momentum, double weightDecay, bool flat) =>
         flat ? new FlatMaskedSgd(model.parameters(), masks, lr, momentum, weightDecay)
              : new PerParameterMaskedSgd(model, masks, lr, momentum, weightDecay);
@@ -35,25 +49,37 @@ public sealed class PerParameterMaskedSgd : IMaskedSgd
     readonly Tensor?[] _buffers;
     readonly SgdScalars _h;
     readonly Scalar _oneMinusDampening = 1.0.ToScalar();
+    /// <summary>Each parameter's weight decay; null where it is 0 (no decay term).</summary>
+    readonly Scalar?[] _decay;
+    readonly List<Scalar> _groupDecays = [];
 
-    public PerParameterMaskedSgd(nn.Module model, PruningMasks masks, double lr, double momentum, double weightDecay)
+    /// <param name="weightDecays">Each parameter's weight decay in model.parameters() order (torchvision's parameter
+    /// groups, <see cref="WeightDecayGroups"/>); null: <paramref name="weightDecay"/> for all.</param>
+    public PerParameterMaskedSgd(nn.Module model, PruningMasks masks, double lr, double momentum, double weightDecay,
+        IReadOnlyList<double>? weightDecays = null)
     {
         _masks = masks;
         _parameters = model.parameters().ToList();
         _buffers = new Tensor?[_parameters.Count];
         _h = new SgdScalars(lr, momentum, weightDecay);
+        _decay = new Scalar?[_parameters.Count];
+        for (var i = 0; i < _parameters.Count; i++)
+        {
+            var decay = weightDecays?[i] ?? weightDecay;
+            if (decay == 0) continue;
+            if (decay == weightDecay) _decay[i] = _h.WeightDecayScalar;
+            else
+            {
+                var groupDecay = decay.ToScalar();
+                _groupDecays.Add(groupDecay);
+                _decay[i] = groupDecay;
+            }
+        }
     }
 
     public double LearningRate { set => _h.SetLearningRate(value); }
 
-    public void ZeroGrad()
-    {
-        foreach (var p in _parameters)
-        {
-            using var grad = p.grad;
-            grad?.zero_();
-        }
-    }
+    public void ZeroGrad() => IMaskedOptimizer.ZeroGradients(_parameters);
 
     public void Step()
     {
@@ -65,7 +91,7 @@ public sealed class PerParameterMaskedSgd : IMaskedSgd
                 var p = _parameters[i];
                 var grad = p.grad;
                 if (grad is null) continue;
-                if (_h.WeightDecay != 0) grad = grad.add(p, _h.WeightDecayScalar);
+                if (_decay[i] is { } decay) grad = grad.add(p, decay);
                 if (_h.Momentum != 0)
                 {
                     if (_buffers[i] is not { } buffer) _buffers[i] = buffer = grad.clone().detach().DetachFromDisposeScope();
@@ -80,6 +106,7 @@ public sealed class PerParameterMaskedSgd : IMaskedSgd
     public void Dispose()
     {
         foreach (var buffer in _buffers) buffer?.Dispose();
+        foreach (var decay in _groupDecays) decay.Dispose();
         _h.Dispose();
         _oneMinusDampening.Dispose();
     }

@@ -8,27 +8,64 @@ using static TorchSharp.torch;
 
 namespace Repro.Training;
 
-public sealed record TrainingSummary(double FinalLoss, double TrainAccuracy, double Seconds, double ImagesPerSecond);
+/// <param name="EmaTop1">Top-1 of the weights' moving average (schedule.model_ema) when the run was given a validation loader.</param>
+public sealed record TrainingSummary(double FinalLoss, double TrainAccuracy, double Seconds, double ImagesPerSecond, double? EmaTop1 = null);
 
 /// <summary>
-/// One full training run: a fresh SGD optimizer and a fresh LR schedule every call, which is exactly
+/// One full training run: a fresh optimizer and a fresh LR schedule every call, which is exactly
 /// learning-rate rewinding when called once per pruning iteration. Masked weights stay zero throughout.
+/// The schedule's recipe (optimizer, warm-up, label smoothing, mixup/cutmix, clipping, random erasing, EMA, the
+/// repeated-augmentation sampler) is applied
+/// as torchvision's references/classification/train.py applies it; with every recipe key at its default the run is
+/// the plain SGD loop, op for op.
 /// </summary>
 public static class Trainer
 {
-    public static double LearningRate(ScheduleConfig s, double peakLr, int epoch, int epochs) => s.LrSchedule switch
+    /// <summary>
+    /// The learning rate of epoch <paramref name="epoch"/> (0-based), stepped per epoch as torchvision's train.py steps it:
+    /// warmup_epochs of LinearLR (warmup_decay·lr rising linearly towards lr) or ConstantLR (warmup_decay·lr), then the
+    /// main schedule counted from the end of warm-up (SequentialLR), cosine over the remaining epochs down to lr_min.
+    /// </summary>
+    public static double LearningRate(ScheduleConfig s, double peakLr, int epoch, int epochs)
     {
-        LrScheduleKind.Step => peakLr * Math.Pow(s.Gamma, epoch / s.StepEpochs),
-        LrScheduleKind.Cosine => 0.5 * peakLr * (1 + Math.Cos(Math.PI * epoch / epochs)),
-        _ => peakLr,
-    };
+        var warmup = s.WarmupEpochs;
+        if (epoch < warmup)
+            return s.WarmupMethod == WarmupMethod.Linear
+                ? peakLr * (s.WarmupDecay + (1 - s.WarmupDecay) * epoch / warmup)
+                : peakLr * s.WarmupDecay;
+        var (e, n) = (epoch - warmup, epochs - warmup);
+        return s.LrSchedule switch
+        {
+            LrScheduleKind.Step => peakLr * Math.Pow(s.Gamma, e / s.StepEpochs),
+            LrScheduleKind.Cosine => s.LrMin + 0.5 * (peakLr - s.LrMin) * (1 + Math.Cos(Math.PI * e / n)),
+            _ => peakLr,
+        };
+    }
+
+    /// <summary>The schedule's optimizer: SGD (flat or per parameter, as before, unless weight-decay groups are set) or AdamW.</summary>
+    public static IMaskedOptimizer CreateOptimizer(nn.Module model, PruningMasks masks, ScheduleConfig s, double lr, bool flatOptimizer)
+    {
+        var groups = WeightDecayGroups.Any(s) ? WeightDecayGroups.For(model, s) : null;
+        if (s.Optimizer == OptimizerKind.Adamw)
+            return new MaskedAdamW(model.parameters().ToList(), groups ?? model.parameters().Select(_ => s.WeightDecay).ToArray(), masks, lr);
+        // The flat update has one weight decay for all parameters.
+        return groups == null ? IMaskedSgd.Create(model, masks, lr, s.Momentum, s.WeightDecay, flatOptimizer)
+            : new PerParameterMaskedSgd(model, masks, lr, s.Momentum, s.WeightDecay, groups);
+    }
+
+    /// <summary>Seed tag of the recipe's random draws (mixup/cutmix, random erasing), apart from the data order's.</summary>
+    const long RecipeSeedTag = 0x524543; // "REC"
 
     public static TrainingSummary Train(nn.Module<Tensor, Tensor> model, PruningMasks masks, BatchLoader train,
         ScheduleConfig schedule, double peakLr, int epochs, Device device, int seed, Action<string> progress, string label,
-        bool channelsLast = false, bool flatOptimizer = false)
+        bool channelsLast = false, bool flatOptimizer = false, BatchLoader? emaValidation = null)
     {
         model.train();
-        using var optimizer = IMaskedSgd.Create(model, masks, peakLr, schedule.Momentum, schedule.WeightDecay, flatOptimizer);
+        using var optimizer = CreateOptimizer(model, masks, schedule, peakLr, flatOptimizer);
+        using var ema = schedule.ModelEma ? new ModelEma(model, ModelEma.AdjustedDecay(schedule, epochs)) : null;
+        var mixing = schedule.MixupAlpha > 0 || schedule.CutmixAlpha > 0;
+        var softTargets = mixing || schedule.LabelSmoothing > 0;
+        var parameters = schedule.ClipGradNorm is null ? [] : model.parameters().ToList();
         var total = Stopwatch.StartNew();
         long images = 0;
         double loss = 0, accuracy = 0;
@@ -36,26 +73,43 @@ public static class Trainer
         {
             var lr = LearningRate(schedule, peakLr, epoch, epochs);
             optimizer.LearningRate = lr;
+            var rng = new Random(Seeds.Derive(seed, epoch, RecipeSeedTag));
             var sw = Stopwatch.StartNew();
             // Summed on the device and read once per epoch: a read per step would stall the GPU every step.
             using var lossSum = zeros(1, dtype: ScalarType.Float64, device: device);
             using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
             long seen = 0;
-            foreach (var batch in train.Batches(Seeds.Derive(seed, epoch), schedule.TrainImagesPerEpoch))
+            var step = 0;
+            foreach (var batch in train.Batches(Seeds.Derive(seed, epoch), schedule.TrainImagesPerEpoch, schedule.RaSampler ? schedule.RaReps : 1))
             {
                 using var b = batch;
                 using var scope = NewDisposeScope();
                 var x = b.Images.to(device);
+                if (schedule.RandomErase > 0) Regularisation.RandomErase(x, schedule.RandomErase, rng);
+                var lambda = 1.0;
+                if (mixing && Regularisation.MixupOrCutmix(x, schedule.MixupAlpha, schedule.CutmixAlpha, rng) is var (mixed, l))
+                    (x, lambda) = (mixed, l);
                 if (channelsLast) x = MemoryLayout.ChannelsLast(x);
                 var y = b.Labels.to(device);
                 var logits = model.call(x);
-                var l = nn.functional.cross_entropy(logits, y);
+                var loss1 = softTargets
+                    ? Regularisation.SoftCrossEntropy(logits, Regularisation.MixedTargets(y, logits.shape[1], lambda, logits.dtype), schedule.LabelSmoothing)
+                    : nn.functional.cross_entropy(logits, y);
                 optimizer.ZeroGrad();
-                l.backward();
+                loss1.backward();
+                if (schedule.ClipGradNorm is { } maxNorm)
+                {
+                    // Pruned weights' gradients are not part of the model: masked before the norm is taken.
+                    masks.ApplyToGradients();
+                    Regularisation.ClipGradNorm(parameters, maxNorm);
+                }
                 optimizer.Step();
+                // train.py updates the average at every model_ema_steps-th batch of an epoch and restarts it during warm-up.
+                if (ema != null && step % schedule.ModelEmaSteps == 0) ema.Update(model, restart: epoch < schedule.WarmupEpochs);
+                step++;
                 using (no_grad())
                 {
-                    lossSum.add_(l.detach().to(ScalarType.Float64).mul(Scalars.Of(b.Count)), Scalars.One);
+                    lossSum.add_(loss1.detach().to(ScalarType.Float64).mul(Scalars.Of(b.Count)), Scalars.One);
                     correct.add_(logits.argmax(1).eq(y).sum(), Scalars.One);
                 }
                 seen += b.Count;
@@ -66,7 +120,30 @@ public static class Trainer
             progress($"  {label} epoch {epoch + 1}/{epochs}  lr {lr:G3}  loss {loss:F3}  train-acc {accuracy:P1}  " +
                      $"{seen / sw.Elapsed.TotalSeconds:F0} img/s  ETA {TimeSpan.FromSeconds(sw.Elapsed.TotalSeconds * (epochs - epoch - 1)):mm\\:ss}");
         }
-        return new TrainingSummary(loss, accuracy, total.Elapsed.TotalSeconds, images / total.Elapsed.TotalSeconds);
+        var seconds = total.Elapsed.TotalSeconds;
+        double? emaTop1 = ema != null && emaValidation != null ? EvaluateAverage(model, ema, emaValidation, device, channelsLast) : null;
+        return new TrainingSummary(loss, accuracy, seconds, images / seconds, emaTop1);
+    }
+
+    /// <summary>Top-1 of the averaged weights, evaluated in <paramref name="model"/> and then the trained weights put back.</summary>
+    static double EvaluateAverage(nn.Module<Tensor, Tensor> model, ModelEma ema, BatchLoader val, Device device, bool channelsLast)
+    {
+        List<Tensor> trained;
+        using (no_grad()) trained = model.parameters().Cast<Tensor>().Concat(model.buffers()).Select(t => t.detach().clone()).ToList();
+        try
+        {
+            ema.CopyTo(model);
+            return Evaluate(model, val, device, channelsLast);
+        }
+        finally
+        {
+            using (no_grad())
+            {
+                var i = 0;
+                foreach (var t in model.parameters().Cast<Tensor>().Concat(model.buffers())) t.copy_(trained[i++]);
+            }
+            foreach (var t in trained) t.Dispose();
+        }
     }
 
     /// <summary>Top-1 accuracy over every image of the loader (not the last batch's only: errata 6): the share of <see cref="Predict"/> that is right.</summary>

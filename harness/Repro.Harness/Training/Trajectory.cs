@@ -75,13 +75,17 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
     const int TrainingRevision = 3;
 
     /// <summary>Everything that changes a checkpoint's weights; the iteration count is left out so a trajectory can be extended.</summary>
-    public static string Fingerprint(RunContext c, ModelConfig m)
+    public static string Fingerprint(RunContext c, ModelConfig m) =>
+        Fingerprint(c.Profile, m, c.Data.Fingerprint, c.Device.type, c.CpuThreads, c.CpuConvolutions);
+
+    /// <summary>The fingerprint of <see cref="Fingerprint(RunContext, ModelConfig)"/> from its parts, without opening the data.</summary>
+    public static string Fingerprint(Profile p, ModelConfig m, string dataFingerprint, DeviceType device, int? cpuThreads, string? cpuConvolutions)
     {
-        var p = c.Profile;
+        var schedule = p.ScheduleFor(m);
         var key = JsonSerializer.Serialize(new
         {
-            m.Architecture, m.Width, epochs = p.EpochsFor(m), data = c.Data.Fingerprint, p.Data.ImageSize, p.Data.ResizeSize,
-            aug = p.Data.TrainAugmentation.ToString(), p.Data.CropScaleMin, p.Schedule, p.Pruning.Rate,
+            m.Architecture, m.Width, epochs = p.EpochsFor(m), data = dataFingerprint, p.Data.ImageSize, p.Data.ResizeSize,
+            aug = p.Data.TrainAugmentation.ToString(), p.Data.CropScaleMin, Schedule = schedule, p.Pruning.Rate,
             method = p.Pruning.Method.ToString(), layers = p.Pruning.Layers.ToString(), p.Seed, TrainingRevision,
         });
         // Appended only when set, so fingerprints of profiles that do not use these knobs stay as they were.
@@ -89,17 +93,36 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
         var knobs = JsonSerializer.Serialize(new
         {
             m.Depths, m.PatchSize, m.Dilation, p.Pruning.SnipSparsity, m.Lr,
-            tf32 = perf.Tf32 && c.Device.type == DeviceType.CUDA ? true : (bool?)null,
-            channelsLast = perf.ChannelsLast && c.Device.type == DeviceType.CUDA ? true : (bool?)null,
-            deviceTransforms = perf.DeviceTransforms && c.Device.type != DeviceType.CPU ? true : (bool?)null,
-            threads = c.CpuThreads,
-            convolutions = c.CpuConvolutions,
+            tf32 = perf.Tf32 && device == DeviceType.CUDA ? true : (bool?)null,
+            channelsLast = perf.ChannelsLast && device == DeviceType.CUDA ? true : (bool?)null,
+            deviceTransforms = perf.DeviceTransforms && device != DeviceType.CPU ? true : (bool?)null,
+            threads = cpuThreads,
+            convolutions = cpuConvolutions,
+            recipe = RecipeKnobs(schedule),
         }, KnobsJson);
         if (knobs != "{}") key += knobs;
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..10].ToLowerInvariant();
     }
 
     static readonly JsonSerializerOptions KnobsJson = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>
+    /// The schedule keys left out of its serialised form ([JsonIgnore]: the recipe keys added later) whose value differs
+    /// from the default, by property name; null when all are at their defaults, so such schedules keep their fingerprints.
+    /// </summary>
+    static SortedDictionary<string, string>? RecipeKnobs(ScheduleConfig s)
+    {
+        var defaults = new ScheduleConfig { Epochs = s.Epochs, BatchSize = s.BatchSize };
+        var set = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var prop in typeof(ScheduleConfig).GetProperties())
+        {
+            if (!prop.IsDefined(typeof(JsonIgnoreAttribute), inherit: false)) continue;
+            var value = prop.GetValue(s);
+            if (Equals(value, prop.GetValue(defaults))) continue;
+            set[prop.Name] = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "null";
+        }
+        return set.Count == 0 ? null : set;
+    }
 
     /// <summary>
     /// What iteration <paramref name="iteration"/>'s checkpoint says about itself. Both arms carry the model's fingerprint,
@@ -285,7 +308,7 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
         }
         using var ownedMasks = masks;
         var transformDevice = p.Performance.DeviceTransforms ? context.Device : null;
-        var trainLoader = context.Data.TrainLoader(p, transformDevice);
+        var trainLoader = context.Data.TrainLoader(p, transformDevice, p.ScheduleFor(Model));
         var valLoader = context.Data.ValLoader(p, transformDevice);
         for (var k = last + 1; k <= upTo; k++)
         {
@@ -294,8 +317,8 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
             else if (k == 0 && p.Pruning.Method == PruningMethod.Snip) PruneWithSnip(net, masks, trainLoader);
             var label = $"{SeriesKey} iter {k}/{Iterations} ({(IsControl ? "no pruning, " : "")}{masks.MeasuredSparsity():P1} sparse)";
             context.Log($"{label}: training {p.EpochsFor(Model, k)} epochs on {trainLoader.Count} images");
-            var summary = Trainer.Train(net, masks, trainLoader, p.Schedule, p.LrFor(Model, k), p.EpochsFor(Model, k), context.Device,
-                Seeds.Derive(p.Seed, k), context.Log, label, ChannelsLast, p.Performance.FlatOptimizer);
+            var summary = Trainer.Train(net, masks, trainLoader, p.ScheduleFor(Model), p.LrFor(Model, k), p.EpochsFor(Model, k), context.Device,
+                Seeds.Derive(p.Seed, k), context.Log, label, ChannelsLast, p.Performance.FlatOptimizer, valLoader);
             var top1 = Trainer.Evaluate(net, valLoader, context.Device, ChannelsLast);
             var metrics = new IterationMetrics
             {
@@ -311,11 +334,12 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
                 TrainSeconds = summary.Seconds,
                 TrainImagesPerSecond = summary.ImagesPerSecond,
                 Device = context.DeviceDescription,
+                EmaTop1 = summary.EmaTop1,
             };
             if (ChannelsLast) MemoryLayout.ToContiguous(net);
             Store.Save(k, net, masks, Info(k), metrics);
             if (ChannelsLast) MemoryLayout.ToChannelsLast(net);
-            context.Log($"{label}: val top-1 {top1:P2}, {metrics.NonzeroWeights:N0} of {metrics.PrunableWeights:N0} weights left, {summary.Seconds:F0} s");
+            context.Log($"{label}: val top-1 {top1:P2}{(summary.EmaTop1 is { } ema ? $" (weights' moving average: {ema:P2}; checkpointed and measured: the trained weights)" : "")}, {metrics.NonzeroWeights:N0} of {metrics.PrunableWeights:N0} weights left, {summary.Seconds:F0} s");
             if (stopAfter == k && k < upTo)
                 throw new OperationCanceledException($"stopped after iteration {k} as requested");
         }
@@ -339,7 +363,7 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
     void PruneWithSnip(nn.Module<Tensor, Tensor> net, PruningMasks masks, Data.BatchLoader trainLoader)
     {
         var p = context.Profile;
-        using var batch = trainLoader.Batches(Seeds.Derive(p.Seed, SnipBatchSeedTag), p.Schedule.BatchSize).First();
+        using var batch = trainLoader.Batches(Seeds.Derive(p.Seed, SnipBatchSeedTag), p.ScheduleFor(Model).BatchSize).First();
         var removed = Snip.Prune(net, masks, batch.Images.to(context.Device), batch.Labels.to(context.Device), p.Pruning.SnipSparsity!.Value);
         context.Log($"{Model.Key}: SNIP on {batch.Count} images removed {removed:N0} of {masks.TotalCount:N0} prunable weights");
     }

@@ -65,7 +65,7 @@ public class ProfileLoaderTests
     [InlineData("smoke", true)]
     [InlineData("paper", true)]
     [InlineData("ci", true)]
-    [InlineData("gpu", false)]
+    [InlineData("gpu", true)]
     public void The_control_key_is_read_and_written_back(string name, bool control)
     {
         var p = ProfileLoader.Load(TestSupport.RepoRoot, name);
@@ -129,11 +129,12 @@ public class ProfileLoaderTests
     public void The_gpu_profile_runs_the_papers_full_size_models_with_its_speed_options()
     {
         var p = ProfileLoader.Load(TestSupport.RepoRoot, "gpu");
-        Assert.Equal(["resnet18", "resnet50", "vit_b_32"], p.Models.Select(m => m.Key));
+        Assert.Equal(["resnet18", "resnet50", "vit_b_32", "swin_v2_t"], p.Models.Select(m => m.Key));
         Assert.Equal(224, p.Data.ImageSize);
         Assert.Equal(DeviceChoice.Cuda, p.Device);
-        Assert.True(p.Performance.Tf32 && p.Performance.ChannelsLast && p.Performance.DeviceTransforms);
-        Assert.Equal(0.01, p.LrFor(p.Models[2]));
+        Assert.True(p.Performance.Tf32 && p.Performance.ChannelsLast && p.Performance.DeviceTransforms && p.Performance.FlatOptimizer);
+        Assert.Equal((0.01, 0.01), (p.LrFor(p.Models[2]), p.LrFor(p.Models[3])));
+        Assert.Equal(FigureCatalog.Names.Order(), p.Figures.Order());
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class TrajectoryFixtureTests
         using var tmp = new TempDir();
         var script = Path.Combine(TestSupport.RepoRoot, "tools", "trajectory", "make_fixture.py");
         var (code, stdout, stderr) = TestSupport.Run(new ProcessStartInfo(TorchPythonFactAttribute.Python, [script, "--out", tmp.Path])
-            { RedirectStandardOutput = true, RedirectStandardError = true });
+        { RedirectStandardOutput = true, RedirectStandardError = true });
         Assert.True(code == 0, $"make_fixture.py failed ({code}):\n{stdout}\n{stderr}");
 
         var checkedIn = Directory.GetFiles(TrajectoryImportTests.Fixture, "*.pth", SearchOption.AllDirectories)
@@ -55,7 +55,7 @@ public sealed class TrajectoryFixtureTests
             """;
         var check = TestSupport.Run(new ProcessStartInfo(TorchPythonFactAttribute.Python,
             ["-c", forms, .. checkedIn.Select(f => Path.Combine(TrajectoryImportTests.Fixture, f))])
-            { RedirectStandardOutput = true, RedirectStandardError = true });
+        { RedirectStandardOutput = true, RedirectStandardError = true });
         Assert.True(check.Code == 0, $"the fixture is not in the forms it stands for:\n{check.Stderr}");
 
         foreach (var file in checkedIn)

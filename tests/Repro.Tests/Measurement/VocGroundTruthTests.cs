@@ -84,8 +84,11 @@ public class VocGroundTruthTests
     {
         // Every choice of three distinct red values the palette has, each triple as one 1x3 mask.
         var byRed = VocPalette.Classes.GroupBy(c => c.Red).Select(g => g.First()).OrderBy(c => c.Red).ToList();
-        var triples = (from a in byRed from b in byRed from c in byRed
-                       where a.Red < b.Red && b.Red < c.Red select new[] { a, b, c }).ToList();
+        var triples = (from a in byRed
+                       from b in byRed
+                       from c in byRed
+                       where a.Red < b.Red && b.Red < c.Red
+                       select new[] { a, b, c }).ToList();
         var numpy = NumpyReference.Lines(
             "import sys, numpy as np\n" +
             "for line in sys.stdin:\n" +

@@ -160,7 +160,7 @@ public sealed class DebianTorchvisionFactAttribute : FactAttribute
     {
         if (!File.Exists(Python)) return false;
         var (code, _, _) = TestSupport.Run(new ProcessStartInfo(Python, ["-c", "import torchvision.models.vision_transformer"])
-            { RedirectStandardOutput = true, RedirectStandardError = true });
+        { RedirectStandardOutput = true, RedirectStandardError = true });
         return code == 0;
     });
 
@@ -174,7 +174,7 @@ public sealed class DebianTorchvisionFactAttribute : FactAttribute
     {
         var script = Path.Combine(AppContext.BaseDirectory, "Fixtures", "vit_position_embeddings.py");
         var (code, output, error) = TestSupport.Run(new ProcessStartInfo(Python, [script, .. args])
-            { RedirectStandardOutput = true, RedirectStandardError = true });
+        { RedirectStandardOutput = true, RedirectStandardError = true });
         if (code != 0) throw new InvalidOperationException($"{script} {string.Join(' ', args)} failed ({code}): {error.Trim()}");
         return output;
     }

@@ -114,14 +114,14 @@ public class ControlPlanTests
     {
         var p = TestSupport.TinyProfile(iterations: 2);
         p.Schedule.DenseEpochs = 5;
-        Assert.DoesNotContain("-control", PlanView.Render(p, 24, 12));
+        Assert.DoesNotContain("-control", PlanView.Render(p, null, 24, 12));
         p.Pruning.Control = true;
-        var lines = PlanView.Render(p, 24, 12).Split('\n');
+        var lines = PlanView.Render(p, null, 24, 12).Split('\n');
         var pruned = lines.Single(l => l.StartsWith("resnet18-w0.25 ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var control = lines.Single(l => l.StartsWith("resnet18-w0.25-control ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        // columns: model, iterations, final sparsity, epochs/iteration, train images
+        // columns: model, iterations, final sparsity, epochs/iteration, batch, train images
         Assert.Equal(("2", "0.0%", "1"), (control[1], control[2], control[3]));
-        Assert.Equal("168", pruned[4]); // (5 + 2 × 1) epochs × 24 images
-        Assert.Equal("48", control[4]); // 2 × 1 epoch × 24 images
+        Assert.Equal("168", pruned[5]); // (5 + 2 × 1) epochs × 24 images
+        Assert.Equal("48", control[5]); // 2 × 1 epoch × 24 images
     }
 }
