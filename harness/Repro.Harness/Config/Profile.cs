@@ -17,6 +17,17 @@ public enum PruningMethod { Magnitude, Snip }
 /// is left dense by the paper; conv_linear_and_attention_in_projection prunes it too.</summary>
 public enum PrunedLayers { Conv, ConvAndLinear, ConvLinearAndAttentionInProjection }
 public enum Fidelity { Paper, Corrected, Both }
+
+public static class FidelityModes
+{
+    /// <summary>
+    /// <paramref name="fidelity"/> when it names one mode; <see cref="Fidelity.Both"/> names two runs, which the caller
+    /// resolves (one computation per mode) before asking <paramref name="what"/> for one.
+    /// </summary>
+    public static Fidelity RequireOne(this Fidelity fidelity, string what) => fidelity is Fidelity.Paper or Fidelity.Corrected
+        ? fidelity
+        : throw new ArgumentException($"{what}: fidelity '{fidelity.ToString().ToLowerInvariant()}' names two runs; use paper or corrected, one at a time", nameof(fidelity));
+}
 /// <summary>Where the model-vs-human sets come from: generated from the synthetic classes, or the benchmark's own folders.</summary>
 public enum AlignmentSource { Synthetic, ModelVsHuman }
 

@@ -231,12 +231,8 @@ public sealed class ObjectDiscoveryFigure : IFigure
     /// ViT position embeddings at the padded image's grid: paper as main_lost.py interpolate_vit resamples them
     /// (vision_transformer.py interpolate_embeddings, torchvision's align_corners = true); corrected the suite's.
     /// </summary>
-    public static PositionEmbeddingResampling ResamplingFor(Fidelity fidelity) => fidelity switch
-    {
-        Fidelity.Paper => PositionEmbeddingResampling.Torchvision,
-        Fidelity.Corrected => PositionEmbeddingResampling.PatchFootprints,
-        _ => throw new ArgumentException($"fidelity '{fidelity}' names two runs; resolve it to paper or corrected first", nameof(fidelity)),
-    };
+    public static PositionEmbeddingResampling ResamplingFor(Fidelity fidelity) =>
+        fidelity.RequireOne("ViT position embeddings") == Fidelity.Paper ? PositionEmbeddingResampling.Torchvision : PositionEmbeddingResampling.PatchFootprints;
 
     /// <summary>The backbone LOST reads, and the dilated copy to dispose of when one was built.</summary>
     static (IDiscoveryFeatures Features, IDisposable? Owned) FeaturesOf(torch.nn.Module<torch.Tensor, torch.Tensor> net, ModelConfig model,

@@ -92,11 +92,11 @@ public static class Trainer
                 if (channelsLast) x = MemoryLayout.ChannelsLast(x);
                 var y = b.Labels.to(device);
                 var logits = model.call(x);
-                var loss1 = softTargets
+                var batchLoss = softTargets
                     ? Regularisation.SoftCrossEntropy(logits, Regularisation.MixedTargets(y, logits.shape[1], lambda, logits.dtype), schedule.LabelSmoothing)
                     : nn.functional.cross_entropy(logits, y);
                 optimizer.ZeroGrad();
-                loss1.backward();
+                batchLoss.backward();
                 if (schedule.ClipGradNorm is { } maxNorm)
                 {
                     // Pruned weights' gradients are not part of the model: masked before the norm is taken.
@@ -109,7 +109,7 @@ public static class Trainer
                 step++;
                 using (no_grad())
                 {
-                    lossSum.add_(loss1.detach().to(ScalarType.Float64).mul(Scalars.Of(b.Count)), Scalars.One);
+                    lossSum.add_(batchLoss.detach().to(ScalarType.Float64).mul(Scalars.Of(b.Count)), Scalars.One);
                     correct.add_(logits.argmax(1).eq(y).sum(), Scalars.One);
                 }
                 seen += b.Count;

@@ -30,12 +30,11 @@ public sealed class GuidedGradCam : IClassAttribution
     /// <see cref="Fidelity.Corrected"/>: the map Grad-CAM is scored with (bilinear, min-max scaled), so the guided
     /// product is weighted on the same [0,1] scale as the Grad-CAM heatmap and is free of nearest's blocks.
     /// </summary>
-    public static GuidedGradCam For(nn.Module<Tensor, Tensor> model, string layerName, Fidelity fidelity) => fidelity switch
-    {
-        Fidelity.Paper => new(new GradCam(model, layerName, scaleToUnitRange: false, upsampling: InterpolationMode.Nearest), new GuidedBackprop(model)),
-        Fidelity.Corrected => new(new GradCam(model, layerName), new GuidedBackprop(model)),
-        _ => throw new ArgumentException($"Guided Grad-CAM: build the {Fidelity.Paper} or the {Fidelity.Corrected} variant, one at a time; got {fidelity}", nameof(fidelity)),
-    };
+    public static GuidedGradCam For(nn.Module<Tensor, Tensor> model, string layerName, Fidelity fidelity) => new(
+        fidelity.RequireOne("Guided Grad-CAM") == Fidelity.Paper
+            ? new GradCam(model, layerName, scaleToUnitRange: false, upsampling: InterpolationMode.Nearest)
+            : new GradCam(model, layerName),
+        new GuidedBackprop(model));
 
     public Tensor Attribute(Tensor input, Tensor? target = null)
     {

@@ -31,12 +31,8 @@ public static class DiscoveryInput
     /// The padding multiple of a fidelity: <see cref="Fidelity.Paper"/> the authors' 32 px whatever the backbone;
     /// <see cref="Fidelity.Corrected"/> the feature stride, the smallest padding whose grid covers the image.
     /// </summary>
-    public static int PadMultiple(int featureStride, Fidelity fidelity) => fidelity switch
-    {
-        Fidelity.Paper => AuthorsPadMultiple,
-        Fidelity.Corrected => featureStride,
-        _ => throw new ArgumentException($"fidelity '{fidelity}' names two runs; resolve it to paper or corrected first", nameof(fidelity)),
-    };
+    public static int PadMultiple(int featureStride, Fidelity fidelity) =>
+        fidelity.RequireOne("LOST's padding") == Fidelity.Paper ? AuthorsPadMultiple : featureStride;
 
     /// <summary>
     /// ImageNet-normalised [1, 3, H', W'] with H', W' rounded up to multiples of <paramref name="stride"/> (the

@@ -48,12 +48,7 @@ public sealed class ResNetLayer4Features : IDiscoveryFeatures
     public static int EffectiveStride(int requestedStride, Fidelity fidelity)
     {
         DilationFor(requestedStride); // rejects strides ResNet cannot give, in either mode
-        return fidelity switch
-        {
-            Fidelity.Paper => 32,
-            Fidelity.Corrected => requestedStride,
-            _ => throw new ArgumentException($"fidelity '{fidelity}' names two runs; resolve it to paper or corrected first", nameof(fidelity)),
-        };
+        return fidelity.RequireOne("LOST's ResNet stride") == Fidelity.Paper ? 32 : requestedStride;
     }
 
     /// <summary>torchvision's replace_stride_with_dilation for an output stride, as LOST's resnet_dilate 1/2/4 maps it.</summary>

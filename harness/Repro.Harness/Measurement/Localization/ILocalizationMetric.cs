@@ -27,11 +27,3 @@ static class SameSize
                 "upsample the heatmap to the image's size before scoring");
     }
 }
-
-static class PaperOrCorrected
-{
-    /// <summary>A metric scores in one fidelity mode at a time; <see cref="Fidelity.Both"/> means one metric per mode.</summary>
-    public static Fidelity Require(Fidelity fidelity, string metric) => fidelity is Fidelity.Paper or Fidelity.Corrected
-        ? fidelity
-        : throw new ArgumentException($"{metric}: score with {Fidelity.Paper} or {Fidelity.Corrected}, one metric per mode; got {fidelity}", nameof(fidelity));
-}

@@ -12,7 +12,7 @@ public sealed class RelevanceMassAccuracy(Fidelity fidelity = Fidelity.Corrected
 {
     public string Name => "RMA";
 
-    public Fidelity Fidelity { get; } = PaperOrCorrected.Require(fidelity, "RMA");
+    public Fidelity Fidelity { get; } = fidelity.RequireOne("RMA");
 
     public double? Score(Heatmap heatmap, ObjectMask mask)
     {

@@ -16,7 +16,7 @@ public sealed class RelevanceRankAccuracy(Fidelity fidelity = Fidelity.Corrected
 {
     public string Name => "RRA";
 
-    public Fidelity Fidelity { get; } = PaperOrCorrected.Require(fidelity, "RRA");
+    public Fidelity Fidelity { get; } = fidelity.RequireOne("RRA");
 
     public double? Score(Heatmap heatmap, ObjectMask mask)
     {

@@ -15,8 +15,9 @@ public static class VocGroundTruth
     /// with R ≥ 128 (aeroplane, bird, bottle, car, chair, diningtable, horse, person, sheep, train) and the void
     /// border object, and the other ten classes background. Where a red value lies exactly halfway, float32
     /// rounding decides: 128 between 64 and 192 scales to 0.50000006 (object), 64 between 0 and 128 to
-    /// 0.49999994 (background); no palette value lands on 0.5 itself, where ≥ would count. A mask whose red channel is constant has no object pixel here (0/0 is NaN, which
-    /// compares false); the authors' code would stop on such an image, its pixel count being NaN.
+    /// 0.49999994 (background); no palette value lands on 0.5 itself, where ≥ would count. A mask whose red channel
+    /// is constant has no object pixel here (0/0 is NaN, which compares false); the authors' code would stop on such
+    /// an image, its pixel count being NaN.
     /// <see cref="Fidelity.Corrected"/>: object = label ∉ {0, 255}.
     /// </summary>
     public static ObjectMask Binarize(byte[] labels, int height, int width, Fidelity mode)
@@ -27,12 +28,9 @@ public static class VocGroundTruth
             if (VocPalette.Find(labels[i]) is null)
                 throw new ArgumentException(
                     $"label {labels[i]} at row {i / width}, column {i % width} is not a VOC class index (0-20) or void (255)", nameof(labels));
-        var isObject = mode switch
-        {
-            Fidelity.Paper => PaperObjects(labels),
-            Fidelity.Corrected => labels.Select(l => l != 0 && l != VocPalette.Void).ToArray(),
-            _ => throw new ArgumentException($"binarise with {Fidelity.Paper} or {Fidelity.Corrected}, one at a time; got {mode}", nameof(mode)),
-        };
+        var isObject = mode.RequireOne("VOC ground truth") == Fidelity.Paper
+            ? PaperObjects(labels)
+            : labels.Select(l => l != 0 && l != VocPalette.Void).ToArray();
         return new ObjectMask(height, width, isObject);
     }
 

@@ -40,12 +40,7 @@ public static class BenchmarkConditions
     /// </summary>
     public static IReadOnlyList<Decision> CountedForTop1(string dataset, IReadOnlyList<Decision> decisions, Fidelity fidelity)
     {
-        var counted = fidelity switch
-        {
-            Fidelity.Paper => decisions,
-            Fidelity.Corrected => Included(dataset, decisions),
-            _ => throw new ArgumentException($"fidelity '{fidelity}' names two runs; resolve it to paper or corrected first", nameof(fidelity)),
-        };
+        var counted = fidelity.RequireOne($"top-1 on {dataset}") == Fidelity.Paper ? decisions : Included(dataset, decisions);
         if (counted.Count == 0)
             throw new ArgumentException($"dataset '{dataset}' has no decisions to count in fidelity {fidelity.ToString().ToLowerInvariant()}" +
                 (fidelity == Fidelity.Corrected ? " (every condition it has is excluded)" : ""));
