@@ -45,7 +45,7 @@ public class OodEvaluationBenchmarks
     public double EvaluateOneCheckpoint()
     {
         var it = new IterationDecisions(0, 0, AlignmentRecipe.Evaluate(_model, _rule, _suite, _profile.Data, CPU));
-        var sum = _suite.Datasets.Sum(d => AlignmentRecipe.Top1(it, d.Name)) + OodAccuracy.Of(it.Datasets);
+        var sum = _suite.Datasets.Sum(d => AlignmentRecipe.Top1(it, d.Name, AlignmentRecipe.Top1Fidelity(_profile))) + OodAccuracy.Of(it.Datasets);
         foreach (var metric in new IPairwiseMetric[] { new ErrorConsistency(), new ObservedConsistency(), new AccuracyDifference() })
             sum += AlignmentRecipe.Versus(metric, _suite, it, it, "dense").Value;
         return sum + AlignmentRecipe.ShapeBiasOf(_suite, it).Bias;

@@ -78,6 +78,11 @@ public sealed class Profile
     public List<int> ReferenceSeeds { get; set; } = [];
     /// <summary>Existing PyTorch checkpoints to compute the figures from instead of training (--trajectory overrides it).</summary>
     public TrajectoryConfig? Trajectory { get; set; }
+    /// <summary>Seeds, resources and checkpointing of a run spread over a cluster (repro submit) or over local devices.</summary>
+    public SchedulerConfig Scheduler { get; set; } = new();
+
+    /// <summary>The seeds whose trajectories a submission trains: scheduler.seeds, else the profile's seed.</summary>
+    public IReadOnlyList<int> SubmissionSeeds => Scheduler.Seeds is { Count: > 0 } seeds ? seeds : [Seed];
 
     /// <summary>The figure-owned section <paramref name="key"/>, with its defaults (kept, so changes stick) when the file leaves it out.</summary>
     public T Section<T>(string key) where T : class, new() => (T)(Sections.TryGetValue(key, out var s) ? s : Sections[key] = new T());
@@ -408,6 +413,45 @@ public sealed class AlignmentConfig
 /// A trajectory trained elsewhere: <c>dir/&lt;model&gt;/</c> holds one PyTorch checkpoint per pruning iteration
 /// (Interop/PyTorchTrajectory.cs names the accepted file names); the figures import them instead of training.
 /// </summary>
+/// <summary>
+/// How trajectories run as separate tasks (repro submit, repro train): the seeds, Slurm's resources per kind of task,
+/// and how often a training run checkpoints inside an iteration. None of it changes a number.
+/// </summary>
+public sealed class SchedulerConfig
+{
+    /// <summary>Training seeds, one trajectory per model and seed; null: the profile's seed.</summary>
+    public List<int>? Seeds { get; set; }
+    /// <summary>Epochs between the checkpoints written inside a pruning iteration (weights, masks, optimizer, schedule, RNG).</summary>
+    public int CheckpointEveryEpochs { get; set; } = 1;
+    /// <summary>Slurm partition (sbatch --partition); null: the cluster's default.</summary>
+    public string? Partition { get; set; }
+    /// <summary>Slurm account charged (sbatch --account); null: the user's default.</summary>
+    public string? Account { get; set; }
+    /// <summary>Seconds before the time limit at which Slurm signals a task to checkpoint and requeue (--signal=B:USR1@N).</summary>
+    public int SignalSeconds { get; set; } = 120;
+    /// <summary>At most this many array tasks run at once (sbatch --array=…%N); null: no limit.</summary>
+    public int? MaxConcurrent { get; set; }
+    /// <summary>One task per (model, seed) trajectory.</summary>
+    public TaskResources Train { get; set; } = new() { Gpus = 1, Cpus = 8, Memory = "32G", Time = "2-00:00:00" };
+    /// <summary>One task per (figure, seed), after every trajectory is trained.</summary>
+    public TaskResources Measure { get; set; } = new() { Gpus = 1, Cpus = 8, Memory = "32G", Time = "12:00:00" };
+    /// <summary>The report, after every measurement.</summary>
+    public TaskResources Report { get; set; } = new() { Gpus = 0, Cpus = 1, Memory = "4G", Time = "00:30:00" };
+}
+
+/// <summary>What one Slurm task asks for.</summary>
+public sealed class TaskResources
+{
+    /// <summary>GPUs per task (--gpus-per-task); 0 asks for none.</summary>
+    public int Gpus { get; set; }
+    /// <summary>CPU cores per task (--cpus-per-task); also libtorch's thread count on a CPU task unless --threads says otherwise.</summary>
+    public int Cpus { get; set; } = 1;
+    /// <summary>Memory per node (--mem), Slurm's form: a number with K, M, G or T.</summary>
+    public string Memory { get; set; } = "4G";
+    /// <summary>Time limit (--time), Slurm's form: minutes, HH:MM:SS or D-HH:MM:SS.</summary>
+    public string Time { get; set; } = "01:00:00";
+}
+
 public sealed class TrajectoryConfig
 {
     /// <summary>The folder holding one sub-folder per model; a relative path is under the repository root.</summary>

@@ -95,6 +95,7 @@ public static class ProfileLoader
             require(double.IsFinite(t.ImagesPerSecond) && t.ImagesPerSecond > 0, $"plan.end_to_end.{architecture}.images_per_second",
                 $"is {t.ImagesPerSecond}; must be a measured throughput > 0 (training images per second, data pipeline included)");
         }
+        ValidateScheduler(p.Scheduler, require);
         foreach (var f in p.Figures)
             require(FigureCatalog.Names.Contains(f), "figures", $"names '{f}'; allowed values: {string.Join(", ", FigureCatalog.Names)}");
         require(p.Figures.Distinct().Count() == p.Figures.Count, "figures", "lists a figure twice");
@@ -105,6 +106,23 @@ public static class ProfileLoader
     }
 
     /// <summary>The checks of one training recipe: the top-level <c>schedule</c>, or a model's own at <paramref name="at"/>.</summary>
+    static void ValidateScheduler(SchedulerConfig s, Action<bool, string, string> require)
+    {
+        require(s.CheckpointEveryEpochs >= 1, "scheduler.checkpoint_every_epochs", $"is {s.CheckpointEveryEpochs}; must be >= 1 (epochs between checkpoints inside an iteration)");
+        require(s.Seeds is null || (s.Seeds.Count > 0 && s.Seeds.Distinct().Count() == s.Seeds.Count), "scheduler.seeds", "must list at least one seed, each once (or leave the key out: the profile's seed)");
+        require(s.SignalSeconds is >= 0 and <= 65535, "scheduler.signal_seconds", $"is {s.SignalSeconds}; must be in 0..65535 (seconds before the time limit)");
+        require(s.MaxConcurrent is null or >= 1, "scheduler.max_concurrent", $"is {s.MaxConcurrent}; must be >= 1 (or leave it out: no limit)");
+        foreach (var (name, r) in new[] { ("train", s.Train), ("measure", s.Measure), ("report", s.Report) })
+        {
+            var at = $"scheduler.{name}";
+            require(r.Gpus >= 0, $"{at}.gpus", $"is {r.Gpus}; must be >= 0");
+            require(r.Cpus >= 1, $"{at}.cpus", $"is {r.Cpus}; must be >= 1");
+            require(System.Text.RegularExpressions.Regex.IsMatch(r.Memory, "^[0-9]+[KMGT]?$"), $"{at}.memory", $"is '{r.Memory}'; Slurm's form is a number with K, M, G or T, e.g. 32G");
+            require(System.Text.RegularExpressions.Regex.IsMatch(r.Time, "^([0-9]+|([0-9]+-)?[0-9]{1,2}:[0-9]{2}:[0-9]{2})$"), $"{at}.time",
+                $"is '{r.Time}'; Slurm's form is minutes, HH:MM:SS or D-HH:MM:SS, e.g. 2-00:00:00");
+        }
+    }
+
     static void ValidateSchedule(ScheduleConfig s, string at, Action<bool, string, string> require)
     {
         static bool Rate(double x) => double.IsFinite(x) && x >= 0;
