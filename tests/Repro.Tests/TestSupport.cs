@@ -94,5 +94,8 @@ public static class TestSupport
     public static ProcessStartInfo ReproCli(params string[] args) => Dotnet([Path.Combine(AppContext.BaseDirectory, "repro.dll"), .. args]);
 
     public static RunContext Context(Profile profile, string cacheRoot, List<string>? log = null, string? reportsRoot = null) =>
-        new(profile, RepoRoot, cacheRoot, null, DeviceChoice.Cpu, m => log?.Add(m)) { ReportsRoot = reportsRoot ?? ReportsRoot };
+        Context(profile, cacheRoot, m => log?.Add(m), reportsRoot);
+
+    public static RunContext Context(Profile profile, string cacheRoot, Action<string> log, string? reportsRoot = null) =>
+        new(profile, RepoRoot, cacheRoot, null, DeviceChoice.Cpu, log) { ReportsRoot = reportsRoot ?? ReportsRoot };
 }

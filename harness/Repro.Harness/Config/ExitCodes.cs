@@ -15,6 +15,8 @@ public enum ExitCode
     Environment = 3,
     /// <summary>A bug in the suite: the stack trace goes to a log file.</summary>
     Internal = 4,
+    /// <summary>Stopped by SIGUSR1 or SIGTERM (a scheduler's warning) after checkpointing: rerun or requeue to resume.</summary>
+    Stopped = 5,
 }
 
 /// <summary>An input file (a dataset file, an image) without the expected content; the message names the file and what to do.</summary>
@@ -48,6 +50,7 @@ public static class ExitCodes
 
     public static ExitCode Classify(Exception e) => Cause(e) switch
     {
+        StoppedBySignalException => ExitCode.Stopped,
         ConfigException or BadInputException or InvalidDataException or EndOfStreamException
             or FileNotFoundException or DirectoryNotFoundException or PathTooLongException => ExitCode.BadInput,
         EnvironmentException or UnauthorizedAccessException or OperationCanceledException or OutOfMemoryException
@@ -68,6 +71,7 @@ public static class ExitCodes
         var line = code switch
         {
             ExitCode.BadInput => $"error: {cause.Message}",
+            ExitCode.Stopped => $"stopped: {cause.Message}",
             ExitCode.Environment when cause is OperationCanceledException =>
                 $"stopped: {cause.Message}. Completed iterations are saved; rerun to resume.",
             ExitCode.Environment => $"environment: {cause.Message}{Remedy(cause)}",

@@ -63,7 +63,9 @@ public sealed class BatchLoader
     /// <param name="repetitions">Above 1, torchvision's repeated-augmentation sampler (RASampler) on one process: each
     /// shuffled sample that many times in a row, each time augmented anew, and the epoch cut to the dataset's size rounded
     /// down to a multiple of 256 (a dataset under 256 samples keeps its size).</param>
-    public IEnumerable<Batch> Batches(int? shuffleSeed = null, int? limit = null, int repetitions = 1)
+    /// <param name="skip">Batches left out at the start, neither read nor decoded: an epoch resumed after that many steps
+    /// gets the batches it would have got (each batch's augmentation has its own seed).</param>
+    public IEnumerable<Batch> Batches(int? shuffleSeed = null, int? limit = null, int repetitions = 1, int skip = 0)
     {
         var order = Enumerable.Range(0, _samples.Count).ToArray();
         var rng = new Random(shuffleSeed ?? 0);
@@ -115,7 +117,7 @@ public sealed class BatchLoader
         }
         if (_prefetch <= 0)
         {
-            for (var b = 0; b < starts.Length; b++) yield return ToBatch(Prepare(b));
+            for (var b = skip; b < starts.Length; b++) yield return ToBatch(Prepare(b));
             yield break;
         }
         using var queue = new BlockingCollection<Prepared>(_prefetch);
@@ -125,7 +127,7 @@ public sealed class BatchLoader
         {
             try
             {
-                for (var b = 0; b < starts.Length && !cancel.IsCancellationRequested; b++)
+                for (var b = skip; b < starts.Length && !cancel.IsCancellationRequested; b++)
                     queue.Add(Prepare(b), cancel.Token);
             }
             catch (OperationCanceledException) { }

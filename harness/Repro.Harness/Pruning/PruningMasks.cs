@@ -99,6 +99,15 @@ public sealed class PruningMasks : IDisposable
             w.grad?.mul_(_masks[name]);
     }
 
+    /// <summary>Takes the values of <paramref name="saved"/>, the same masks read back (a training run's resume checkpoint).</summary>
+    public void CopyFrom(IReadOnlyDictionary<string, Tensor> saved)
+    {
+        if (!saved.Keys.Order().SequenceEqual(_masks.Keys.Order()))
+            throw new InvalidDataException($"saved masks [{string.Join(", ", saved.Keys)}] are not the model's [{string.Join(", ", _masks.Keys)}]");
+        using var _ = no_grad();
+        foreach (var (name, mask) in _masks) mask.copy_(saved[name]);
+    }
+
     /// <summary>Moves masks along with a model that moved to another device.</summary>
     public void To(Device device)
     {

@@ -27,6 +27,10 @@ public sealed class CheckpointStore(string directory)
 
     public string CheckpointPath(int iteration) => Path.Combine(Directory, $"iter-{iteration:D2}.ckpt");
     public string MetricsPath(int iteration) => Path.Combine(Directory, $"iter-{iteration:D2}.yaml");
+    /// <summary>The checkpoint inside iteration <paramref name="iteration"/>'s training run (<see cref="ResumeCheckpoint"/>), while it trains.</summary>
+    public string ResumePath(int iteration) => Path.Combine(Directory, $"iter-{iteration:D2}.resume");
+    /// <summary>Where the trajectory stands (<see cref="TrajectoryProgress"/>).</summary>
+    public string ProgressPath => Path.Combine(Directory, "progress.yaml");
 
     public bool IsComplete(int iteration) => File.Exists(MetricsPath(iteration)) && File.Exists(CheckpointPath(iteration));
 
@@ -119,6 +123,23 @@ public sealed class CheckpointStore(string directory)
     }
 
     static string Describe(int? threads) => threads is { } n ? $"{n} CPU thread{(n == 1 ? "" : "s")}" : "a non-CPU device";
+}
+
+/// <summary>Where a trajectory's training stands, for repro status: read from the cache alone, while it trains or after.</summary>
+public sealed class TrajectoryProgress
+{
+    public string Series { get; set; } = "";
+    public int Seed { get; set; }
+    /// <summary>The iteration training (or last trained).</summary>
+    public int Iteration { get; set; }
+    public int Iterations { get; set; }
+    /// <summary>Epochs of <see cref="Iteration"/> completed; with <see cref="Step"/> above 0, steps of the next one too.</summary>
+    public int Epoch { get; set; }
+    public int Step { get; set; }
+    public List<int> EpochsPerIteration { get; set; } = [];
+    /// <summary>Training seconds so far in <see cref="Iteration"/>.</summary>
+    public double IterationSeconds { get; set; }
+    public string Updated { get; set; } = "";
 }
 
 /// <summary>Measured at the end of one pruning iteration (or on import: no training, so no loss or time); the accuracy figure reads these.</summary>

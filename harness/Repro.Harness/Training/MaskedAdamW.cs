@@ -68,6 +68,20 @@ public sealed class MaskedAdamW : IMaskedOptimizer
         _masks.ApplyToWeights();
     }
 
+    public void SaveState(BinaryWriter writer)
+    {
+        writer.Write(_step);
+        IMaskedOptimizer.WriteTensors(writer, _expAvg);
+        IMaskedOptimizer.WriteTensors(writer, _expAvgSq);
+    }
+
+    public void LoadState(BinaryReader reader)
+    {
+        _step = reader.ReadInt64();
+        IMaskedOptimizer.ReadTensors(reader, _expAvg, _parameters[0].device);
+        IMaskedOptimizer.ReadTensors(reader, _expAvgSq, _parameters[0].device);
+    }
+
     public void Dispose()
     {
         foreach (var t in _expAvg.Concat(_expAvgSq)) t?.Dispose();

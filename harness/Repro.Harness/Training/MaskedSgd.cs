@@ -24,6 +24,48 @@ public interface IMaskedOptimizer : IDisposable
     }
     /// <summary>Masks the gradients, updates, masks the weights.</summary>
     void Step();
+
+    /// <summary>Writes what a resumed run continues from: momentum buffers, moments, step count.</summary>
+    void SaveState(BinaryWriter writer);
+
+    /// <summary>Reads what <see cref="SaveState"/> wrote into this optimizer, made for the same model and masks.</summary>
+    void LoadState(BinaryReader reader);
+
+    /// <summary>A list of optional tensors: its count, then for each whether it exists and its values.</summary>
+    static void WriteTensors(BinaryWriter writer, IReadOnlyList<Tensor?> tensors)
+    {
+        writer.Write(tensors.Count);
+        foreach (var t in tensors)
+        {
+            writer.Write(t is not null);
+            if (t is null) continue;
+            // In a scope: cpu() makes a copy off the CPU (disposed here) and returns the tensor itself on it (kept).
+            using var scope = NewDisposeScope();
+            t.cpu().contiguous().Save(writer);
+        }
+    }
+
+    /// <summary>Reads what <see cref="WriteTensors"/> wrote into <paramref name="into"/> (same count), each on <paramref name="device"/>.</summary>
+    static void ReadTensors(BinaryReader reader, Tensor?[] into, Device device)
+    {
+        var count = reader.ReadInt32();
+        if (count != into.Length)
+            throw new InvalidDataException($"optimizer state for {count} tensors, but this optimizer has {into.Length}");
+        for (var i = 0; i < count; i++)
+        {
+            var present = reader.ReadBoolean();
+            into[i]?.Dispose();
+            into[i] = null;
+            if (!present) continue;
+            var host = TensorExtensionMethods.Load(reader);
+            into[i] = device.type == DeviceType.CPU ? host : Moved(host, device);
+        }
+    }
+
+    static Tensor Moved(Tensor host, Device device)
+    {
+        using (host) return host.to(device).DetachFromDisposeScope();
+    }
 }
 
 /// <summary>
@@ -102,6 +144,10 @@ public sealed class PerParameterMaskedSgd : IMaskedSgd
             }
         _masks.ApplyToWeights();
     }
+
+    public void SaveState(BinaryWriter writer) => IMaskedOptimizer.WriteTensors(writer, _buffers);
+
+    public void LoadState(BinaryReader reader) => IMaskedOptimizer.ReadTensors(reader, _buffers, _parameters[0].device);
 
     public void Dispose()
     {
@@ -186,6 +232,15 @@ public sealed class FlatMaskedSgd : IMaskedSgd
     /// <summary><paramref name="t"/>'s values in the memory order of <paramref name="layoutOf"/>, as one vector.</summary>
     static Tensor MemoryOrderFlatten(Tensor t, Tensor layoutOf) =>
         StoredChannelsLast(layoutOf) ? t.permute(0, 2, 3, 1).reshape(-1) : t.reshape(-1);
+
+    public void SaveState(BinaryWriter writer) => IMaskedOptimizer.WriteTensors(writer, [_buffer]);
+
+    public void LoadState(BinaryReader reader)
+    {
+        var buffer = new[] { _buffer };
+        IMaskedOptimizer.ReadTensors(reader, buffer, _flat.device);
+        _buffer = buffer[0];
+    }
 
     public void Dispose()
     {

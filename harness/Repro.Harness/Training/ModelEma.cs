@@ -62,6 +62,25 @@ public sealed class ModelEma : IDisposable
         foreach (var t in Tensors(model)) t.copy_(_average[i++]);
     }
 
+    /// <summary>Writes the average and its update count, for a resumed run.</summary>
+    public void SaveState(BinaryWriter writer)
+    {
+        writer.Write(_averaged);
+        IMaskedOptimizer.WriteTensors(writer, _average);
+    }
+
+    /// <summary>Reads what <see cref="SaveState"/> wrote, for the same model.</summary>
+    public void LoadState(BinaryReader reader)
+    {
+        _averaged = reader.ReadInt64();
+        var loaded = new Tensor?[_average.Count];
+        IMaskedOptimizer.ReadTensors(reader, loaded, CPU);
+        using var _ = no_grad();
+        for (var i = 0; i < loaded.Length; i++)
+            using (var t = loaded[i] ?? throw new InvalidDataException("the weights' moving average lacks a tensor"))
+                _average[i].copy_(t);
+    }
+
     public void Dispose()
     {
         foreach (var t in _average) t.Dispose();

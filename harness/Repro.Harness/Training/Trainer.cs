@@ -11,6 +11,21 @@ namespace Repro.Training;
 /// <param name="EmaTop1">Top-1 of the weights' moving average (schedule.model_ema) when the run was given a validation loader.</param>
 public sealed record TrainingSummary(double FinalLoss, double TrainAccuracy, double Seconds, double ImagesPerSecond, double? EmaTop1 = null);
 
+/// <summary>How a training run checkpoints inside itself, and the state it resumes from.</summary>
+public sealed class TrainingResume
+{
+    /// <summary>Epochs between checkpoints (scheduler.checkpoint_every_epochs); a stop request checkpoints at once.</summary>
+    public required int EveryEpochs { get; init; }
+    /// <summary>Writes the checkpoint of a position (the caller owns the model, masks and file).</summary>
+    public required Action<TrainingPosition, IMaskedOptimizer, ModelEma?> Save { get; init; }
+    /// <summary>The state to continue from, its weights already in the model; null: from the first epoch.</summary>
+    public ResumeState? From { get; init; }
+    /// <summary>Called at every epoch's end with the position reached (for repro status).</summary>
+    public Action<TrainingPosition>? EpochDone { get; init; }
+    /// <summary>What the stop message names: the iteration and the file.</summary>
+    public required string Describe { get; init; }
+}
+
 /// <summary>
 /// One full training run: a fresh optimizer and a fresh LR schedule every call, which is exactly
 /// learning-rate rewinding when called once per pruning iteration. Masked weights stay zero throughout.
@@ -53,12 +68,15 @@ public static class Trainer
             : new PerParameterMaskedSgd(model, masks, lr, s.Momentum, s.WeightDecay, groups);
     }
 
-    /// <summary>Seed tag of the recipe's random draws (mixup/cutmix, random erasing), apart from the data order's.</summary>
+    /// <summary>
+    /// Seed tag of a step's random draws (mixup/cutmix, random erasing, and libtorch's generator: stochastic depth), apart
+    /// from the data order's. Seeded per step, so that a run resumed at any step draws what the uninterrupted run drew.
+    /// </summary>
     const long RecipeSeedTag = 0x524543; // "REC"
 
     public static TrainingSummary Train(nn.Module<Tensor, Tensor> model, PruningMasks masks, BatchLoader train,
         ScheduleConfig schedule, double peakLr, int epochs, Device device, int seed, Action<string> progress, string label,
-        bool channelsLast = false, bool flatOptimizer = false, BatchLoader? emaValidation = null)
+        bool channelsLast = false, bool flatOptimizer = false, BatchLoader? emaValidation = null, TrainingResume? resume = null)
     {
         model.train();
         using var optimizer = CreateOptimizer(model, masks, schedule, peakLr, flatOptimizer);
@@ -67,23 +85,36 @@ public static class Trainer
         var softTargets = mixing || schedule.LabelSmoothing > 0;
         var parameters = schedule.ClipGradNorm is null ? [] : model.parameters().ToList();
         var total = Stopwatch.StartNew();
-        long images = 0;
+        var from = resume?.From?.Position;
+        if (resume?.From is { } state)
+        {
+            ResumeCheckpoint.ReadBlock(state.Optimizer, optimizer.LoadState);
+            if (ema != null) ResumeCheckpoint.ReadBlock(state.Ema ?? throw new InvalidDataException($"{resume.Describe}: the checkpoint has no moving average, but schedule.model_ema is on"), ema.LoadState);
+        }
+        long images = from?.Images ?? 0;
+        var secondsBefore = from?.Seconds ?? 0;
         double loss = 0, accuracy = 0;
-        for (var epoch = 0; epoch < epochs; epoch++)
+        for (var epoch = from?.Epoch ?? 0; epoch < epochs; epoch++)
         {
             var lr = LearningRate(schedule, peakLr, epoch, epochs);
             optimizer.LearningRate = lr;
-            var rng = new Random(Seeds.Derive(seed, epoch, RecipeSeedTag));
             var sw = Stopwatch.StartNew();
+            var resumed = from != null && epoch == from.Epoch && from.Step > 0 ? from : null;
             // Summed on the device and read once per epoch: a read per step would stall the GPU every step.
-            using var lossSum = zeros(1, dtype: ScalarType.Float64, device: device);
-            using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
-            long seen = 0;
-            var step = 0;
-            foreach (var batch in train.Batches(Seeds.Derive(seed, epoch), schedule.TrainImagesPerEpoch, schedule.RaSampler ? schedule.RaReps : 1))
+            using var lossSum = tensor(new[] { resumed?.EpochLossSum ?? 0 }, device: device);
+            using var correct = tensor(new[] { resumed?.EpochCorrect ?? 0L }, device: device);
+            long seen = resumed?.EpochSeen ?? 0;
+            var step = resumed?.Step ?? 0;
+            TrainingPosition Position(int nextEpoch, int nextStep, bool inEpoch) => inEpoch
+                ? new(nextEpoch, nextStep, epochs, lossSum.item<double>(), correct.item<long>(), seen, images + seen, secondsBefore + total.Elapsed.TotalSeconds)
+                : new(nextEpoch, 0, epochs, 0, 0, 0, images, secondsBefore + total.Elapsed.TotalSeconds);
+            foreach (var batch in train.Batches(Seeds.Derive(seed, epoch), schedule.TrainImagesPerEpoch, schedule.RaSampler ? schedule.RaReps : 1, skip: step))
             {
                 using var b = batch;
                 using var scope = NewDisposeScope();
+                var stepSeed = Seeds.Derive(seed, epoch, step, RecipeSeedTag);
+                manual_seed(stepSeed);
+                var rng = new Random(stepSeed);
                 var x = b.Images.to(device);
                 if (schedule.RandomErase > 0) Regularisation.RandomErase(x, schedule.RandomErase, rng);
                 var lambda = 1.0;
@@ -113,14 +144,24 @@ public static class Trainer
                     correct.add_(logits.argmax(1).eq(y).sum(), Scalars.One);
                 }
                 seen += b.Count;
+                if (resume != null && StopSignal.Requested is { } signal)
+                {
+                    resume.Save(Position(epoch, step, inEpoch: true), optimizer, ema);
+                    throw new StoppedBySignalException(
+                        $"{signal} during {resume.Describe}, epoch {epoch + 1}/{epochs}: its state after {step} step(s) of that epoch is checkpointed; rerun (or requeue) to resume there");
+                }
             }
             images += seen;
             loss = lossSum.item<double>() / Math.Max(1, seen);
             accuracy = correct.item<long>() / (double)Math.Max(1, seen);
             progress($"  {label} epoch {epoch + 1}/{epochs}  lr {lr:G3}  loss {loss:F3}  train-acc {accuracy:P1}  " +
                      $"{seen / sw.Elapsed.TotalSeconds:F0} img/s  ETA {TimeSpan.FromSeconds(sw.Elapsed.TotalSeconds * (epochs - epoch - 1)):mm\\:ss}");
+            if (resume == null) continue;
+            var reached = Position(epoch + 1, 0, inEpoch: false);
+            resume.EpochDone?.Invoke(reached);
+            if (epoch + 1 < epochs && (epoch + 1) % resume.EveryEpochs == 0) resume.Save(reached, optimizer, ema);
         }
-        var seconds = total.Elapsed.TotalSeconds;
+        var seconds = secondsBefore + total.Elapsed.TotalSeconds;
         double? emaTop1 = ema != null && emaValidation != null ? EvaluateAverage(model, ema, emaValidation, device, channelsLast) : null;
         return new TrainingSummary(loss, accuracy, seconds, images / seconds, emaTop1);
     }

@@ -312,13 +312,35 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
         var valLoader = context.Data.ValLoader(p, transformDevice);
         for (var k = last + 1; k <= upTo; k++)
         {
+            var resumeFile = new ResumeCheckpoint(Store.ResumePath(k), Info(k));
+            using var from = resumeFile.Exists ? resumeFile.Load(net) : null;
+            if (from != null)
+            {
+                masks.CopyFrom(from.Masks);
+                context.Log($"{SeriesKey}: resuming iteration {k} at epoch {from.Position.Epoch + 1}/{from.Position.Epochs}, step {from.Position.Step} from {resumeFile.Path}");
+            }
             // The control retrains as pruned iteration k does (epochs, schedule, seed: the same data order), but prunes nothing.
-            if (k > 0 && !IsControl) GlobalMagnitudePruner.Prune(masks, p.Pruning.Rate);
+            else if (k > 0 && !IsControl) GlobalMagnitudePruner.Prune(masks, p.Pruning.Rate);
             else if (k == 0 && p.Pruning.Method == PruningMethod.Snip) PruneWithSnip(net, masks, trainLoader);
             var label = $"{SeriesKey} iter {k}/{Iterations} ({(IsControl ? "no pruning, " : "")}{masks.MeasuredSparsity():P1} sparse)";
             context.Log($"{label}: training {p.EpochsFor(Model, k)} epochs on {trainLoader.Count} images");
+            var iteration = k;
+            var resume = new TrainingResume
+            {
+                EveryEpochs = p.Scheduler.CheckpointEveryEpochs,
+                From = from,
+                Save = (position, optimizer, ema) =>
+                {
+                    if (ChannelsLast) MemoryLayout.ToContiguous(net);
+                    resumeFile.Save(position, net, masks, optimizer, ema);
+                    if (ChannelsLast) MemoryLayout.ToChannelsLast(net);
+                    WriteProgress(iteration, position);
+                },
+                EpochDone = position => WriteProgress(iteration, position),
+                Describe = $"{SeriesKey} iteration {k} ({resumeFile.Path})",
+            };
             var summary = Trainer.Train(net, masks, trainLoader, p.ScheduleFor(Model), p.LrFor(Model, k), p.EpochsFor(Model, k), context.Device,
-                Seeds.Derive(p.Seed, k), context.Log, label, ChannelsLast, p.Performance.FlatOptimizer, valLoader);
+                Seeds.Derive(p.Seed, k), context.Log, label, ChannelsLast, p.Performance.FlatOptimizer, valLoader, resume);
             var top1 = Trainer.Evaluate(net, valLoader, context.Device, ChannelsLast);
             var metrics = new IterationMetrics
             {
@@ -338,12 +360,33 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
             };
             if (ChannelsLast) MemoryLayout.ToContiguous(net);
             Store.Save(k, net, masks, Info(k), metrics);
+            resumeFile.Delete();
             if (ChannelsLast) MemoryLayout.ToChannelsLast(net);
             context.Log($"{label}: val top-1 {top1:P2}{(summary.EmaTop1 is { } ema ? $" (weights' moving average: {ema:P2}; checkpointed and measured: the trained weights)" : "")}, {metrics.NonzeroWeights:N0} of {metrics.PrunableWeights:N0} weights left, {summary.Seconds:F0} s");
             if (stopAfter == k && k < upTo)
                 throw new OperationCanceledException($"stopped after iteration {k} as requested");
+            if (StopSignal.Requested is { } signal && k < upTo)
+                throw new StoppedBySignalException($"{signal} during {SeriesKey} iteration {k}, which then completed and is checkpointed; rerun (or requeue) to go on with iteration {k + 1}");
         }
         net.Dispose();
+    }
+
+    /// <summary>Where this arm stands, for repro status: written at each epoch's end and with each checkpoint inside an iteration.</summary>
+    void WriteProgress(int iteration, TrainingPosition position)
+    {
+        var p = context.Profile;
+        ContentHash.SaveYaml(Store.ProgressPath, new TrajectoryProgress
+        {
+            Series = SeriesKey,
+            Seed = p.Seed,
+            Iteration = iteration,
+            Iterations = Iterations,
+            Epoch = position.Epoch,
+            Step = position.Step,
+            EpochsPerIteration = Enumerable.Range(0, Iterations + 1).Select(i => p.EpochsFor(Model, i)).ToList(),
+            IterationSeconds = position.Seconds,
+            Updated = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+        });
     }
 
     /// <summary>

@@ -71,6 +71,8 @@ public class MaskedSgdTests
             _sgd.step();
             masks.ApplyToWeights();
         }
+        public void SaveState(BinaryWriter writer) => throw new NotSupportedException("a reference for one training run, never resumed");
+        public void LoadState(BinaryReader reader) => throw new NotSupportedException("a reference for one training run, never resumed");
         public void Dispose() => _sgd.Dispose();
     }
 
