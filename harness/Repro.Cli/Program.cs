@@ -28,9 +28,10 @@ var planOption = new Option<bool>("--plan") { Description = "Print what the prof
 var seedsOption = new Option<string?>("--seeds") { Description = "Comma-separated seeds whose spread gives the cross-machine tolerances (default: the profile's reference_seeds; the profile's seed is always one)." };
 var threadsOption = new Option<int?>("--threads") { Description = "libtorch's intra-op CPU threads (default: the profile's performance.threads, else the cores this process may use). CPU numbers depend on it: other counts are checked against expected-results/<profile>/threads-<n>/." };
 var trajectoryOption = new Option<string?>("--trajectory") { Description = "Folder of PyTorch checkpoints, <dir>/<model>/model_epoch_<E>_pruning_iteration_<i>.pth: compute the figures from them instead of training (default: the profile's trajectory.dir)." };
+var seedOption = new Option<int?>("--seed") { Description = "Training seed (default: the profile's seed). Another seed trains its own checkpoints; its figures are measured but not compared with the expected values, which are the profile's seed's." };
 var onednnOption = new Option<string?>("--onednn") { Description = "CPU convolution kernels: auto (oneDNN if its start-up self-check on the profile's shapes agrees with libtorch's native kernels), on, off (default: the profile's performance.onednn, else auto)." };
 
-Option[] common = [profileOption, figuresOption, deviceOption, dataRootOption, cacheOption, repoOption, reportsOption, threadsOption, onednnOption];
+Option[] common = [profileOption, figuresOption, deviceOption, dataRootOption, cacheOption, repoOption, reportsOption, threadsOption, onednnOption, seedOption];
 var root = new RootCommand("Repro: reproduces 'When Does Pruning Benefit Vision Representations?' (arXiv 2507.01722).");
 
 var reproduce = new Command("reproduce", "Run the profile's figures, check them against expected-results and write reports/<profile>/index.html.");
@@ -115,6 +116,55 @@ report.SetAction(r => Guard(r, () =>
     Log($"report: {HtmlReport.Write(reports, profile.Name, FigureCatalog.Of(profile))}");
     foreach (var stale in FigureRunner.StaleChecks(reports, profile.Name))
         Log($"check is stale for '{stale}': its results.yaml changed after the band check (an interrupted run); rerun the figure");
+    return 0;
+}));
+
+var modelOption = new Option<string?>("--model") { Description = "The model's key (models[] of the profile, e.g. resnet18 or resnet18-w0.25); default: every model." };
+var train = new Command("train", "Train one profile's trajectories (every model, or --model's) for one seed, both arms, into the cache; no measuring. Stopped by SIGUSR1 or SIGTERM it checkpoints and exits with code 5, and a rerun resumes there.");
+foreach (var o in common) train.Options.Add(o);
+train.Options.Add(modelOption);
+train.SetAction(r => Guard(r, () =>
+{
+    var (repo, profile, _) = Resolve(r);
+    var models = r.GetValue(modelOption) is { } key
+        ? [profile.Models.FirstOrDefault(m => m.Key == key) ?? throw new ConfigException(
+            $"--model is '{key}', but profile '{profile.Name}' has models {string.Join(", ", profile.Models.Select(m => m.Key))}")]
+        : profile.Models;
+    StopSignal.Listen(Log);
+    var context = Context(repo, profile, r);
+    AtomicFile.RemoveDeadTemporaries([context.CacheRoot], Log);
+    foreach (var model in models)
+        foreach (var arm in Trajectory.Arms(context, model))
+        {
+            var metrics = arm.Ensure();
+            Log($"{arm.SeriesKey} seed {profile.Seed}: iterations 0..{metrics.Count - 1} in {arm.Store.Directory}, top-1 {string.Join(", ", metrics.Select(m => m.Top1.ToString("P1")))}");
+        }
+    return 0;
+}));
+
+var measure = new Command("measure", "Measure, check and plot figures from trained checkpoints (training what is missing), without the HTML report: one task of a submission.");
+foreach (var o in common) measure.Options.Add(o);
+measure.SetAction(r => Guard(r, () =>
+{
+    var (repo, profile, figures) = Resolve(r);
+    var context = Context(repo, profile, r);
+    Prepare(figures, context);
+    var failed = figures.Where(figure => !FigureRunner.Run(figure, context).Check.Passed).Select(f => f.Name).ToList();
+    if (failed.Count == 0) return 0;
+    Log($"FAILED: {string.Join(", ", failed)} did not match expected-results/{FigureRunner.ExpectedFolder(context)}/");
+    return 1;
+}));
+
+var status = new Command("status", "Where each trajectory of the profile stands, from the cache alone: iterations and epochs done, who holds its lock, the time left.");
+status.Options.Add(profileOption);
+status.Options.Add(cacheOption);
+status.Options.Add(repoOption);
+status.SetAction(r => Guard(r, () =>
+{
+    var repo = r.GetValue(repoOption) ?? RepoRoot.Find(Directory.GetCurrentDirectory(), AppContext.BaseDirectory);
+    var name = r.GetValue(profileOption)!;
+    var cache = r.GetValue(cacheOption) ?? Path.Combine(repo, ".cache");
+    Console.Write(TrajectoryStatus.Render(TrajectoryStatus.Read(cache, name), cache, name, DateTime.UtcNow));
     return 0;
 }));
 
@@ -220,6 +270,9 @@ root.Subcommands.Add(derive);
 root.Subcommands.Add(plotCommand);
 root.Subcommands.Add(report);
 root.Subcommands.Add(parity);
+root.Subcommands.Add(train);
+root.Subcommands.Add(measure);
+root.Subcommands.Add(status);
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
@@ -234,6 +287,7 @@ return parsed.Invoke();
 {
     var repo = r.GetValue(repoOption) ?? RepoRoot.Find(Directory.GetCurrentDirectory(), AppContext.BaseDirectory);
     var profile = ProfileLoader.Load(repo, r.GetValue(profileOption)!);
+    if (r.GetValue(seedOption) is { } seed) profile.Seed = seed;
     var names = r.GetValue(figuresOption)!;
     var selected = names is "all" or "" ? profile.Figures : names.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
     return (repo, profile, selected.Select(FigureCatalog.Get).ToList());

@@ -22,7 +22,20 @@ public sealed class CacheLock : IDisposable
 
     /// <summary>This process as a holder line: host, pid, start time, and what it does under the lock.</summary>
     public static string Describe(string what) => string.Create(CultureInfo.InvariantCulture,
-        $"host={Environment.MachineName} pid={Environment.ProcessId} since={DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} what={what}");
+        $"host={Environment.MachineName} pid={Environment.ProcessId}{SlurmJob()} since={DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} what={what}");
+
+    /// <summary>" job=&lt;array job&gt;_&lt;task&gt;" (or the job id) inside a Slurm job, so that the holder can be found with squeue; "" outside.</summary>
+    static string SlurmJob() => Environment.GetEnvironmentVariable("SLURM_ARRAY_JOB_ID") is { Length: > 0 } array
+        ? $" job={array}_{Environment.GetEnvironmentVariable("SLURM_ARRAY_TASK_ID")}"
+        : Environment.GetEnvironmentVariable("SLURM_JOB_ID") is { Length: > 0 } job ? $" job={job}" : "";
+
+    /// <summary>Whether a run holds <paramref name="entry"/>'s lock now (a holder line left by a run that died does not count).</summary>
+    public static bool IsHeld(string entry)
+    {
+        if (!File.Exists(LockPath(entry))) return false;
+        using var probe = TryOpenExclusive(LockPath(entry));
+        return probe == null;
+    }
 
     /// <summary>The holder line of <paramref name="entry"/>'s lock, or null when none was written.</summary>
     public static string? Holder(string entry)

@@ -82,6 +82,7 @@ public sealed class Profile
     public SchedulerConfig Scheduler { get; set; } = new();
 
     /// <summary>The seeds whose trajectories a submission trains: scheduler.seeds, else the profile's seed.</summary>
+    [YamlDotNet.Serialization.YamlIgnore]
     public IReadOnlyList<int> SubmissionSeeds => Scheduler.Seeds is { Count: > 0 } seeds ? seeds : [Seed];
 
     /// <summary>The figure-owned section <paramref name="key"/>, with its defaults (kept, so changes stick) when the file leaves it out.</summary>

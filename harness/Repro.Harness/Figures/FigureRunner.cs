@@ -20,6 +20,11 @@ public sealed class BandCheckRecord
     public string Machine { get; set; } = "";
     public string ExpectedMachine { get; set; } = "";
     public List<string> Violations { get; set; } = [];
+    /// <summary>
+    /// The seed of the expected values when this run trained another (a submission's extra seeds): nothing is compared,
+    /// since a regression check holds a seed's own values; null when the seeds match.
+    /// </summary>
+    public int? ExpectedSeed { get; set; }
     /// <summary>The content hash of the results.yaml this check judged; a different one there means the check is stale.</summary>
     public string ResultsHash { get; set; } = "";
     [YamlDotNet.Serialization.YamlIgnore]
@@ -67,7 +72,10 @@ public static class FigureRunner
         if (!check.ExpectedMissing && !check.MachineMatches)
             context.Log($"  the expected values come from another machine ({check.ExpectedMachine}; this run: {check.Machine}), so the check uses " +
                         $"the cross-machine tolerance and {check.NotComparable} values are not compared");
-        if (check.ExpectedMissing)
+        if (check.ExpectedSeed is { } expectedSeed)
+            context.Log($"  not compared with {check.ExpectedFile}: its values are seed {expectedSeed}'s, this run trained seed {profile.Seed} " +
+                        $"(this run's values are in {check.ReceivedFile})");
+        else if (check.ExpectedMissing)
             context.Log($"  no expected results at {check.ExpectedFile}; review {check.ReceivedFile} and accept it with '{accept}'");
         else if (check.Violations.Count == 0)
             context.Log($"  all {check.Checked - check.NotComparable} {(check.NotComparable > 0 ? "compared " : "")}values within their bands ({check.ExpectedFile})");
@@ -331,6 +339,15 @@ public static class FigureRunner
         var received = BandCheck.Received(figure.Name, results.Profile, results.Values, current, figure.DefaultAbsTol, p,
             $"a run with seed {p.Seed} on {p.Device}, commit {p.GitCommit[..Math.Min(12, p.GitCommit.Length)]}, {p.StartedUtc}");
         StrictYaml.SaveAtomically(receivedPath, received);
+        if (current != null && current.Seed != p.Seed)
+            return new BandCheckRecord
+            {
+                ExpectedFile = Path.GetRelativePath(repoRoot, expectedPath),
+                ReceivedFile = receivedPath,
+                ExpectedSeed = current.Seed,
+                Machine = BandCheck.DescribeMachine(p.Machine, p.Convolutions),
+                ExpectedMachine = BandCheck.DescribeMachine(current.Machine, current.Convolutions),
+            };
         var comparison = current == null ? null : BandCheck.Compare(current, results.Values, p);
         var violations = comparison?.Violations.Select(v => v.ToString()).ToList() ?? [];
         if (current?.Threads is { } expectedThreads && p.Threads is { } threads && expectedThreads != threads)

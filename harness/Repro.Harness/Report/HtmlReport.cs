@@ -92,6 +92,7 @@ public static class HtmlReport
         { Results: null } => ("not measured", false),
         { Check: null } => ("not checked", false),
         { CheckIsStale: true } => ("check is stale: rerun the figure", false),
+        { Check.ExpectedSeed: { } seed } => (string.Create(CultureInfo.InvariantCulture, $"not compared: the expected values are seed {seed}'s"), true),
         { Check.ExpectedMissing: true } => ("no expected results", false),
         { Check: { MachineMatches: false } c } when c.Passed => (string.Create(CultureInfo.InvariantCulture,
             $"all {c.Checked - c.NotComparable} comparable values within the cross-machine tolerance ({c.NotComparable} not comparable on another machine)"), true),
@@ -152,6 +153,9 @@ public static class HtmlReport
         else if (f.CheckIsStale)
             html.Append($"<p class=\"fail\">check is stale: rerun the figure. The values in {E(name)}/{FigureRunner.ResultsFile} are not the ones " +
                         "the last band check judged (that run ended between writing the two); its verdict is not shown.</p>");
+        else if (check.ExpectedSeed is { } seed)
+            html.Append($"<p>Not compared with {E(check.ExpectedFile)}: its values are seed {seed}'s and this run trained another seed; a regression " +
+                        $"check holds one seed's own values. This run's values are in {E(name)}/{FigureRunner.ReceivedFile}.</p>");
         else if (check.ExpectedMissing) html.Append($"<p class=\"fail\">No expected results ({E(check.ExpectedFile)}); this run's values are in {E(name)}/{FigureRunner.ReceivedFile}.</p>");
         else if (check.Passed) html.Append($"<p class=\"pass\">All {check.Checked} values within their bands ({E(check.ExpectedFile)}).</p>");
         else
