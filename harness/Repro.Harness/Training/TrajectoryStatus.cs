@@ -71,7 +71,7 @@ public static class TrajectoryStatus
         {
             s.Series, s.Seed?.ToString(CultureInfo.InvariantCulture) ?? "?",
             s.Total is { } total ? $"{s.Completed}/{total}" : $"{s.Completed} done",
-            Now(s), s.Resume is { } r ? $"epoch {r.Epoch + (r.Step > 0 ? 1 : 0)}/{r.Epochs}{(r.Step > 0 ? $", step {r.Step}" : "")}" : "-",
+            Now(s), s.Resume is { } r ? r.Step > 0 ? $"epoch {r.Epoch + 1}/{r.Epochs}, step {r.Step}" : $"after epoch {r.Epoch}/{r.Epochs}" : "-",
             s.Holder ?? (s.Done ? "free" : "free: no run trains it"),
             s.Done ? "done" : s.SecondsLeft is { } left ? Duration(left) : "unknown",
             s.Progress is { Updated.Length: > 0 } p ? p.Updated : "-",
