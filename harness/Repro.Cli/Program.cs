@@ -42,6 +42,7 @@ reproduce.SetAction(r => Guard(r, () =>
 {
     var (repo, profile, figures) = Resolve(r);
     if (r.GetValue(planOption)) { Console.Write(Plan(repo, profile, r)); return 0; }
+    StopSignal.Listen(Log);
     var context = Context(repo, profile, r);
     Prepare(figures, context);
     var failed = new List<string>();
@@ -147,6 +148,7 @@ foreach (var o in common) measure.Options.Add(o);
 measure.SetAction(r => Guard(r, () =>
 {
     var (repo, profile, figures) = Resolve(r);
+    StopSignal.Listen(Log);
     var context = Context(repo, profile, r);
     Prepare(figures, context);
     var failed = figures.Where(figure => !FigureRunner.Run(figure, context).Check.Passed).Select(f => f.Name).ToList();

@@ -4,9 +4,11 @@ namespace Repro.Config;
 
 /// <summary>
 /// A stop asked for by the process's environment: SIGUSR1 (what a Slurm script forwards from --signal=B:USR1@N, the
-/// warning before a time limit) or SIGTERM (preemption, scancel). The handler only records it; training checkpoints at
-/// the next optimizer step and throws <see cref="StoppedBySignalException"/>, which ends the process with
-/// <see cref="ExitCode.Stopped"/> so that the job script can requeue it.
+/// warning before a time limit) or SIGTERM (preemption, scancel). While a trajectory trains (<see cref="Checkpointing"/>)
+/// the handler only records it: training checkpoints at the next optimizer step and throws
+/// <see cref="StoppedBySignalException"/>. Anywhere else there is nothing to save (every file is written atomically, and
+/// a rerun redoes an unfinished measurement), so the process ends at once. Either way the exit code is
+/// <see cref="ExitCode.Stopped"/>, which a job script requeues on.
 /// </summary>
 public static class StopSignal
 {
@@ -14,6 +16,24 @@ public static class StopSignal
     const int SigUsr1 = 10;
     static readonly List<PosixSignalRegistration> Registrations = [];
     static volatile string? _requested;
+    static int _checkpointing;
+
+    /// <summary>Marks a stretch of training that checkpoints on a request (disposing ends it).</summary>
+    public static IDisposable Checkpointing()
+    {
+        Interlocked.Increment(ref _checkpointing);
+        return new Scope();
+    }
+
+    sealed class Scope : IDisposable
+    {
+        int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0) Interlocked.Decrement(ref _checkpointing);
+        }
+    }
 
     /// <summary>The signal that asked to stop, or null.</summary>
     public static string? Requested => _requested;
@@ -28,6 +48,11 @@ public static class StopSignal
                 Registrations.Add(PosixSignalRegistration.Create(signal, context =>
                 {
                     context.Cancel = true;
+                    if (Volatile.Read(ref _checkpointing) == 0)
+                    {
+                        log($"{name} received outside training: stopping now (exit code {(int)ExitCode.Stopped}); a rerun redoes the unfinished work");
+                        Environment.Exit((int)ExitCode.Stopped);
+                    }
                     if (_requested != null) return;
                     _requested = name;
                     log($"{name} received: checkpointing at the next training step, then stopping (exit code {(int)ExitCode.Stopped}: rerun or requeue to resume)");

@@ -307,6 +307,8 @@ public sealed class Trajectory(RunContext context, ModelConfig model, bool contr
             masks = PruningMasks.Dense(net, p.Pruning.Layers);
         }
         using var ownedMasks = masks;
+        // From here a stop request is checkpointed at the next step (or after the iteration being evaluated and saved).
+        using var checkpointing = StopSignal.Checkpointing();
         var transformDevice = p.Performance.DeviceTransforms ? context.Device : null;
         var trainLoader = context.Data.TrainLoader(p, transformDevice, p.ScheduleFor(Model));
         var valLoader = context.Data.ValLoader(p, transformDevice);
