@@ -133,11 +133,12 @@ pruned_trajectory_dir() {
 # The values: block of a results.yaml (its provenance and timings differ between runs by design).
 values_block() { awk '/^values:/ { on = 1; print; next } on && /^[^ -]/ { exit } on { print }' "$1"; }
 
-# Each seed's results: the profile's seed under REPORTS/ci/, the others under REPORTS/seed-<s>/ci/.
-accuracy_results() {
+# A seed's reports folder as a submission lays them out: the profile's seed (1) in REPORTS/, another in REPORTS/seed-<s>/.
+reports_root_for() {
   local reports=$1 seed=$2
-  if [ "$seed" = 1 ]; then echo "$reports/ci/accuracy/results.yaml"; else echo "$reports/seed-$seed/ci/accuracy/results.yaml"; fi
+  if [ "$seed" = 1 ]; then echo "$reports"; else echo "$reports/seed-$seed"; fi
 }
+accuracy_results() { echo "$(reports_root_for "$1" "$2")/ci/accuracy/results.yaml"; }
 
 trap cleanup EXIT
 say "working in $work"
@@ -165,7 +166,7 @@ phase_done "local training, seeds 1 then 2" $started
 started=$SECONDS
 for seed in 1 2; do
   run_logged "$work/local-measure-$seed.log" measure --profile ci --figures accuracy --seed $seed --threads 1 \
-    --cache-dir "$local_cache" --reports-dir "$local_reports"
+    --cache-dir "$local_cache" --reports-dir "$(reports_root_for "$local_reports" $seed)"
 done
 phase_done "local accuracy, seeds 1 and 2" $started
 
@@ -281,7 +282,8 @@ for seed in 1 2; do
     || fail "seed $seed: the values of $slurm_results differ from $local_results"
   say "seed $seed: accuracy values identical ($(values_block "$slurm_results" | grep -c '^- ') values)"
 done
-for report in "$slurm_reports/ci/index.html" "$slurm_reports/seed-2/ci/index.html"; do
+for seed in 1 2; do
+  report=$(reports_root_for "$slurm_reports" $seed)/ci/index.html
   [ -f "$report" ] || fail "$report: not written by the report job"
 done
 phase_done "comparison" $started

@@ -8,6 +8,7 @@
 #
 # Clients find this cluster through SLURM_CONF=STATE_DIR/slurm.conf (printed by start; the test script exports it).
 # Running start again while the daemons run only checks them; after a crash it restarts what is missing.
+# LOCAL_SLURM_PORT: slurmctld's port (default Slurm's 6817; slurmd takes the next one), for a second cluster beside one.
 set -euo pipefail
 
 usage() { echo "usage: $0 start|stop|status STATE_DIR" >&2; exit 2; }
@@ -19,6 +20,8 @@ export SLURM_CONF=$state/slurm.conf
 munge_dir=$state/munge
 munge_socket=$munge_dir/munge.socket.2
 ready_timeout_s=${LOCAL_SLURM_READY_TIMEOUT:-60}
+slurmctld_port=${LOCAL_SLURM_PORT:-6817}
+slurmd_port=$((slurmctld_port + 1))
 
 step() { echo "local-cluster: $*"; }
 
@@ -70,6 +73,8 @@ write_config() {
 # Written by tools/slurm/local-cluster.sh: a one-node cluster for tests, every file under $state.
 ClusterName=reproci
 SlurmctldHost=$node
+SlurmctldPort=$slurmctld_port
+SlurmdPort=$slurmd_port
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -122,12 +127,35 @@ PartitionName=debug Nodes=$node Default=YES MaxTime=INFINITE State=UP
 EOF
 }
 
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Another Slurm on these ports would answer our clients with its own munge key ("Unauthorized credential").
+require_free_ports() {
+  local port
+  for port in "$slurmctld_port" "$slurmd_port"; do
+    if port_in_use "$port"; then
+      echo "local-cluster: error: port $port is in use (another slurmctld or slurmd?); stop that cluster" \
+        "(tools/slurm/local-cluster.sh stop ITS_STATE_DIR) or choose other ports with LOCAL_SLURM_PORT" >&2
+      exit 1
+    fi
+  done
+}
+
 node_state() { sinfo -h -N -n "$node" -o %T 2>/dev/null | head -n 1; }
 
 wait_for_idle_node() {
   local deadline=$((SECONDS + ready_timeout_s)) state_now=""
   step "waiting up to ${ready_timeout_s} s for node $node to be idle"
+  local waited_from=$SECONDS daemon
   while [ $SECONDS -lt $deadline ]; do
+    # The daemons write their pid files a moment after they fork; one that exits early (a fatal error) is reported at once.
+    for daemon in slurmctld slurmd; do
+      if [ -s "$state/$daemon.pid" ]; then
+        pid_alive "$state/$daemon.pid" || fail "$daemon has stopped"
+      elif [ $((SECONDS - waited_from)) -gt 10 ]; then
+        fail "$daemon wrote no pid file ($state/$daemon.pid) within 10 s"
+      fi
+    done
     state_now=$(node_state || true)
     case $state_now in
       idle | mixed | allocated) step "node $node is $state_now"; return ;;
@@ -139,11 +167,13 @@ wait_for_idle_node() {
 
 start() {
   mkdir -p "$state"
-  start_munge
   if pid_alive "$state/slurmctld.pid" && pid_alive "$state/slurmd.pid"; then
+    start_munge
     step "slurmctld and slurmd already run; checking them"
   else
     stop_slurm_daemons
+    require_free_ports
+    start_munge
     write_config
     step "starting slurmctld"
     slurmctld -f "$SLURM_CONF" -L "$state/slurmctld.log" || fail "slurmctld did not start"
