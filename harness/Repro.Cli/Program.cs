@@ -263,6 +263,63 @@ checkConvolutions.SetAction(r => Guard(r, () =>
     return ConvolutionBackend.RunCheck((r.GetValue(shapeOption) ?? []).Select(ConvolutionShape.Parse).ToList(), Console.Out);
 }));
 
+// repro submit: the profile as Slurm job arrays (train, measure, report) or as local child processes, N at a time.
+var schedulerOption = new Option<string>("--scheduler") { Description = "slurm: sbatch job arrays chained by afterok; local: child processes on this machine.", DefaultValueFactory = _ => "slurm" };
+var submitSeedsOption = new Option<string?>("--seeds") { Description = "Comma-separated training seeds, one trajectory per model and seed (default: the profile's scheduler.seeds, else its seed)." };
+var dryRunOption = new Option<bool>("--dry-run") { Description = "slurm: write the sbatch scripts under <reports>/<profile>/slurm/ and submit nothing; local: print the tasks and run nothing." };
+var parallelOption = new Option<int?>("--parallel") { Description = "local: tasks run at once, each on its own GPU (CUDA_VISIBLE_DEVICES) unless the device is cpu (default 1)." };
+var partitionOption = new Option<string?>("--partition") { Description = "slurm: the partition (default: the profile's scheduler.partition, else the cluster's)." };
+var accountOption = new Option<string?>("--account") { Description = "slurm: the account charged (default: the profile's scheduler.account, else the user's)." };
+var submit = new Command("submit", "Train every (model, seed) trajectory, measure every (figure, seed) and write each seed's report: as Slurm job arrays, or as local processes.");
+foreach (var o in common) submit.Options.Add(o);
+foreach (var o in new Option[] { schedulerOption, submitSeedsOption, dryRunOption, parallelOption, partitionOption, accountOption }) submit.Options.Add(o);
+submit.SetAction(r => Guard(r, () =>
+{
+    var (repo, profile, figures) = Resolve(r);
+    var seeds = r.GetValue(submitSeedsOption) is { Length: > 0 } seedsText ? Repro.Scheduling.SubmissionPlan.ParseSeeds(seedsText, "--seeds") : null;
+    var dataRoot = r.GetValue(dataRootOption);
+    var plan = new Repro.Scheduling.SubmissionPlan(profile, new Repro.Scheduling.SubmissionOptions
+    {
+        RepoRoot = repo,
+        Seeds = seeds,
+        Figures = r.GetValue(figuresOption) is "all" or "" ? null : [.. figures.Select(f => f.Name)],
+        CacheDir = r.GetValue(cacheOption),
+        ReportsDir = ReportsRoot(r, repo),
+        Threads = r.GetValue(threadsOption),
+        Device = ParseDevice(r.GetValue(deviceOption)),
+        DataRoot = string.IsNullOrEmpty(dataRoot) ? null : dataRoot,
+        OneDnn = ParseOneDnn(r.GetValue(onednnOption)),
+    });
+    var cli = Repro.Scheduling.SubmissionPlan.RunningCli();
+    var scheduler = r.GetValue(schedulerOption);
+    if (scheduler == "slurm")
+    {
+        if (r.GetValue(parallelOption) is not null) throw new ConfigException("--parallel applies to --scheduler local; Slurm runs the array tasks as resources allow (scheduler.max_concurrent caps them)");
+        var scripts = Repro.Scheduling.SlurmScripts.Render(plan, cli, r.GetValue(partitionOption), r.GetValue(accountOption));
+        Repro.Scheduling.SlurmSubmitter.Submit(plan, scripts, r.GetValue(dryRunOption), Log);
+        return 0;
+    }
+    if (scheduler != "local") throw new ConfigException($"--scheduler is '{scheduler}'; allowed values: slurm, local");
+    if (r.GetValue(partitionOption) is not null || r.GetValue(accountOption) is not null) throw new ConfigException("--partition and --account apply to --scheduler slurm");
+    if (r.GetValue(dryRunOption))
+    {
+        foreach (var task in plan.Train.Concat(plan.Measure).Concat(plan.Report))
+            Console.WriteLine(string.Join(' ', cli.Concat(task.Arguments).Select(Repro.Scheduling.SlurmScripts.Sh)));
+        return 0;
+    }
+    using var stop = new CancellationTokenSource();
+    void Stop(System.Runtime.InteropServices.PosixSignalContext signal) { signal.Cancel = true; stop.Cancel(); }
+    using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+    using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+    var runner = new Repro.Scheduling.LocalRunner(plan, r.GetValue(parallelOption) ?? 1, cli, Log);
+    var result = runner.Run(stop.Token);
+    if (result.ExitCode == 0) Log($"done: {plan.Train.Count} train, {plan.Measure.Count} measure task(s); reports under {plan.ReportsRoot}");
+    else if (result.Failed is null || result.ExitCode == Repro.Scheduling.LocalRunner.Stopped)
+        Log($"stopped: {(result.Failed is { } t ? $"task {t.Name} exited with {result.ExitCode} (log: {result.LogPath})" : "on request")}; rerun the same command to resume");
+    else Log($"FAILED: task {result.Failed.Name} exited with {result.ExitCode}; its log: {result.LogPath}");
+    return result.ExitCode;
+}));
+
 root.Subcommands.Add(reproduce);
 root.Subcommands.Add(checkConvolutions);
 root.Subcommands.Add(speed);
@@ -275,6 +332,7 @@ root.Subcommands.Add(parity);
 root.Subcommands.Add(train);
 root.Subcommands.Add(measure);
 root.Subcommands.Add(status);
+root.Subcommands.Add(submit);
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

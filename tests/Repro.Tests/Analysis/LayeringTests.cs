@@ -19,6 +19,7 @@ public class LayeringTests
         ["Repro.Measurement", "Repro.Results"],
         ["Repro.Figures"],
         ["Repro.Report"],
+        ["Repro.Scheduling"],
     ];
 
     static int? LayerOf(Type? type)
