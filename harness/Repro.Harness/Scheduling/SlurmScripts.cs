@@ -113,21 +113,28 @@ public sealed partial record SlurmScripts(string Train, string Measure, string R
         text.Append("""
 
             # Runs repro in the background, so that this shell can take Slurm's signals and pass them on; returns repro's exit
-            # status. SIGNAL is the last signal passed on.
+            # status. SIGNAL is the last signal passed on; one that comes before repro has started is passed on once it has.
+            # Polled rather than waited for: bash 5.2 can lose a child's exit status when a trapped signal interrupts wait,
+            # and a trap runs at the latest a second after its signal.
             CHILD=
             SIGNAL=
-            forward() { SIGNAL=$1; kill -s "$1" "$CHILD" 2>/dev/null || true; }
+            PENDING=
+            forward() {
+              SIGNAL=$1
+              if [[ -n $CHILD ]]; then kill -s "$1" "$CHILD" 2>/dev/null || true; else PENDING=$1; fi
+            }
             trap 'forward USR1' USR1
             trap 'forward TERM' TERM
             run_repro() {
-              echo "[$(date -u '+%F %T')] $(hostname): ${REPRO[*]} $*"
+              printf '[%(%F %T %z)T] %s: %s\n' -1 "$HOSTNAME" "${REPRO[*]} $*"
               "${REPRO[@]}" "$@" &
               CHILD=$!
-              # A trapped signal ends wait early: wait while the child runs; bash keeps its exit status for the last wait.
-              while kill -0 "$CHILD" 2>/dev/null; do wait "$CHILD" || true; done
+              if [[ -n $PENDING ]]; then kill -s "$PENDING" "$CHILD" 2>/dev/null || true; PENDING=; fi
+              while kill -0 "$CHILD" 2>/dev/null; do sleep 1 || true; done
               local status=0
               wait "$CHILD" || status=$?
-              echo "[$(date -u '+%F %T')] exit status $status"
+              CHILD=
+              printf '[%(%F %T %z)T] exit status %s\n' -1 "$status"
               return "$status"
             }
 

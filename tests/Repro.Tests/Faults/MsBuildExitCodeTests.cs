@@ -35,6 +35,8 @@ public class MsBuildExitCodeTests
     [InlineData(3, "environment: No space left on device : '/c'. The disk is full", "error REPRO3: environment: No space left on device : '/c'. The disk is full")]
     [InlineData(3, "stopped: stopped after iteration 1 as requested. Rerun to resume.", "error REPRO3: environment: stopped: stopped after iteration 1 as requested. Rerun to resume.")]
     [InlineData(4, "internal error: NullReferenceException: x. Stack trace: /c/logs/crash-1.log", "error REPRO4: internal error: NullReferenceException: x. Stack trace: /c/logs/crash-1.log")]
+    [InlineData(5, "[00:09] stopped: task train-resnet18-seed1 exited with 5 (log: /r/logs/t.log); rerun the same command to resume",
+        "error REPRO5: stopped by a signal; checkpoint written, rerun or requeue to resume: stopped: task train-resnet18-seed1 exited with 5 (log: /r/logs/t.log); rerun the same command to resume")]
     public void Each_exit_code_is_its_own_error_with_the_clis_line(int code, string line, string error)
     {
         var (exit, output) = PlanWithFakeCli(code, line);
@@ -61,5 +63,23 @@ public class MsBuildExitCodeTests
         var (bare, refused) = PlanWithFakeCli(0, "", "Reproduce", "-p:Figures=accuracy,heatmaps");
         Assert.NotEqual(0, bare);
         Assert.Contains("MSB1006", refused);
+    }
+
+    [Fact]
+    public void Submit_passes_its_properties_on_and_Reproduce_with_parallel_above_1_runs_a_local_submission()
+    {
+        var (exit, output) = PlanWithFakeCli(0, "", "Submit", "-p:Seeds=1%2C2", "-p:DryRun=true", "-p:Partition=gpu", "-p:Account=lab");
+        Assert.True(exit == 0, output);
+        Assert.Contains("arguments: submit --profile smoke", output);
+        Assert.Contains("--scheduler slurm --seeds 1,2 --dry-run --partition gpu --account lab", output);
+
+        var (parallel, local) = PlanWithFakeCli(0, "", "Reproduce", "-p:Parallel=4");
+        Assert.True(parallel == 0, local);
+        Assert.Contains("arguments: submit --profile smoke", local);
+        Assert.Contains("--scheduler local --parallel 4", local);
+
+        var (serial, reproduce) = PlanWithFakeCli(0, "", "Reproduce", "-p:Parallel=1");
+        Assert.True(serial == 0, reproduce);
+        Assert.Contains("arguments: reproduce --profile smoke", reproduce);
     }
 }
