@@ -37,7 +37,7 @@ public sealed class LocalRunner(SubmissionPlan plan, int parallel, IReadOnlyList
     {
         if (parallel < 1) throw new ConfigException($"--parallel is {parallel}; pass 1 or more (tasks run at once)");
         Directory.CreateDirectory(plan.LogFolder);
-        log($"local run of profile '{plan.Profile.Name}', {parallel} task(s) at a time{(UsesGpus ? ", each on one GPU (CUDA_VISIBLE_DEVICES = its slot)" : "")}: " +
+        log($"local run of profile '{plan.Profile.Name}', {parallel} task(s) at a time{(UsesGpus ? ", each with CUDA_VISIBLE_DEVICES = its slot (0..N-1)" : "")}: " +
             $"{plan.Train.Count} train, {plan.Measure.Count} measure, {plan.Report.Count} report; logs in {plan.LogFolder}");
         foreach (var kind in Enum.GetValues<TaskKind>())
         {

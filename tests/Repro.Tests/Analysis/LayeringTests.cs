@@ -4,8 +4,8 @@ namespace Repro.Tests.Analysis;
 
 /// <summary>
 /// The harness is layered as the paper's pipeline runs: configuration, then data and models, pruning, training,
-/// measurement and results, figures, the report, and
-/// the scheduling of runs (repro submit). A call from a lower layer into a higher one is a dependency cycle.
+/// measurement and results, figures, the report, the scheduling of runs (repro submit). A call from a lower layer into a
+/// higher one is a dependency cycle.
 /// </summary>
 [Trait("Category", TestCategories.Unit)]
 public class LayeringTests
