@@ -66,7 +66,7 @@ public sealed partial record SlurmScripts(string Train, string Measure, string R
         lines.Add(($"--time={resources.Time}", $"{key}.time" + (array ? "; a task stopped at the limit is requeued and resumes" : "")));
         var log = Path.Combine(plan.LogFolder, array ? $"{Name(kind)}-%A_%a.out" : $"{Name(kind)}-%j.out");
         lines.Add(($"--output={SbatchValue(log)}", array ? "one log per task (%A: the array job, %a: the task) under --reports-dir" : "the job's log (%j: the job) under --reports-dir"));
-        lines.Add(("--open-mode=append", "a requeued task appends to its log"));
+        lines.Add(("--open-mode=append", array ? "a requeued task appends to its log" : "a rerun appends to the log"));
         if (array)
         {
             lines.Add(("--requeue", "Slurm may requeue the task (node failure, preemption, the USR1 below)"));
