@@ -275,6 +275,7 @@ foreach (var o in common) submit.Options.Add(o);
 foreach (var o in new Option[] { schedulerOption, submitSeedsOption, dryRunOption, parallelOption, partitionOption, accountOption }) submit.Options.Add(o);
 submit.SetAction(r => Guard(r, () =>
 {
+    if (r.GetValue(seedOption) is not null) throw new ConfigException("submit trains several seeds: pass --seeds (e.g. --seeds 2 for one), not --seed");
     var (repo, profile, figures) = Resolve(r);
     var seeds = r.GetValue(submitSeedsOption) is { Length: > 0 } seedsText ? Repro.Scheduling.SubmissionPlan.ParseSeeds(seedsText, "--seeds") : null;
     var dataRoot = r.GetValue(dataRootOption);

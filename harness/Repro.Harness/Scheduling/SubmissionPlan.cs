@@ -88,8 +88,8 @@ public sealed class SubmissionPlan
             new SubmissionTask(TaskKind.Train, $"train-{m.Key}-seed{seed}", [("--model", m.Key), ("--seed", Text(seed))], run)))];
         // A figure's results file covers every model of the profile, so a measure task is one figure for one seed, not
         // split by model.
-        Measure = [.. Figures.SelectMany(f => Seeds.Select(seed =>
-            new SubmissionTask(TaskKind.Measure, $"measure-{f}-seed{seed}", [("--figures", f), ("--seed", Text(seed))], [.. run, "--reports-dir", ReportsRoot])))];
+        Measure = [.. Figures.SelectMany(f => Seeds.Select(seed => new SubmissionTask(TaskKind.Measure, $"measure-{f}-seed{seed}",
+            [("--figures", f), ("--seed", Text(seed)), ("--reports-dir", ReportsRootFor(ReportsRoot, profile, seed))], run)))];
         List<string> report = allFigures ? common : [.. common, "--figures", string.Join(',', Figures)];
         Report = [.. Seeds.Select(seed =>
             new SubmissionTask(TaskKind.Report, $"report-seed{seed}", [("--reports-dir", ReportsRootFor(ReportsRoot, profile, seed))], report))];

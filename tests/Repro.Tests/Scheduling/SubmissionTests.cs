@@ -83,8 +83,13 @@ public class SubmissionTests
 
         Assert.Contains("#SBATCH --array=0-3%3", scripts.Measure);
         Assert.Contains("#SBATCH --signal=B:USR1@300", scripts.Measure);
-        Assert.Contains("FIGURES[0]=accuracy  SEED[0]=1\nFIGURES[1]=accuracy  SEED[1]=2\nFIGURES[2]=rotation  SEED[2]=1\nFIGURES[3]=rotation  SEED[3]=2\n", scripts.Measure);
-        Assert.Contains("  --reports-dir /data/reports\n", scripts.Measure);
+        Assert.Contains("""
+            FIGURES[0]=accuracy  SEED[0]=1  REPORTS_DIR[0]=/data/reports
+            FIGURES[1]=accuracy  SEED[1]=2  REPORTS_DIR[1]=/data/reports/seed-2
+            FIGURES[2]=rotation  SEED[2]=1  REPORTS_DIR[2]=/data/reports
+            FIGURES[3]=rotation  SEED[3]=2  REPORTS_DIR[3]=/data/reports/seed-2
+
+            """, scripts.Measure);
 
         Assert.Equal([
             "#SBATCH --job-name=repro-duo-report",
@@ -136,8 +141,8 @@ public class SubmissionTests
         Assert.Equal(["train-resnet18-w0.25-seed1", "train-resnet18-w0.25-seed2", "train-resnet50-w0.25-seed1", "train-resnet50-w0.25-seed2"], plan.Train.Select(t => t.Name));
         Assert.Equal(["train", "--model", "resnet50-w0.25", "--seed", "2", "--profile", "duo", "--repo-root", "/src/repro", "--cache-dir", "/scratch/cache",
             "--device", "cuda", "--threads", "4"], plan.Train[3].Arguments);
-        Assert.Equal(["measure", "--figures", "rotation", "--seed", "1", "--profile", "duo", "--repo-root", "/src/repro", "--cache-dir", "/scratch/cache",
-            "--device", "cuda", "--threads", "4", "--reports-dir", "/data/reports"], plan.Measure[2].Arguments);
+        Assert.Equal(["measure", "--figures", "rotation", "--seed", "2", "--reports-dir", "/data/reports/seed-2", "--profile", "duo", "--repo-root", "/src/repro",
+            "--cache-dir", "/scratch/cache", "--device", "cuda", "--threads", "4"], plan.Measure[3].Arguments);
         Assert.Equal(["report", "--reports-dir", "/data/reports/seed-2", "--profile", "duo", "--repo-root", "/src/repro", "--cache-dir", "/scratch/cache"],
             plan.Report[1].Arguments);
 
