@@ -63,7 +63,8 @@ public static class SlurmSubmitter
             log($"submitted {SlurmScripts.FileName(kind)}: job {id}{(previous is null ? "" : $" (after job {previous} succeeds)")}");
             previous = id;
         }
-        log($"follow them: squeue -j {jobs.Train},{jobs.Measure},{jobs.Report}; logs in {plan.LogFolder}; ids in {Path.Combine(plan.SlurmFolder, JobsFile)}");
+        log($"follow them: repro status --profile {plan.Profile.Name} --cache-dir {SlurmScripts.Sh(plan.CacheRoot)} (each trajectory's progress), " +
+            $"squeue -j {jobs.Train},{jobs.Measure},{jobs.Report}; logs in {plan.LogFolder}; ids in {Path.Combine(plan.SlurmFolder, JobsFile)}");
         return jobs;
     }
 
