@@ -160,9 +160,10 @@ public sealed partial record SlurmScripts(string Train, string Measure, string R
             # Exit status 5: repro stopped on Slurm's USR1 (scheduler.signal_seconds before the time limit) after writing a
             # checkpoint. Requeue this task: its next run resumes from the checkpoint, and the jobs that depend on this array
             # wait for it. On TERM (scancel, or the time limit itself) the task ends with repro's status instead. What Slurm
-            # records for a requeued task: docs/cluster.md, "Requeue and resume".
+            # records for a requeued task: docs/cluster.md, "Requeue and resume". The task is named as <array job>_<task>: one
+            # task of an array carries the array's own job id, and requeueing that id requeues every task of the array.
             if [[ $status -eq 5 && $SIGNAL == USR1 ]]; then
-              scontrol requeue "$SLURM_JOB_ID"
+              scontrol requeue "${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"
               exit 0
             fi
             exit "$status"

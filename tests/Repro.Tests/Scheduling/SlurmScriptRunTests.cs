@@ -35,7 +35,8 @@ public class SlurmScriptRunTests
         start.ArgumentList.Add(dir["train.sbatch"]);
         start.Environment["PATH"] = $"{dir.Path}:{Environment.GetEnvironmentVariable("PATH")}";
         start.Environment["SLURM_ARRAY_TASK_ID"] = "1";
-        start.Environment["SLURM_JOB_ID"] = "4242";
+        start.Environment["SLURM_JOB_ID"] = "4243";
+        start.Environment["SLURM_ARRAY_JOB_ID"] = "4242";
         using var bash = Process.Start(start)!;
         var stderr = bash.StandardError.ReadToEndAsync();
         var output = new List<string>();
@@ -57,7 +58,7 @@ public class SlurmScriptRunTests
         Assert.Contains("repro train --model resnet18-w0.25 --seed 2 --profile tiny", output);
         Assert.Contains("repro got USR1", output);
         Assert.True(output.Contains("exit status 5", StringComparison.Ordinal), output);
-        Assert.Equal("requeue 4242", requeued);
+        Assert.Equal("requeue 4242_1", requeued);
         Assert.Equal(0, code);
     }
 

@@ -70,7 +70,7 @@ public class SubmissionTests
         Assert.Contains("""run_repro train --model "${MODEL[$i]}" --seed "${SEED[$i]}" "${COMMON[@]}" || status=$?""", script);
         Assert.Contains("""
             if [[ $status -eq 5 && $SIGNAL == USR1 ]]; then
-              scontrol requeue "$SLURM_JOB_ID"
+              scontrol requeue "${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"
             """, script);
         // no thread count the user did not give: CPU numbers depend on it
         Assert.DoesNotContain("--threads", script);
