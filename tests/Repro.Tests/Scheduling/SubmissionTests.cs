@@ -332,4 +332,20 @@ public class SubmissionTests
         Assert.Equal(LocalRunner.Stopped, result.ExitCode);
         Assert.Single(fake.Started);
     }
+
+    [Fact]
+    public void The_paper_profiles_train_script_in_docs_cluster_md_is_the_one_submit_writes()
+    {
+        var docs = File.ReadAllText(Path.Combine(TestSupport.RepoRoot, "docs", "cluster.md"));
+        var start = docs.IndexOf("```bash\n#!/bin/bash\n# Training of profile 'paper'", StringComparison.Ordinal);
+        Assert.True(start >= 0, "docs/cluster.md no longer shows the paper profile's train.sbatch in a ```bash block");
+        start += "```bash\n".Length;
+        var documented = docs[start..docs.IndexOf("```", start, StringComparison.Ordinal)];
+        var plan = new SubmissionPlan(ProfileLoader.Load(TestSupport.RepoRoot, "paper"), new SubmissionOptions
+        {
+            RepoRoot = "/opt/repro", CacheDir = "/scratch/repro/cache", ReportsDir = "/scratch/repro/reports", DataRoot = "/data/imagenet",
+        });
+        var rendered = SlurmScripts.Render(plan, ["/usr/share/dotnet/dotnet", "/opt/repro/harness/Repro.Cli/bin/Release/net10.0/repro.dll"]).Train;
+        Assert.Equal(rendered, documented);
+    }
 }
