@@ -91,6 +91,9 @@ derive.SetAction(r => Guard(r, () =>
     {
         var expected = BandDerivation.Derive(figure, profile, seeds, p => Context(repo, p, r));
         var path = ExpectedResults.PathFor(repo, FigureRunner.ExpectedFolder(context), figure.Name);
+        // Values another machine derived stay; this machine's go beside them, into their machines/ folder.
+        if (File.Exists(path) && ExpectedResults.Load(path) is var existing && !BandCheck.SameMachine(existing, expected))
+            path = ExpectedResults.PathFor(repo, FigureRunner.MachineFolder(FigureRunner.ExpectedFolder(context), context), figure.Name);
         StrictYaml.SaveAtomically(path, expected);
         Log($"wrote {Path.GetRelativePath(repo, path)} ({expected.Values.Count} values)");
     }

@@ -318,15 +318,30 @@ public static class FigureRunner
     /// <summary>
     /// The profile's folder under expected-results/ for this run's thread count (<see cref="ExpectedResults.Folder"/>);
     /// for imported checkpoints a sub-folder imported-&lt;hash of the files&gt;/, so that accepting their numbers never
-    /// replaces the trained profile's, and other checkpoints are never checked against them.
+    /// replaces the trained profile's, and other checkpoints are never checked against them. Where expected values were
+    /// also derived on this run's machine (CPU and convolution kernels), its sub-folder machines/&lt;machine&gt;/.
     /// </summary>
     public static string ExpectedFolder(RunContext context)
     {
         var folder = ExpectedResults.Folder(context.Profile, context.CpuThreads);
+        var machine = MachineFolder(folder, context);
+        if (context.TrajectoryDir == null && Directory.Exists(Path.Combine(context.RepoRoot, "expected-results", machine))) return machine;
         if (ImportedTrajectory(context) is not { } imported) return folder;
         var files = string.Join("\n", imported.Files.Select(f => $"{f.Model} {f.Iteration} {f.Sha256}"));
         return Path.Combine(folder, "imported-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(files)))[..10]);
     }
+
+    /// <summary>
+    /// &lt;folder&gt;/machines/&lt;machine&gt;/: the expected values of another machine than the one that derived the
+    /// folder's own. CPU numbers differ between CPUs (vector widths change the rounding, and training carries it on), so a
+    /// machine that runs the suite every day gets the tight same-machine check instead of the cross-machine tolerance.
+    /// </summary>
+    public static string MachineFolder(string folder, RunContext context) =>
+        Path.Combine(folder, "machines", MachineSlug(MachineFingerprint.Current(), context.CpuConvolutions ?? context.Device.type.ToString()));
+
+    /// <summary>The machines/ folder name of a CPU and its convolution kernels, e.g. authenticamd-family-25-model-1-avx2-onednn-convolutions.</summary>
+    public static string MachineSlug(string machine, string convolutions) =>
+        System.Text.RegularExpressions.Regex.Replace(BandCheck.DescribeMachine(machine, convolutions).ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-');
 
     static string ThreadsProperty(RunContext context) =>
         ExpectedResults.Folder(context.Profile, context.CpuThreads) == context.Profile.Name ? "" : $" -p:Threads={context.Threads}";
@@ -383,8 +398,11 @@ public static class FigureRunner
             var check = ContentHash.LoadYaml<BandCheckRecord>(checkPath, "Delete it and rerun the figure.");
             if (IsStale(check, Path.Combine(dir, ResultsFile)))
                 throw new ConfigException($"{checkPath} judged other values than {Path.Combine(dir, ResultsFile)} holds (an interrupted run); rerun the figure before accepting.");
-            ExpectedResults.Load(received);
+            var values = ExpectedResults.Load(received);
             var target = Path.Combine(repoRoot, check.ExpectedFile);
+            // Another machine's values stay; this machine's go into their machines/ folder (MachineFolder).
+            if (File.Exists(target) && !BandCheck.SameMachine(ExpectedResults.Load(target), values))
+                target = Path.Combine(Path.GetDirectoryName(target)!, "machines", MachineSlug(values.Machine, values.Convolutions), Path.GetFileName(target));
             AtomicFile.Write(target, tmp => File.Copy(received, tmp));
             accepted.Add(target);
         }

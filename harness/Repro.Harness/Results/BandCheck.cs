@@ -55,6 +55,10 @@ public static class BandCheck
     public static bool SameMachine(ExpectedResults expected, Provenance run) =>
         expected.Machine == run.Machine && Kernels(expected.Convolutions) == Kernels(run.Convolutions);
 
+    /// <summary>Whether two expected-results files were derived on one machine with the same convolution kernels.</summary>
+    public static bool SameMachine(ExpectedResults a, ExpectedResults b) =>
+        a.Machine == b.Machine && Kernels(a.Convolutions) == Kernels(b.Convolutions);
+
     /// <summary>The machine and its convolution kernels in words, e.g. "GenuineIntel family 6 model 85 avx2, native convolutions".</summary>
     public static string DescribeMachine(string machine, string convolutions) =>
         Kernels(convolutions) is { Length: > 0 } kernels ? $"{machine}, {kernels} convolutions" : machine;

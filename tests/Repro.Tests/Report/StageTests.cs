@@ -122,6 +122,15 @@ public class StageTests
         Assert.Equal(File.ReadAllText(Path.Combine(dir, FigureRunner.ReceivedFile)), File.ReadAllText(accepted));
         Assert.Equal(9, ExpectedResults.Load(accepted).Values.Count);
 
+        // values of another machine than the accepted file's go beside it, into machines/<machine>/
+        var other = ExpectedResults.Load(accepted);
+        other.Machine = "GenuineIntel family 6 model 85 avx512f";
+        StrictYaml.SaveAtomically(accepted, other);
+        var beside = Assert.Single(FigureRunner.Accept(tmp.Path, reports, "ci", ["accuracy"]));
+        var received = ExpectedResults.Load(Path.Combine(dir, FigureRunner.ReceivedFile));
+        Assert.Equal(tmp.Combine("expected-results", "ci", "threads-1", "machines", FigureRunner.MachineSlug(received.Machine, received.Convolutions), "accuracy.yaml"), beside);
+        Assert.Equal("GenuineIntel family 6 model 85 avx512f", ExpectedResults.Load(accepted).Machine);
+
         // new values written after the check (a run killed between the two): nothing is accepted
         WriteAccuracyResults(reports, shift: -0.5);
         var e = Assert.Throws<ConfigException>(() => FigureRunner.Accept(tmp.Path, reports, "ci", ["accuracy"]));
