@@ -45,6 +45,9 @@ public sealed record ConvolutionKernels(string Kernels, string Outcome, double S
 /// </summary>
 public static class ConvolutionBackend
 {
+    /// <summary>How long the self-check child may take; its shapes take seconds.</summary>
+    static readonly TimeSpan CheckTimeout = TimeSpan.FromMinutes(5);
+
     /// <summary>Largest relative difference (max |onednn - native| / max |native|) the check accepts; float32 sums in another order stay near 1e-6.</summary>
     public const double Tolerance = 1e-4;
 
@@ -152,13 +155,25 @@ public static class ConvolutionBackend
         using var child = Process.Start(start) ?? throw new EnvironmentException($"could not start {host} for the oneDNN self-check");
         var errors = child.StandardError.ReadToEndAsync();
         ConvolutionShape? running = null;
-        while (child.StandardOutput.ReadLine() is { } line)
+        var reading = Task.Run(() =>
         {
-            var parts = line.Split(' ', 2);
-            if (parts is ["start", var spec]) running = ConvolutionShape.Parse(spec);
-            else if (parts is ["differs", var what]) return $"{running}: {what}";
-            else if (parts is ["agrees", _]) running = null;
+            while (child.StandardOutput.ReadLine() is { } line)
+            {
+                var parts = line.Split(' ', 2);
+                if (parts is ["start", var spec]) running = ConvolutionShape.Parse(spec);
+                else if (parts is ["differs", var what]) return $"{running}: {what}";
+                else if (parts is ["agrees", _]) running = null;
+            }
+            return null;
+        });
+        // A child that never ends (seen once: a libtorch worker spinning after a tiny convolution) must not hang the run.
+        if (!reading.Wait(CheckTimeout))
+        {
+            child.Kill(entireProcessTree: true);
+            child.WaitForExit();
+            return $"{running?.ToString() ?? "the check"}: did not finish in {CheckTimeout.TotalSeconds:F0} s and was stopped";
         }
+        if (reading.Result is { } differs) return differs;
         child.WaitForExit();
         if (child.ExitCode == 0 && running == null) return null;
         var detail = errors.Result.Trim().Split('\n').LastOrDefault(l => l.Length > 0) ?? "";
