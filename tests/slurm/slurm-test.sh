@@ -25,6 +25,8 @@ fi
 
 work=${SLURM_TEST_DIR:-$(mktemp -d /tmp/repro-slurm-test.XXXXXX)}
 mkdir -p "$work"
+# munged refuses a socket below a folder others cannot search, and mktemp makes its folder 700.
+chmod 755 "$work"
 work=$(realpath "$work")
 cluster=$work/cluster
 export SLURM_CONF=$cluster/slurm.conf

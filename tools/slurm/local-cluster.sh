@@ -46,6 +46,15 @@ fail() {
 start_munge() {
   mkdir -p "$munge_dir"
   chmod 755 "$state" "$munge_dir"
+  local dir
+  dir=$(dirname "$state")
+  while [ "$dir" != / ]; do
+    case $(stat -c %A "$dir" | cut -c10) in
+      x | t) ;;
+      *) fail "munged needs every folder above its socket searchable by all, and $dir is not: chmod a+x $dir, or choose another state folder" ;;
+    esac
+    dir=$(dirname "$dir")
+  done
   if [ ! -s "$munge_dir/munge.key" ]; then
     step "generating the munge key $munge_dir/munge.key"
     dd if=/dev/urandom of="$munge_dir/munge.key" bs=1024 count=1 status=none
